@@ -1,0 +1,184 @@
+"""The named values every part of modproxy speaks: phases, actions, findings, decisions."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Phase(enum.StrEnum):
+    PROMPT = "prompt"
+    RESPONSE = "response"
+
+
+class Action(enum.IntEnum):
+    """Ordered by severity, so ``max()`` over actions picks the one that wins."""
+
+    ALLOW = 0
+    FLAG = 1
+    REDACT = 2
+    BLOCK = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str) -> Action:
+        try:
+            return cls[label.upper()]
+        except KeyError:
+            raise ValueError(f"unknown action {label!r} (expected allow, flag, redact or block)") from None
+
+
+class RuleKind(enum.StrEnum):
+    KEYWORD = "keyword"
+    REGEX = "regex"
+    CLASSIFIER = "classifier"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule that matched one text.
+
+    ``start``/``end`` index the *original* text (not its normalized form), so a
+    redaction replaces exactly what the user wrote. Classifier findings cover the
+    whole text (or segment) they scored and carry ``score``. ``matched`` is the rule
+    term or pattern that fired, never a copy of the user's text.
+    """
+
+    policy_id: str
+    category: str
+    action: Action
+    phase: Phase
+    kind: RuleKind
+    start: int
+    end: int
+    matched: str
+    score: float | None = None
+    shadow: bool = False
+    replacement: str | None = None
+    """For redact findings: what replaces the span (so a cached decision can be re-applied)."""
+
+    def shifted(self, offset: int) -> Finding:
+        if offset == 0:
+            return self
+        return Finding(
+            self.policy_id, self.category, self.action, self.phase, self.kind,
+            self.start + offset, self.end + offset, self.matched, self.score, self.shadow,
+            self.replacement,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "policy": self.policy_id,
+            "category": self.category,
+            "action": self.action.label,
+            "phase": self.phase.value,
+            "kind": self.kind.value,
+            "start": self.start,
+            "end": self.end,
+            "matched": self.matched,
+        }
+        if self.score is not None:
+            data["score"] = self.score
+        if self.shadow:
+            data["shadow"] = True
+        if self.replacement is not None:
+            data["replacement"] = self.replacement
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        return cls(
+            policy_id=str(data["policy"]),
+            category=str(data["category"]),
+            action=Action.from_label(str(data["action"])),
+            phase=Phase(str(data["phase"])),
+            kind=RuleKind(str(data["kind"])),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            matched=str(data["matched"]),
+            score=None if data.get("score") is None else float(data["score"]),
+            shadow=bool(data.get("shadow", False)),
+            replacement=None if data.get("replacement") is None else str(data["replacement"]),
+        )
+
+
+def enforced_action(findings: Iterable[Finding]) -> Action:
+    """The action that applies: the most severe non-shadow finding, else allow."""
+    return max((f.action for f in findings if not f.shadow), default=Action.ALLOW)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The verdict on one text under one policy-set revision.
+
+    ``redacted`` is the text with every redact finding replaced, present only when
+    the action is ``REDACT`` (a block supersedes redaction).
+    """
+
+    action: Action
+    findings: tuple[Finding, ...] = ()
+    revision: str = ""
+    redacted: str | None = None
+    bypassed: tuple[str, ...] = field(default=())
+    """Components that failed open while deciding (e.g. a classifier backend down)."""
+
+    @property
+    def shadow_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.shadow)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(sorted({f.category for f in self.findings if not f.shadow}))
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "action": self.action.label,
+            "revision": self.revision,
+            "findings": [f.to_json() for f in self.findings],
+        }
+        if self.redacted is not None:
+            data["redacted"] = self.redacted
+        if self.bypassed:
+            data["bypassed"] = list(self.bypassed)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Decision:
+        return cls(
+            action=Action.from_label(str(data["action"])),
+            findings=tuple(Finding.from_json(f) for f in data.get("findings", ())),
+            revision=str(data.get("revision", "")),
+            redacted=data.get("redacted"),
+            bypassed=tuple(data.get("bypassed", ())),
+        )
+
+
+def apply_redactions(text: str, findings: Iterable[Finding]) -> str:
+    """Replace every enforced redact span; overlapping spans merge and take the first replacement."""
+    spans = sorted(
+        (f.start, f.end, f.replacement or "")
+        for f in findings
+        if f.action is Action.REDACT and not f.shadow and f.end > f.start
+    )
+    out: list[str] = []
+    pos = 0
+    for start, end, replacement in spans:
+        if end <= pos:
+            continue
+        if start < pos:
+            start = pos
+        else:
+            out.append(text[pos:start])
+            out.append(replacement)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def allow(revision: str = "") -> Decision:
+    return Decision(Action.ALLOW, (), revision)

@@ -1,0 +1,4 @@
+pytest_plugins = [
+    "tests.fixtures.upstream",
+    "tests.fixtures.redis_server",
+]
