@@ -13,7 +13,8 @@ from tests.deploy.promql import exposed_names, metric_names
         ("sum by (route) (rate(a_total[5m]))", {"a_total"}),
         ("sum(rate(a_total[$__rate_interval])) without (instance)", {"a_total"}),
         (
-            'histogram_quantile(0.99, sum by (le, phase) (rate(d_seconds_bucket{job=~"$job"}[$__rate_interval])))',
+            "histogram_quantile(0.99, sum by (le, phase) "
+            '(rate(d_seconds_bucket{job=~"$job"}[$__rate_interval])))',
             {"d_seconds_bucket"},
         ),
         ("a / on(job) group_left(version) b", {"a", "b"}),
