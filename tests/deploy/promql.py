@@ -52,7 +52,7 @@ _SUFFIXES = {
 
 def exposed_names(exposition: str) -> set[str]:
     """Every series name a scrape of ``exposition`` (text format 0.0.4) stores, samples or not."""
-    names = set()
+    names: set[str] = set()
     for line in exposition.splitlines():
         if line.startswith("# TYPE "):
             _, _, name, kind = line.split(" ", 3)

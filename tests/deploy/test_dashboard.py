@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.deploy.assets import (
+    AlertRule,
     PanelQuery,
     alert_rules,
     dashboard_queries,
@@ -29,9 +30,8 @@ def test_every_dashboard_query_reads_only_exposed_metrics(query: PanelQuery) -> 
 
 
 @pytest.mark.parametrize("rule", alert_rules(), ids=lambda rule: rule.name)
-def test_every_alert_rule_reads_only_exposed_metrics(rule: object) -> None:
-    expr = rule.expr
-    names = metric_names(expr)
+def test_every_alert_rule_reads_only_exposed_metrics(rule: AlertRule) -> None:
+    names = metric_names(rule.expr)
     assert names and names <= EXPOSED, f"unknown metrics {sorted(names - EXPOSED)}"
 
 

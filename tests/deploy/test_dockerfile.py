@@ -44,7 +44,7 @@ def test_final_stage_is_slim_non_root_and_health_checked() -> None:
 
 
 def copied_sources() -> list[str]:
-    sources = []
+    sources: list[str] = []
     for line in instructions():
         words = line.split()
         if words[0] == "COPY" and not any(w.startswith("--from") for w in words):

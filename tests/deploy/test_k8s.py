@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import kubernetes_validate
+import jsonschema  # type: ignore[import-untyped]
+import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
 
@@ -35,7 +35,7 @@ EXPECTED_KINDS = {
 
 
 def load_resources() -> list[dict[str, Any]]:
-    resources = []
+    resources: list[dict[str, Any]] = []
     for path in sorted(K8S.glob("*.yaml")):
         resources.extend(doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc)
     return resources
