@@ -1,0 +1,344 @@
+"""Every Prometheus metric modproxy exports, on an injected registry.
+
+Metric names are a contract: the Grafana dashboard and the alert rules under
+``deploy/`` depend on them, and a test checks that every name they use exists here.
+Label values stay bounded: routes come from an allow-list, statuses are numeric
+HTTP codes, phases/actions/tiers/results are enums, and the few labels taken from
+configuration (policy, category, classifier backend) are capped in how many
+distinct values they may take, past which they read ``other``.
+
+Single-process, the registry also carries the process and platform collectors.
+With several worker processes, values go to memory-mapped files (see
+:mod:`proxy.metrics_multiprocess`) and ``/metrics`` serves their aggregate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+
+from proxy import __version__
+from proxy.metrics_labels import (
+    OTHER,
+    BypassComponent,
+    BypassReason,
+    CacheResult,
+    CacheTier,
+    CappedLabel,
+    ClassifierResult,
+    ReloadResult,
+    UpstreamFailure,
+    enum_label,
+    status_label,
+)
+from proxy.metrics_multiprocess import is_multiprocess_active
+from proxy.policy.decision import Action, Finding, Phase, RuleKind
+
+__all__ = [
+    "BypassComponent",
+    "BypassReason",
+    "CacheResult",
+    "CacheTier",
+    "ClassifierResult",
+    "Exposition",
+    "Metrics",
+    "ReloadResult",
+    "UpstreamFailure",
+    "render_metrics",
+]
+
+DEFAULT_ROUTES: tuple[str, ...] = (
+    "chat_completions",
+    "completions",
+    "moderations",
+    "models",
+    "passthrough",
+    "healthz",
+    "readyz",
+)
+
+# Whole requests, including long streams (an LLM answer can take minutes).
+REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+TTFT_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
+# The overhead modproxy adds: sub-millisecond for keyword rules, more with classifiers.
+MODERATION_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+CLASSIFIER_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class Verdict(Protocol):
+    """What :meth:`Metrics.record_decision` reads: a ``Decision`` or a whole ``Moderation``."""
+
+    @property
+    def action(self) -> Action: ...
+
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Exposition:
+    body: bytes
+    content_type: str
+
+
+def render_metrics(registry: CollectorRegistry) -> Exposition:
+    """The classic Prometheus text exposition of ``registry``, for the admin ``/metrics`` route.
+
+    Format 0.0.4 is what every Prometheus version parses; our names need none of 1.0.0's escaping.
+    """
+    return Exposition(generate_latest(registry), CONTENT_TYPE_PLAIN_0_0_4)
+
+
+class Metrics:
+    """One attribute per metric, plus typed helpers that keep label values bounded.
+
+    ``multiprocess=True`` sets the gauge aggregation modes used when several worker
+    processes write to one directory and leaves out the process collector, whose
+    numbers would describe whichever worker happened to answer the scrape.
+    """
+
+    def __init__(
+        self,
+        registry: CollectorRegistry,
+        *,
+        routes: Iterable[str] = DEFAULT_ROUTES,
+        version: str = __version__,
+        multiprocess: bool = False,
+    ) -> None:
+        if multiprocess and not is_multiprocess_active():
+            raise RuntimeError("multiprocess metrics need activate_multiprocess() before Metrics()")
+        self.registry = registry
+        self._routes = frozenset(routes)
+        self._policy = CappedLabel()
+        self._category = CappedLabel()
+        self._backend = CappedLabel()
+        self._revision: str | None = None
+        r = registry
+
+        self.requests = Counter(
+            "modproxy_requests_total",
+            "Requests answered, by route and HTTP status.",
+            ["route", "status"],
+            registry=r,
+        )
+        self.request_duration = Histogram(
+            "modproxy_request_duration_seconds",
+            "Time from request received to last byte sent.",
+            ["route"],
+            buckets=REQUEST_BUCKETS,
+            registry=r,
+        )
+        self.inflight = Gauge(
+            "modproxy_inflight_requests",
+            "Requests being handled now.",
+            multiprocess_mode="livesum",
+            registry=r,
+        )
+        self.upstream_requests = Counter(
+            "modproxy_upstream_requests_total",
+            "Calls to the upstream, by HTTP status (error/timeout when no response came).",
+            ["status"],
+            registry=r,
+        )
+        self.upstream_duration = Histogram(
+            "modproxy_upstream_duration_seconds",
+            "Upstream call time, until its last byte.",
+            buckets=REQUEST_BUCKETS,
+            registry=r,
+        )
+        self.upstream_ttft = Histogram(
+            "modproxy_upstream_ttft_seconds",
+            "Time to the first token of a streamed upstream answer.",
+            buckets=TTFT_BUCKETS,
+            registry=r,
+        )
+        self.moderation_duration = Histogram(
+            "modproxy_moderation_duration_seconds",
+            "Time spent moderating, by phase: the overhead added.",
+            ["phase"],
+            buckets=MODERATION_BUCKETS,
+            registry=r,
+        )
+        self.decisions = Counter(
+            "modproxy_decisions_total",
+            "Moderation verdicts, by phase and enforced action.",
+            ["phase", "action"],
+            registry=r,
+        )
+        self.policy_matches = Counter(
+            "modproxy_policy_matches_total",
+            "Findings, by phase, policy and category (shadow included).",
+            ["phase", "policy", "category"],
+            registry=r,
+        )
+        self.stream_cutoffs = Counter(
+            "modproxy_stream_cutoffs_total",
+            "Streamed answers cut off mid-way, by the policy that fired.",
+            ["policy"],
+            registry=r,
+        )
+        self.cache_requests = Counter(
+            "modproxy_cache_requests_total",
+            "Decision cache lookups, by tier and result.",
+            ["tier", "result"],
+            registry=r,
+        )
+        self.classifier_requests = Counter(
+            "modproxy_classifier_requests_total",
+            "Classifier calls, by backend and result.",
+            ["backend", "result"],
+            registry=r,
+        )
+        self.classifier_duration = Histogram(
+            "modproxy_classifier_duration_seconds",
+            "Classifier call time, by backend.",
+            ["backend"],
+            buckets=CLASSIFIER_BUCKETS,
+            registry=r,
+        )
+        self.bypasses = Counter(
+            "modproxy_bypasses_total",
+            "Fail-opens: a component was skipped and the request went on.",
+            ["component", "reason"],
+            registry=r,
+        )
+        self.policy_reloads = Counter(
+            "modproxy_policy_reloads_total",
+            "Policy set reloads, by result.",
+            ["result"],
+            registry=r,
+        )
+        self.policy_revision = Gauge(
+            "modproxy_policy_revision_info",
+            "1 for the revision of the policy set being enforced.",
+            ["revision"],
+            multiprocess_mode="livemax",
+            registry=r,
+        )
+        self.policy_rules = Gauge(
+            "modproxy_policy_rules",
+            "Rules in the enforced policy set, by type.",
+            ["type"],
+            multiprocess_mode="livemax",
+            registry=r,
+        )
+        self.tokens = Counter(
+            "modproxy_tokens_total",
+            "Tokens reported by the upstream's usage, by kind.",
+            ["kind"],
+            registry=r,
+        )
+        self.build_info = Gauge(
+            "modproxy_build_info",
+            "Always 1; labels carry the running version.",
+            ["version"],
+            multiprocess_mode="max",
+            registry=r,
+        )
+
+        self.build_info.labels(version).set(1)
+        self._initialise_series()
+        if not multiprocess:
+            ProcessCollector(registry=r)
+            PlatformCollector(registry=r)
+
+    def _initialise_series(self) -> None:
+        """Known label combinations start at 0, so rates and ratios exist before the first event."""
+        for phase in Phase:
+            self.moderation_duration.labels(phase.value)
+            for action in Action:
+                self.decisions.labels(phase.value, action.label)
+        for tier in CacheTier:
+            for result in CacheResult:
+                self.cache_requests.labels(tier.value, result.value)
+        for reload_result in ReloadResult:
+            self.policy_reloads.labels(reload_result.value)
+        for kind in ("prompt", "completion"):
+            self.tokens.labels(kind)
+        for rule_kind in RuleKind:
+            self.policy_rules.labels(rule_kind.value)
+
+    def route_label(self, route: str) -> str:
+        return route if route in self._routes else OTHER
+
+    def track_inflight(self) -> AbstractContextManager[None]:
+        """``with metrics.track_inflight():`` around one request's handling."""
+        tracker: AbstractContextManager[None] = self.inflight.track_inprogress()
+        return tracker
+
+    def observe_request(self, route: str, status: int, seconds: float) -> None:
+        label = self.route_label(route)
+        self.requests.labels(label, status_label(status)).inc()
+        self.request_duration.labels(label).observe(seconds)
+
+    def observe_upstream(self, status: int | UpstreamFailure, seconds: float) -> None:
+        label = status.value if isinstance(status, UpstreamFailure) else status_label(status)
+        self.upstream_requests.labels(label).inc()
+        self.upstream_duration.observe(seconds)
+
+    def observe_ttft(self, seconds: float) -> None:
+        self.upstream_ttft.observe(seconds)
+
+    def observe_moderation(self, phase: Phase, seconds: float) -> None:
+        self.moderation_duration.labels(phase.value).observe(seconds)
+
+    def record_decision(self, phase: Phase, verdict: Verdict) -> None:
+        """One verdict (a request phase's ``Moderation`` or a single ``Decision``) and its findings.
+
+        A block counts under ``action="block"``; it is a decision, never an error.
+        """
+        self.decisions.labels(phase.value, verdict.action.label).inc()
+        for finding in verdict.findings:
+            self.policy_matches.labels(
+                phase.value, self._policy(finding.policy_id), self._category(finding.category)
+            ).inc()
+
+    def record_stream_cutoff(self, policy_id: str) -> None:
+        self.stream_cutoffs.labels(self._policy(policy_id)).inc()
+
+    def record_cache(self, tier: CacheTier, result: CacheResult) -> None:
+        self.cache_requests.labels(tier.value, result.value).inc()
+
+    def observe_classifier(self, backend: str, result: ClassifierResult, seconds: float) -> None:
+        label = self._backend(backend)
+        self.classifier_requests.labels(label, result.value).inc()
+        self.classifier_duration.labels(label).observe(seconds)
+
+    def record_bypass(self, component: BypassComponent | str, reason: BypassReason | str) -> None:
+        """Count a fail-open. Unknown component or reason names still count, as ``other``."""
+        self.bypasses.labels(
+            enum_label(str(component), BypassComponent), enum_label(str(reason), BypassReason)
+        ).inc()
+
+    def record_policy_reload(self, result: ReloadResult) -> None:
+        self.policy_reloads.labels(result.value).inc()
+
+    def set_policy_revision(self, revision: str, rule_counts: Mapping[RuleKind, int]) -> None:
+        """Exactly one ``revision`` series reads 1: the set being enforced now."""
+        previous, self._revision = self._revision, revision
+        if previous is not None and previous != revision:
+            # Multiprocess files keep a removed series' last value, so zero it first.
+            self.policy_revision.labels(previous).set(0)
+            self.policy_revision.remove(previous)
+        self.policy_revision.labels(revision).set(1)
+        for kind in RuleKind:
+            self.policy_rules.labels(kind.value).set(rule_counts.get(kind, 0))
+
+    def record_tokens(self, prompt: int, completion: int) -> None:
+        if prompt > 0:
+            self.tokens.labels("prompt").inc(prompt)
+        if completion > 0:
+            self.tokens.labels("completion").inc(completion)
