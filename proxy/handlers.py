@@ -94,8 +94,11 @@ async def _moderated_exchange(
     # 4a. Moderate each choice of the response on its own.
     slots = response_slots(reply)
     verdict = await services.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
-    moderation = services.settings.moderation
-    refusal = openai_api.refusal_for(parsed.texts, moderation.refusal_message, moderation.refusal_messages)
+    if verdict.blocked:
+        moderation = services.settings.moderation
+        refusal = openai_api.refusal_for(parsed.texts, moderation.refusal_message, moderation.refusal_messages)
+    else:
+        refusal = ""  # never used: only blocked choices are replaced
     openai_api.apply_response_moderation(reply, slots, verdict, refusal)
     openai_api.annotate_prompt(reply, parsed.slots, prompt)
 
