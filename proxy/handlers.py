@@ -96,7 +96,9 @@ async def _moderated_exchange(
     verdict = await services.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
     if verdict.blocked:
         moderation = services.settings.moderation
-        refusal = openai_api.refusal_for(parsed.texts, moderation.refusal_message, moderation.refusal_messages)
+        refusal = openai_api.refusal_for(
+            parsed.texts, moderation.refusal_message, moderation.refusal_messages
+        )
     else:
         refusal = ""  # never used: only blocked choices are replaced
     openai_api.apply_response_moderation(reply, slots, verdict, refusal)
