@@ -1,0 +1,117 @@
+"""A real ``python -m proxy serve`` process: SIGTERM stops accepting and lets in-flight streams finish."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.fixtures.upstream import LoopbackUpstream, Reply, chat_chunks
+
+ROOT = Path(__file__).resolve().parents[1]
+LISTENING = re.compile(rb"listening on (http://127\.0\.0\.1:\d+) \(admin (http://127\.0\.0\.1:\d+)\)")
+
+
+@dataclass
+class ServerProcess:
+    process: asyncio.subprocess.Process
+    url: str
+    admin_url: str
+
+    async def wait_for_log(self, needle: bytes) -> None:
+        assert self.process.stderr is not None
+        while needle not in await asyncio.wait_for(self.process.stderr.readline(), 10):
+            pass
+
+
+async def start_server(upstream_url: str, *extra: str, grace: float) -> ServerProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODPROXY_")}
+    env["MODPROXY_SERVER_SHUTDOWN_GRACE_SECONDS"] = str(grace)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "proxy",
+        "serve",
+        "--upstream",
+        upstream_url,
+        "--port",
+        "0",
+        "--admin-port",
+        "0",
+        *extra,
+        cwd=ROOT,
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    while True:
+        line = await asyncio.wait_for(process.stderr.readline(), 20)
+        assert line, "server exited before listening"
+        if match := LISTENING.search(line):
+            return ServerProcess(process, match[1].decode(), match[2].decode())
+
+
+@pytest.fixture
+async def held_stream(upstream: LoopbackUpstream) -> AsyncIterator[LoopbackUpstream]:
+    upstream.script("/v1/chat/completions", Reply(events=chat_chunks("a", " b", " c"), hold_after=2))
+    yield upstream
+
+
+async def test_sigterm_lets_an_in_flight_stream_finish(held_stream: LoopbackUpstream) -> None:
+    server = await start_server(held_stream.url, grace=10)
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{server.url}/v1/chat/completions",
+            json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]},
+        ) as response,
+    ):
+        await response.content.readuntil(b"\n\n")
+        await asyncio.wait_for(held_stream.streaming.wait(), 5)
+        server.process.send_signal(signal.SIGTERM)
+        await server.wait_for_log(b"shutting down")
+        with pytest.raises(aiohttp.ClientConnectionError):
+            async with http.get(f"{server.url}/healthz") as refused:
+                await refused.read()
+        held_stream.release.set()
+        rest = await response.read()
+    assert rest.endswith(b"data: [DONE]\n\n")
+    assert await asyncio.wait_for(server.process.wait(), 10) == 0
+    assert not held_stream.cancelled.is_set()
+
+
+async def test_grace_period_expiry_cuts_the_stream(held_stream: LoopbackUpstream) -> None:
+    server = await start_server(held_stream.url, grace=0.3)
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{server.url}/v1/chat/completions",
+            json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]},
+        ) as response,
+    ):
+        await response.content.readuntil(b"\n\n")
+        await asyncio.wait_for(held_stream.streaming.wait(), 5)
+        server.process.send_signal(signal.SIGTERM)
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await asyncio.wait_for(response.read(), 10)
+    assert await asyncio.wait_for(server.process.wait(), 10) == 0
+    await asyncio.wait_for(held_stream.cancelled.wait(), 5)
+
+
+async def test_admin_listener_serves_config_without_secrets(upstream: LoopbackUpstream) -> None:
+    server = await start_server(upstream.url, grace=1)
+    try:
+        async with aiohttp.ClientSession() as http, http.get(f"{server.admin_url}/admin/config") as response:
+            config = await response.json()
+        assert config["upstream"]["url"] == upstream.url
+    finally:
+        server.process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(server.process.wait(), 10) == 0
