@@ -51,6 +51,17 @@ class Scanner(Protocol):
     def scan(self, text: str, phase: Phase) -> tuple[Finding, ...]: ...
 
 
+class _NoPatterns:
+    horizon = 0
+
+    def scan(self, text: str, phase: Phase) -> tuple[Finding, ...]:
+        return ()
+
+
+NO_PATTERNS: Scanner = _NoPatterns()
+"""The scanner of a proxy without keyword or regex policies: every delta is released at once."""
+
+
 @dataclass(frozen=True, slots=True)
 class StreamStep:
     """The outcome of one delta: text to release now, or a block (and nothing more is ever released)."""
