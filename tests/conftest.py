@@ -1,4 +1,5 @@
 pytest_plugins = [
     "tests.fixtures.upstream",
     "tests.fixtures.redis_server",
+    "tests.fixtures.moderators",
 ]

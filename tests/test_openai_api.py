@@ -1,0 +1,176 @@
+"""Wire format: which texts are moderated, where redactions go back, what filtered bodies look like."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from proxy.errors import BadRequest
+from proxy.moderation import Moderation
+from proxy.openai_api import (
+    chat_response_slots,
+    completion_response_slots,
+    filter_results,
+    moderation_inputs,
+    parse_chat_request,
+    parse_completion_request,
+    parse_json_object,
+    prompt_blocked_body,
+    refusal_for,
+    with_redactions,
+)
+from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
+
+
+def _msgs(*messages: dict[str, Any]) -> dict[str, Any]:
+    return {"model": "m", "messages": list(messages)}
+
+
+@pytest.mark.parametrize(
+    ("body", "texts"),
+    [
+        (_msgs({"role": "user", "content": "hi"}), ["hi"]),
+        (_msgs({"role": "system", "content": "s"}, {"role": "user", "content": "u"}), ["s", "u"]),
+        (
+            _msgs(
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "a"},
+                        {"type": "image_url", "image_url": {}},
+                        {"type": "text", "text": "b"},
+                    ],
+                }
+            ),
+            ["a", "b"],
+        ),
+        (
+            _msgs(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}],
+                }
+            ),
+            ['{"x": 1}'],
+        ),
+        (_msgs({"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}}), ["{}"]),
+        (_msgs({"role": "tool", "content": "result", "tool_call_id": "1"}), ["result"]),
+    ],
+)
+def test_chat_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
+    assert parse_chat_request(body).texts == texts
+
+
+@pytest.mark.parametrize(
+    ("prompt", "texts", "groups"),
+    [
+        ("one", ["one"], [0]),
+        (["a", "b"], ["a", "b"], [0, 1]),
+        ([[1, 2, 3]], [], []),
+        (None, [], []),
+    ],
+)
+def test_completion_prompt_texts(prompt: Any, texts: list[str], groups: list[int]) -> None:
+    parsed = parse_completion_request({"model": "m", "prompt": prompt})
+    assert parsed.texts == texts
+    assert [s.group for s in parsed.slots] == groups
+
+
+def test_stream_flag() -> None:
+    assert parse_chat_request({**_msgs({"role": "user", "content": "x"}), "stream": True}).stream
+    assert not parse_chat_request({**_msgs({"role": "user", "content": "x"}), "stream": "yes"}).stream
+
+
+@pytest.mark.parametrize("raw", [b"", b"{", b"null", b'"s"', b"\xff"])
+def test_only_json_objects_parse(raw: bytes) -> None:
+    with pytest.raises(BadRequest):
+        parse_json_object(raw)
+
+
+@pytest.mark.parametrize(("body", "expected"), [({"input": "a"}, ["a"]), ({"input": ["a", "b"]}, ["a", "b"])])
+def test_moderation_inputs(body: dict[str, Any], expected: list[str]) -> None:
+    assert moderation_inputs(body) == expected
+
+
+def _decision(
+    action: Action,
+    category: str = "c",
+    score: float | None = None,
+    redacted: str | None = None,
+    shadow: bool = False,
+) -> Decision:
+    finding = Finding(
+        "p", category, action, Phase.PROMPT, RuleKind.KEYWORD, 0, 1, "x", score=score, shadow=shadow
+    )
+    return Decision(action, (finding,) if action is not Action.ALLOW or shadow else (), "r", redacted)
+
+
+def test_redactions_are_written_back_into_a_copy() -> None:
+    body = _msgs(
+        {"role": "user", "content": [{"type": "text", "text": "keep"}, {"type": "text", "text": "bad"}]}
+    )
+    parsed = parse_chat_request(body)
+    moderation = Moderation((_decision(Action.ALLOW), _decision(Action.REDACT, redacted="[X]")), "r")
+    out = with_redactions(parsed.body, parsed.slots, moderation)
+    assert out["messages"][0]["content"][1]["text"] == "[X]"
+    assert body["messages"][0]["content"][1]["text"] == "bad"
+    clean = Moderation((_decision(Action.ALLOW), _decision(Action.FLAG)), "r")
+    assert with_redactions(parsed.body, parsed.slots, clean) is parsed.body
+
+
+def test_response_slots_per_choice() -> None:
+    body = {
+        "choices": [
+            {"message": {"content": "a"}},
+            {"message": {"content": "b", "tool_calls": [{"function": {"arguments": "c"}}]}},
+        ]
+    }
+    assert [(s.text, s.group) for s in chat_response_slots(body)] == [("a", 0), ("b", 1), ("c", 1)]
+    assert [s.text for s in completion_response_slots({"choices": [{"text": "t"}]})] == ["t"]
+    assert chat_response_slots({"choices": "nope"}) == []
+
+
+@pytest.mark.parametrize(
+    ("decisions", "expected"),
+    [
+        ([_decision(Action.ALLOW)], {}),
+        ([_decision(Action.FLAG)], {"c": {"filtered": False, "detected": True}}),
+        (
+            [_decision(Action.BLOCK, score=0.95)],
+            {"c": {"filtered": True, "detected": True, "severity": "high"}},
+        ),
+        (
+            [_decision(Action.FLAG, score=0.3), _decision(Action.REDACT, score=0.7)],
+            {"c": {"filtered": True, "detected": True, "severity": "medium"}},
+        ),
+        ([_decision(Action.ALLOW, shadow=True)], {}),
+    ],
+)
+def test_filter_results(decisions: list[Decision], expected: dict[str, Any]) -> None:
+    assert filter_results(decisions) == expected
+
+
+def test_prompt_blocked_body_lists_blocking_categories() -> None:
+    moderation = Moderation((_decision(Action.FLAG, "odd"), _decision(Action.BLOCK, "hate", score=0.61)), "r")
+    error = prompt_blocked_body(moderation)["error"]
+    assert error["code"] == "content_filter"
+    assert error["innererror"]["content_filter_result"] == {
+        "hate": {"filtered": True, "detected": True, "severity": "medium"}
+    }
+    assert "hate" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["hello"], "en"),
+        (["你好，世界"], "zh"),
+        (["hello 你"], "en"),
+        (["这是 a test 测试内容"], "zh"),
+        ([""], "en"),
+    ],
+)
+def test_refusal_language(texts: list[str], expected: str) -> None:
+    assert refusal_for(texts, "en", {"zh": "zh"}) == expected
