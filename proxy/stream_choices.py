@@ -41,6 +41,8 @@ class ChunkOutcome:
     """The rewritten chunk to send, or ``None`` when nothing of it is left to send."""
     blocks: list[Finding] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    changed: bool = False
+    """False when the chunk goes out exactly as it came (the relay then forwards the original bytes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,15 +123,19 @@ class ChoiceRewriter:
                 continue
             index = _index(choice)
             if index in self.blocked:
+                outcome.changed = True
                 continue
             block = await self._rewrite_choice(choice, index, outcome)
             if block is not None:
                 self.blocked.add(index)
                 self.finished.add(index)
                 outcome.blocks.append(block)
+                outcome.changed = True
                 kept.append(refusal_choice(index, self._refusal, chat=self.chat))
             else:
                 kept.append(choice)
+        if not outcome.changed:
+            return outcome
         chunk["choices"] = kept
         if not kept:
             outcome.chunk = None
@@ -164,20 +170,26 @@ class ChoiceRewriter:
                 released, block = await self._feed(TextKey(index), content, out)
                 if block is not None:
                     return block
-                delta["content"] = released
+                if released != content:
+                    out.changed = True
+                    delta["content"] = released
             for j, call in _tool_calls(delta):
                 function = call["function"]
                 if isinstance(args := function.get("arguments"), str):
                     released, block = await self._feed(TextKey(index, j), args, out)
                     if block is not None:
                         return block
-                    function["arguments"] = released
+                    if released != args:
+                        out.changed = True
+                        function["arguments"] = released
         elif isinstance(text := choice.get("text"), str):
             self.chat = False
             released, block = await self._feed(TextKey(index), text, out)
             if block is not None:
                 return block
-            choice["text"] = released
+            if released != text:
+                out.changed = True
+                choice["text"] = released
         if choice.get("finish_reason") is not None:
             self.finished.add(index)
             return await self._finish_choice(choice, index, out)
@@ -189,6 +201,7 @@ class ChoiceRewriter:
             if block is not None:
                 return block
             if released:
+                out.changed = True
                 _append(choice, key, released)
         return None
 

@@ -204,7 +204,9 @@ class _Relay:
         self.blocks.extend(outcome.blocks)
         if self.plan.mode is StreamMode.AUDIT:
             return None
-        if outcome.chunk is not None:
+        if not outcome.changed:
+            out += encode_data(event.data)
+        elif outcome.chunk is not None:
             out += encode_data(json.dumps(outcome.chunk, ensure_ascii=False, separators=(",", ":")))
         if outcome.blocks and len(self.rewriter.finished) >= self.plan.expected_choices:
             out += DONE_EVENT
