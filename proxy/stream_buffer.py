@@ -62,7 +62,8 @@ class BufferedAnswer:
                 if choices and not chunk["choices"] and not chunk.get("usage"):
                     continue
             for field in text_fields(chunk):
-                field.set(final.pop(field.key, ""))
+                if field.key.choice not in blocked:
+                    field.set(final.pop(field.key, ""))
             out += encode_data(json.dumps(chunk, ensure_ascii=False, separators=(",", ":")))
         return bytes(out)
 

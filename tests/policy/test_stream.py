@@ -2,68 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proxy.policy.decision import Action, Finding, Phase, RuleKind, apply_redactions, enforced_action
+from proxy.policy.decision import Action, Finding, Phase, apply_redactions, enforced_action
 from proxy.policy.stream import StreamStep, WindowModerator
-
-
-@dataclass(frozen=True)
-class Rule:
-    term: str
-    action: Action
-    shadow: bool = False
-
-
-class PatternScanner:
-    """A small real scanner with the traits that make windows hard.
-
-    Keywords match case-insensitively, leftmost-longest and non-overlapping, and ASCII
-    keywords must stand as whole words (a raw match that fails the boundary check
-    still consumes its characters); a phone-number regex is redacted and needs word
-    boundaries on both sides.
-    """
-
-    PHONE = re.compile(r"\b\d{3}-\d{4}\b")
-
-    def __init__(self, rules: list[Rule]) -> None:
-        self.rules = {r.term.casefold(): r for r in rules}
-        self.horizon = max([len(t) for t in self.rules] + [8])
-
-    def scan(self, text: str, phase: Phase) -> tuple[Finding, ...]:
-        folded = text.casefold()
-        assert len(folded) == len(text)
-        out: list[Finding] = []
-        i = 0
-        while i < len(folded):
-            term = max((t for t in self.rules if folded.startswith(t, i)), key=len, default=None)
-            if term is None:
-                i += 1
-                continue
-            end = i + len(term)
-            if not term.isascii() or (
-                (i == 0 or not folded[i - 1].isalnum()) and (end == len(folded) or not folded[end].isalnum())
-            ):
-                rule = self.rules[term]
-                out.append(
-                    Finding(
-                        term, "words", rule.action, phase, RuleKind.KEYWORD, i, end, term,
-                        shadow=rule.shadow, replacement="***" if rule.action is Action.REDACT else None,
-                    )
-                )  # fmt: skip
-            i = end
-        out.extend(
-            Finding("phone", "pii", Action.REDACT, phase, RuleKind.REGEX, m.start(), m.end(), "phone",
-                    replacement="[PHONE]")
-            for m in self.PHONE.finditer(text)
-        )  # fmt: skip
-        return tuple(out)
-
+from tests.fixtures.pattern_scanner import PatternScanner, Rule
 
 SCANNER = PatternScanner(
     [
