@@ -1,4 +1,4 @@
-"""Streamed answers through the proxy, consumed by the official openai SDK, from an upstream that splits anywhere."""
+"""Streamed answers through the proxy, read by the openai SDK, from an upstream that splits anywhere."""
 
 from __future__ import annotations
 
