@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -16,7 +17,9 @@ from proxy.errors import MethodNotAllowed, NotFound, PayloadTooLarge, ProxyError
 from proxy.errors import error_body as render_error
 from proxy.handlers import REQUEST_ID_KEY, SERVICES, ReadyCheck, Services
 from proxy.moderation import AllowAll, Moderator
+from proxy.policy.stream import NO_PATTERNS, Scanner
 from proxy.settings import Settings, redacted_view
+from proxy.streaming import NullObserver, StreamObserver
 from proxy.upstream import REQUEST_ID, Upstream, create_session
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,8 @@ def create_app(
     *,
     moderator: Moderator | None = None,
     ready_checks: Mapping[str, ReadyCheck] | None = None,
+    scanner: Callable[[], Scanner] | None = None,
+    stream_observer: StreamObserver | None = None,
 ) -> web.Application:
     if settings.upstream.url is None:
         raise ValueError("create_app needs settings.upstream.url")
@@ -49,7 +54,10 @@ def create_app(
         },
     )
     app[SETTINGS] = settings
-    app.cleanup_ctx.append(_services_ctx(settings, moderator or AllowAll(), dict(ready_checks or {})))
+    streams = _StreamWiring(scanner or (lambda: NO_PATTERNS), stream_observer or NullObserver())
+    app.cleanup_ctx.append(
+        _services_ctx(settings, moderator or AllowAll(), dict(ready_checks or {}), streams)
+    )
     if settings.redis.url is not None:
         app.cleanup_ctx.append(_redis_ctx(settings.redis.url))
     app.on_response_prepare.append(_stamp_request_id)
@@ -75,14 +83,22 @@ def create_admin_app(settings: Settings, *, routes: Sequence[web.RouteDef] = ())
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
 
 
-def _services_ctx(settings: Settings, moderator: Moderator, checks: dict[str, ReadyCheck]) -> CleanupCtx:
+@dataclass(frozen=True, slots=True)
+class _StreamWiring:
+    scanner: Callable[[], Scanner]
+    observer: StreamObserver
+
+
+def _services_ctx(
+    settings: Settings, moderator: Moderator, checks: dict[str, ReadyCheck], streams: _StreamWiring
+) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         session = create_session(settings.upstream)
         upstream = Upstream(session, settings.upstream, settings.upstream.url or "")
         all_checks: dict[str, ReadyCheck] = {"upstream": _always_true, **checks}
         if settings.redis.url is not None:
             all_checks["redis"] = lambda: _redis_ping(app)
-        app[SERVICES] = Services(settings, moderator, upstream, all_checks)
+        app[SERVICES] = Services(settings, moderator, upstream, all_checks, streams.scanner, streams.observer)
         yield
         await session.close()
 

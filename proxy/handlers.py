@@ -10,7 +10,7 @@ import asyncio
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +23,16 @@ from proxy.errors import PayloadTooLarge
 from proxy.moderation import Moderation, Moderator, RequestContext
 from proxy.openai_api import ParsedRequest, TextSlot
 from proxy.policy.decision import Phase
+from proxy.policy.stream import NO_PATTERNS, Scanner
 from proxy.settings import Settings
-from proxy.streaming import relay_events
+from proxy.streaming import (
+    NullObserver,
+    StreamMode,
+    StreamObserver,
+    StreamPlan,
+    expected_choices,
+    moderate_stream,
+)
 from proxy.upstream import REQUEST_ID, Upstream, response_headers
 
 ReadyCheck = Callable[[], Awaitable[bool]]
@@ -36,6 +44,9 @@ class Services:
     moderator: Moderator
     upstream: Upstream
     ready_checks: Mapping[str, ReadyCheck] = field(default_factory=dict)
+    scanner: Callable[[], Scanner] = lambda: NO_PATTERNS
+    """The current policy set, pinned by each stream for its whole life (window mode)."""
+    stream_observer: StreamObserver = field(default_factory=NullObserver)
 
 
 SERVICES = web.AppKey("services", Services)
@@ -80,7 +91,12 @@ async def _moderated_exchange(
     try:
         # 4b. A stream is relayed event by event.
         if parsed.stream and upstream.status == 200 and upstream.content_type == "text/event-stream":
-            return await _relay(request, upstream, services, moderation_headers(prompt))
+            return await _relay(
+                request,
+                upstream,
+                _stream_plan(services, parsed, ctx, request.path),
+                moderation_headers(prompt),
+            )
         data = await services.upstream.read(upstream)
     finally:
         _finish(upstream)
@@ -110,14 +126,37 @@ async def _moderated_exchange(
     return _json(upstream.status, reply, headers)
 
 
+def _stream_plan(services: Services, parsed: ParsedRequest, ctx: RequestContext, route: str) -> StreamPlan:
+    streaming = services.settings.streaming
+    moderation = services.settings.moderation
+    refusal = openai_api.refusal_for(parsed.texts, moderation.refusal_message, moderation.refusal_messages)
+
+    async def moderate(texts: Sequence[str]) -> Moderation:
+        return await services.moderator.moderate(texts, Phase.RESPONSE, ctx)
+
+    return StreamPlan(
+        mode=StreamMode(streaming.route_modes.get(route, streaming.mode)),
+        scanner=services.scanner(),
+        moderate=moderate,
+        refusal=refusal if streaming.refusal_in_stream else None,
+        max_event_bytes=streaming.max_event_bytes,
+        buffer_max_chars=streaming.buffer_max_chars,
+        expected_choices=expected_choices(parsed.body),
+        observer=services.stream_observer,
+    )
+
+
 async def _relay(
-    request: web.Request, upstream: aiohttp.ClientResponse, services: Services, headers: Mapping[str, str]
+    request: web.Request,
+    upstream: aiohttp.ClientResponse,
+    plan: StreamPlan,
+    headers: Mapping[str, str],
 ) -> web.StreamResponse:
     response = web.StreamResponse(status=upstream.status, headers=response_headers(upstream.headers))
     response.headers.update(headers)
     await response.prepare(request)
     try:
-        await relay_events(upstream, response, max_event_bytes=services.settings.server.sse_max_line_bytes)
+        await moderate_stream(upstream, response, plan)
         await response.write_eof()
     except ConnectionResetError:
         pass  # the client left; the caller closes the upstream response, cancelling it

@@ -95,9 +95,6 @@ class ServerSettings:
     )
     max_line_size: int = _setting(8190, "longest HTTP request line or header line", check=_positive)
     max_field_size: int = _setting(8190, "longest single HTTP header value", check=_positive)
-    sse_max_line_bytes: int = _setting(
-        1 * MIB, "longest line relayed in an upstream event stream", check=_positive
-    )
     shutdown_grace_seconds: float = _setting(
         30.0, "on SIGTERM, how long in-flight requests may finish", check=_positive
     )
@@ -150,6 +147,36 @@ class ModerationSettings:
     )
 
 
+STREAM_MODES = ("window", "buffer", "audit")
+
+
+def _stream_mode(value: str) -> str | None:
+    return None if value in STREAM_MODES else f"must be one of {', '.join(STREAM_MODES)} (got {value!r})"
+
+
+def _route_modes(value: dict[str, str]) -> str | None:
+    bad = {route: mode for route, mode in value.items() if mode not in STREAM_MODES}
+    return f"modes must be one of {', '.join(STREAM_MODES)} (got {bad})" if bad else None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamingSettings:
+    mode: str = _setting(
+        "window", "how streamed answers are moderated: window, buffer or audit", check=_stream_mode
+    )
+    route_modes: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_meta('mode per route path, e.g. {"/v1/completions": "buffer"}', check=_route_modes),
+    )
+    buffer_max_chars: int = _setting(
+        200_000, "buffer mode: longest answer held; longer answers are refused", check=_positive
+    )
+    max_event_bytes: int = _setting(
+        1 * MIB, "largest upstream event; a larger one ends the stream with an error event", check=_positive
+    )
+    refusal_in_stream: bool = _setting(True, "put the refusal text in the final content_filter chunk")
+
+
 @dataclass(frozen=True, slots=True)
 class LoggingSettings:
     level: str = _setting("info", "debug, info, warning or error", check=_log_level)
@@ -165,6 +192,7 @@ class Settings:
     policies: PoliciesSettings = field(default_factory=PoliciesSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
+    streaming: StreamingSettings = field(default_factory=StreamingSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
 
 

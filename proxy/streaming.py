@@ -1,8 +1,21 @@
-"""Relay an upstream event stream to the client, event by event, with backpressure.
+"""Relay an upstream completion stream to the client through the stream moderator.
 
-This is the pass-through relay. The stream moderator replaces :func:`relay_events` at its
-single call site in ``proxy.handlers``: it receives the same upstream response and
-downstream writer and decides, event by event, what the client sees.
+One loop reads whatever the upstream sends, parses it into events
+(:mod:`proxy.sse`), lets the mode decide what the client sees, and writes the result
+in one ``write`` per upstream read (``write`` waits while the client lags, which is
+the backpressure). Modes:
+
+* ``window`` — each choice's text is released once no keyword or regex can still
+  claim it (:mod:`proxy.policy.stream`); a block ends the choice with
+  ``finish_reason: "content_filter"``, then ``[DONE]``, and the caller closes the
+  upstream response, cancelling the upstream request.
+* ``buffer`` — the whole answer is held (up to ``buffer_max_chars``, fail closed
+  beyond), moderated like a non-streamed answer, then replayed.
+* ``audit`` — bytes pass through untouched; moderation runs alongside and only
+  reports what it would have done.
+
+Upstream failures after the headers went out become one OpenAI-shaped error event
+(SDKs raise it) instead of a silently truncated stream.
 """
 
 from __future__ import annotations
@@ -10,63 +23,242 @@ from __future__ import annotations
 import enum
 import json
 import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
 
+from proxy.moderation import Moderation
+from proxy.policy.decision import Action, Finding
+from proxy.policy.segments import SegmentCheck
+from proxy.policy.stream import Scanner
+from proxy.sse import (
+    SSEComment,
+    SSEDecodeError,
+    SSEEvent,
+    SSEEventTooLarge,
+    SSEParser,
+    encode_comment,
+    encode_data,
+    encode_event,
+)
+from proxy.stream_buffer import BufferedAnswer, BufferOverflow
+from proxy.stream_choices import ChoiceRewriter
+
 log = logging.getLogger(__name__)
+
+DONE = "[DONE]"
+DONE_EVENT = b"data: [DONE]\n\n"
+
+
+class StreamMode(enum.StrEnum):
+    WINDOW = "window"
+    BUFFER = "buffer"
+    AUDIT = "audit"
 
 
 class RelayOutcome(enum.StrEnum):
     COMPLETED = "completed"
+    BLOCKED = "blocked"
+    BUFFER_EXCEEDED = "buffer_exceeded"
     UPSTREAM_TIMEOUT = "upstream_timeout"
     UPSTREAM_BROKEN = "upstream_broken"
     EVENT_TOO_LONG = "event_too_long"
 
 
-_SEPARATORS = (b"\n\n", b"\r\n\r\n", b"\r\r")
+@dataclass(frozen=True, slots=True)
+class StreamReport:
+    mode: StreamMode
+    outcome: RelayOutcome
+    findings: tuple[Finding, ...] = ()
+    blocks: tuple[Finding, ...] = ()
+    """In ``audit`` mode: the blocks that would have cut the stream."""
 
 
-async def relay_events(
-    upstream: aiohttp.ClientResponse, downstream: web.StreamResponse, *, max_event_bytes: int
-) -> RelayOutcome:
-    """Write each complete event as soon as it arrives; ``downstream.write`` waits while the client lags.
+class StreamObserver(Protocol):
+    """Where decisions and cutoffs go (metrics, audit log); called once per stream."""
 
-    A client that goes away makes ``write`` raise (or cancels the handler); the caller then
-    closes the upstream response, which cancels the upstream request.
-    """
-    pending = bytearray()
-    while True:
-        try:
-            chunk = await upstream.content.readany()
-        except TimeoutError:
-            return await _fail(downstream, RelayOutcome.UPSTREAM_TIMEOUT, "The upstream stream went silent.")
-        except aiohttp.ClientError:
-            return await _fail(downstream, RelayOutcome.UPSTREAM_BROKEN, "The upstream stream broke off.")
-        if not chunk:
-            break
-        pending += chunk
-        end = _complete_prefix(pending)
-        if end:
-            await downstream.write(bytes(pending[:end]))
-            del pending[:end]
-        if len(pending) > max_event_bytes:
-            return await _fail(
-                downstream, RelayOutcome.EVENT_TOO_LONG, "An upstream event exceeded the size limit."
+    def stream_finished(self, report: StreamReport) -> None: ...
+
+
+class NullObserver:
+    def stream_finished(self, report: StreamReport) -> None:
+        del report
+
+
+ModerateTexts = Callable[[Sequence[str]], Awaitable[Moderation]]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamPlan:
+    mode: StreamMode
+    scanner: Scanner
+    moderate: ModerateTexts
+    """The non-streamed moderation of whole texts (``buffer`` mode)."""
+    refusal: str | None
+    max_event_bytes: int
+    buffer_max_chars: int
+    expected_choices: int = 1
+    segment_check: SegmentCheck | None = None
+    observer: StreamObserver = field(default_factory=NullObserver)
+
+
+class _Stop(Exception):
+    def __init__(self, outcome: RelayOutcome, message: str = "") -> None:
+        super().__init__(outcome.value)
+        self.outcome = outcome
+        self.message = message
+
+
+_FAILURES = {
+    RelayOutcome.UPSTREAM_TIMEOUT: "The upstream stream went silent.",
+    RelayOutcome.UPSTREAM_BROKEN: "The upstream stream broke off.",
+    RelayOutcome.EVENT_TOO_LONG: "An upstream event exceeded the size limit.",
+}
+
+
+async def moderate_stream(
+    upstream: aiohttp.ClientResponse, downstream: web.StreamResponse, plan: StreamPlan
+) -> StreamReport:
+    """Relay until the stream ends, is blocked, or fails; the caller closes ``upstream`` afterwards."""
+    relay = _Relay(plan)
+    outcome = RelayOutcome.COMPLETED
+    try:
+        outcome = await relay.run(upstream, downstream)
+    except _Stop as stop:
+        outcome = stop.outcome
+        log.warning("stream relay ended early: %s", outcome.value)
+        await downstream.write(encode_data(json.dumps(_error_body(outcome))))
+    report = StreamReport(plan.mode, outcome, tuple(relay.findings), tuple(relay.blocks))
+    plan.observer.stream_finished(report)
+    return report
+
+
+class _Relay:
+    def __init__(self, plan: StreamPlan) -> None:
+        self.plan = plan
+        self.findings: list[Finding] = []
+        self.blocks: list[Finding] = []
+        self.rewriter = ChoiceRewriter(plan.scanner, refusal=plan.refusal, segment_check=plan.segment_check)
+        self.buffer = BufferedAnswer(plan.buffer_max_chars)
+        self.flushed = False
+
+    async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
+        parser = SSEParser(self.plan.max_event_bytes)
+        audit = self.plan.mode is StreamMode.AUDIT
+        while True:
+            try:
+                raw = await upstream.content.readany()
+            except TimeoutError:
+                raise _Stop(RelayOutcome.UPSTREAM_TIMEOUT) from None
+            except aiohttp.ClientError:
+                raise _Stop(RelayOutcome.UPSTREAM_BROKEN) from None
+            if audit and raw:
+                await downstream.write(raw)
+            try:
+                items = parser.feed(raw) if raw else parser.close()
+            except SSEEventTooLarge:
+                raise _Stop(RelayOutcome.EVENT_TOO_LONG) from None
+            except SSEDecodeError:
+                raise _Stop(RelayOutcome.UPSTREAM_BROKEN) from None
+            out = bytearray()
+            for item in items:
+                if isinstance(item, SSEComment):
+                    out += encode_comment(item)
+                    continue
+                stop = await self._event(item, out)
+                if stop is not None:
+                    if not audit:
+                        await downstream.write(bytes(out))
+                    return stop
+            if not raw:
+                stop = await self._end(out, done=False)
+                if out and not audit:
+                    await downstream.write(bytes(out))
+                return stop or RelayOutcome.COMPLETED
+            if out and not audit:
+                await downstream.write(bytes(out))
+
+    async def _event(self, event: SSEEvent, out: bytearray) -> RelayOutcome | None:
+        if event.data.strip() == DONE and event.event is None:
+            result = await self._end(out, done=True)
+            return result or RelayOutcome.COMPLETED
+        chunk = _json_object(event.data)
+        if chunk is None or event.event is not None:
+            if self.plan.mode is StreamMode.BUFFER:
+                self.buffer.hold(event, None)
+            else:
+                out += encode_data(event.data) if event == SSEEvent(event.data) else encode_event(event)
+            return None
+        if self.plan.mode is StreamMode.BUFFER:
+            try:
+                self.buffer.hold(event, chunk)
+            except BufferOverflow:
+                self._refuse_all(out)
+                return RelayOutcome.BUFFER_EXCEEDED
+            return None
+        outcome = await self.rewriter.rewrite(chunk)
+        self.findings.extend(outcome.findings)
+        self.blocks.extend(outcome.blocks)
+        if self.plan.mode is StreamMode.AUDIT:
+            return None
+        if not outcome.changed:
+            out += encode_data(event.data)
+        elif outcome.chunk is not None:
+            out += encode_data(json.dumps(outcome.chunk, ensure_ascii=False, separators=(",", ":")))
+        if outcome.blocks and len(self.rewriter.finished) >= self.plan.expected_choices:
+            out += DONE_EVENT
+            return RelayOutcome.BLOCKED
+        return None
+
+    async def _end(self, out: bytearray, *, done: bool) -> RelayOutcome | None:
+        """The upstream said ``[DONE]`` (or simply ended): release what is still held."""
+        if self.flushed:
+            return None
+        self.flushed = True
+        if self.plan.mode is StreamMode.BUFFER:
+            moderation = await self.plan.moderate(self.buffer.texts())
+            self.findings.extend(moderation.findings)
+            out += self.buffer.replay(moderation, self.plan.refusal)
+            self.blocks.extend(
+                f for d in moderation.decisions for f in d.findings if d.action is Action.BLOCK
             )
-    if pending:
-        await downstream.write(bytes(pending))
-    return RelayOutcome.COMPLETED
+        else:
+            outcome = await self.rewriter.flush()
+            self.findings.extend(outcome.findings)
+            self.blocks.extend(outcome.blocks)
+            if outcome.chunk is not None and self.plan.mode is StreamMode.WINDOW:
+                out += encode_data(json.dumps(outcome.chunk, ensure_ascii=False, separators=(",", ":")))
+        if done and self.plan.mode is not StreamMode.AUDIT:
+            out += DONE_EVENT
+        return RelayOutcome.BLOCKED if self.blocks and self.plan.mode is not StreamMode.AUDIT else None
+
+    def _refuse_all(self, out: bytearray) -> None:
+        out += self.buffer.refuse_all(self.plan.refusal, self.plan.expected_choices)
+        out += DONE_EVENT
 
 
-def _complete_prefix(buffer: bytearray) -> int:
-    """Length of the prefix of ``buffer`` that ends with an event boundary (0 if none)."""
-    return max((i + len(sep) for sep in _SEPARATORS if (i := buffer.rfind(sep)) >= 0), default=0)
+def _json_object(data: str) -> dict[str, Any] | None:
+    if not data.startswith("{"):
+        return None
+    try:
+        value = json.loads(data)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
-async def _fail(downstream: web.StreamResponse, outcome: RelayOutcome, message: str) -> RelayOutcome:
-    # Headers are already sent, so the status cannot change; an error event is what SDKs surface.
-    log.warning("stream relay ended early: %s", outcome.value)
-    error = {"error": {"message": message, "type": "upstream_error", "param": None, "code": outcome.value}}
-    await downstream.write(b"data: " + json.dumps(error).encode() + b"\n\n")
-    return outcome
+def _error_body(outcome: RelayOutcome) -> dict[str, Any]:
+    message = _FAILURES.get(outcome, "The stream failed.")
+    return {"error": {"message": message, "type": "upstream_error", "param": None, "code": outcome.value}}
+
+
+def expected_choices(body: dict[str, Any]) -> int:
+    """How many choices the upstream will stream: ``n`` per prompt."""
+    n = body.get("n")
+    per_prompt = n if isinstance(n, int) and n > 0 else 1
+    prompt = body.get("prompt")
+    prompts = len(prompt) if isinstance(prompt, list) and prompt and not isinstance(prompt[0], int) else 1
+    return per_prompt * prompts

@@ -2,4 +2,5 @@ pytest_plugins = [
     "tests.fixtures.upstream",
     "tests.fixtures.redis_server",
     "tests.fixtures.moderators",
+    "tests.fixtures.chunky_upstream",
 ]

@@ -1,0 +1,192 @@
+"""Window moderation of one streamed text (one choice of one answer).
+
+A :class:`WindowModerator` is fed the text deltas of a stream as they arrive and
+answers, per delta, which text may be released to the client now (already
+redacted) or that the stream must be blocked. It holds back only what a keyword or
+regex could still claim.
+
+Why the window is safe. Let ``H`` be the scanner's horizon (the longest span, in
+original characters, any match can cover) and ``m`` an edge margin (characters of
+right context a match's validity or normalization may depend on, e.g. a combining
+mark or a word boundary after it). When ``end`` characters have arrived, a match
+the final text has but the received text cannot show yet must contain a character
+at index ``>= end - m`` so it starts at ``>= end - m - H + 1`` (the *frontier*).
+Everything before the frontier is settled:
+
+* no unseen match covers it, and
+* a match found there is final: a longer match at the same start, or an earlier
+  one overlapping it, would span more than ``H`` characters.
+
+So each step scans ``context + pending`` once, processes the matches that start in
+``[previous frontier, frontier)`` in the order :func:`apply_redactions` uses, and
+releases text up to the frontier. Released text is never retracted: a redaction
+that straddles the frontier is released whole (it is settled), and a later match
+that overlaps it merges into it exactly as ``apply_redactions`` merges overlapping
+spans. The concatenated released text therefore equals the non-streamed
+``apply_redactions(text, scan(text))``, for any split of the text into deltas.
+
+Cost per delta: the scanned window is ``K + H + m + len(delta)`` characters, where
+the context ``K = H + m`` lets rules that look before a match (word boundaries)
+see what they would see in the whole text. Context starts at a boundary no
+settled match straddles, so leftmost-longest matchers resume in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from proxy.policy.decision import Action, Finding, Phase
+
+DEFAULT_EDGE_MARGIN = 1
+
+
+class Scanner(Protocol):
+    """What the window needs from a policy set: raw findings and how far a match can reach."""
+
+    @property
+    def horizon(self) -> int: ...
+
+    def scan(self, text: str, phase: Phase) -> tuple[Finding, ...]: ...
+
+
+class _NoPatterns:
+    horizon = 0
+
+    def scan(self, text: str, phase: Phase) -> tuple[Finding, ...]:
+        return ()
+
+
+NO_PATTERNS: Scanner = _NoPatterns()
+"""The scanner of a proxy without keyword or regex policies: every delta is released at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStep:
+    """The outcome of one delta: text to release now, or a block (and nothing more is ever released)."""
+
+    text: str = ""
+    block: Finding | None = None
+    findings: tuple[Finding, ...] = ()
+    """Findings that settled in this step (including flag and shadow ones), for observers."""
+
+    @property
+    def blocked(self) -> bool:
+        return self.block is not None
+
+
+def _order(f: Finding) -> tuple[int, int, str]:
+    return (f.start, f.end, f.replacement or "")
+
+
+class WindowModerator:
+    def __init__(
+        self, scanner: Scanner, phase: Phase = Phase.RESPONSE, edge_margin: int = DEFAULT_EDGE_MARGIN
+    ):
+        self._scanner = scanner
+        self._phase = phase
+        horizon = max(scanner.horizon, 0)
+        # With no patterns there is nothing to wait for; otherwise hold H + m - 1 characters.
+        self._hold = horizon + edge_margin - 1 if horizon else 0
+        self._context = horizon + edge_margin
+        self._buf = ""  # text[_base:_end]
+        self._base = 0
+        self._end = 0
+        self._settled = 0  # findings starting before this have been processed
+        self._pos = 0  # output cursor: text before it is released (or redacted away)
+        self._recent: list[Finding] = []  # processed findings that may straddle the context start
+        self._block: Finding | None = None
+
+    @property
+    def held(self) -> int:
+        """Characters received but not yet released."""
+        return self._end - self._pos if self._block is None else 0
+
+    @property
+    def released_upto(self) -> int:
+        """Offset in the original text up to which output has been released (or redacted away)."""
+        return self._pos
+
+    @property
+    def blocked(self) -> Finding | None:
+        return self._block
+
+    def feed(self, delta: str) -> StreamStep:
+        if self._block is not None:
+            return StreamStep(block=self._block)
+        if not delta:
+            return StreamStep()
+        self._buf += delta
+        self._end += len(delta)
+        frontier = self._end - self._hold
+        if frontier <= self._settled:
+            return StreamStep()
+        if not self._hold:
+            # No pattern can match: skip the scan entirely.
+            return self._release_plain(frontier)
+        return self._advance(frontier)
+
+    def finish(self) -> StreamStep:
+        """End of the text: every match is now settled; release (or block) the rest."""
+        if self._block is not None:
+            return StreamStep(block=self._block)
+        if not self._hold:
+            return self._release_plain(self._end)
+        return self._advance(self._end + 1)
+
+    def _release_plain(self, frontier: int) -> StreamStep:
+        text = self._buf[self._pos - self._base : frontier - self._base]
+        self._pos = self._settled = frontier
+        self._buf = self._buf[frontier - self._base :]
+        self._base = frontier
+        return StreamStep(text)
+
+    def _advance(self, frontier: int) -> StreamStep:
+        base = self._base
+        settled = self._settled
+        new = sorted(
+            (
+                f.shifted(base)
+                for f in self._scanner.scan(self._buf, self._phase)
+                if settled <= f.start + base < frontier
+            ),
+            key=_order,
+        )
+        block = next((f for f in new if f.action is Action.BLOCK and not f.shadow), None)
+        if block is not None:
+            self._block = block
+            self._buf = ""
+            return StreamStep(block=block, findings=tuple(new))
+        out: list[str] = []
+        pos = self._pos
+        buf = self._buf
+        for f in new:
+            if f.action is not Action.REDACT or f.shadow or f.end <= f.start or f.end <= pos:
+                continue
+            if f.start >= pos:
+                out.append(buf[pos - base : f.start - base])
+                out.append(f.replacement or "")
+            pos = f.end
+        release_to = min(frontier, self._end)
+        if pos < release_to:
+            out.append(buf[pos - base : release_to - base])
+            pos = release_to
+        self._pos = pos
+        self._settled = frontier
+        self._trim(new)
+        return StreamStep("".join(out), None, tuple(new))
+
+    def _trim(self, new: Iterable[Finding]) -> None:
+        start = max(self._base, self._settled - self._context)
+        recent = [*self._recent, *new]
+        moved = True
+        while moved:
+            moved = False
+            for f in recent:
+                if f.start < start < f.end:
+                    start = max(self._base, f.start)
+                    moved = start > self._base
+        self._recent = [f for f in recent if f.end > start]
+        self._buf = self._buf[start - self._base :]
+        self._base = start

@@ -1,0 +1,280 @@
+"""The texts inside streamed completion chunks, moderated per choice and written back.
+
+A chunk of ``/v1/chat/completions`` carries ``choices[i].delta.content`` and
+``choices[i].delta.tool_calls[j].function.arguments``; one of ``/v1/completions``
+carries ``choices[i].text``. Each such text (a :class:`TextKey`) has its own
+:class:`WindowModerator`, exactly as the non-streamed path moderates each slot on its
+own. :class:`ChoiceRewriter` feeds the deltas in, writes the released text back into
+the same chunk (everything else — ids, model, role, logprobs, usage — untouched),
+flushes a choice when its ``finish_reason`` arrives, and turns a blocked choice into
+a final ``content_filter`` choice.
+
+Held text is emitted as an empty string rather than dropping the chunk: every SDK
+accepts ``"content": ""`` and the chunk's other fields still reach the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from proxy.policy.decision import Action, Finding, Phase
+from proxy.policy.segments import Segment, SegmentCheck, Segmenter
+from proxy.policy.stream import Scanner, StreamStep, WindowModerator
+
+CONTENT_FILTER = "content_filter"
+
+
+@dataclass(frozen=True, slots=True)
+class TextKey:
+    choice: int
+    tool: int | None = None
+    """``None`` for the message content (or completion text), else the tool call's index."""
+
+
+@dataclass(slots=True)
+class ChunkOutcome:
+    """What one upstream chunk became."""
+
+    chunk: dict[str, Any] | None
+    """The rewritten chunk to send, or ``None`` when nothing of it is left to send."""
+    blocks: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    changed: bool = False
+    """False when the chunk goes out exactly as it came (the relay then forwards the original bytes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """Where one text delta sits in a chunk, so it can be read and written back."""
+
+    key: TextKey
+    holder: dict[str, Any]
+    name: str
+
+    @property
+    def text(self) -> str:
+        value = self.holder[self.name]
+        return value if isinstance(value, str) else ""
+
+    def set(self, text: str) -> None:
+        self.holder[self.name] = text
+
+
+def text_fields(chunk: dict[str, Any]) -> list[TextField]:
+    """Every moderated text delta in a chunk, in order (the audit and buffer modes read these)."""
+    out: list[TextField] = []
+    for choice in _choices(chunk):
+        if not isinstance(choice, dict):
+            continue
+        index = _index(choice)
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            if isinstance(delta.get("content"), str):
+                out.append(TextField(TextKey(index), delta, "content"))
+            for j, call in _tool_calls(delta):
+                if isinstance(call["function"].get("arguments"), str):
+                    out.append(TextField(TextKey(index, j), call["function"], "arguments"))
+        elif isinstance(choice.get("text"), str):
+            out.append(TextField(TextKey(index), choice, "text"))
+    return out
+
+
+def refusal_choice(index: int, refusal: str | None, *, chat: bool) -> dict[str, Any]:
+    if chat:
+        delta: dict[str, Any] = {"content": refusal} if refusal else {}
+        return {"index": index, "delta": delta, "logprobs": None, "finish_reason": CONTENT_FILTER}
+    return {"index": index, "text": refusal or "", "logprobs": None, "finish_reason": CONTENT_FILTER}
+
+
+class ChoiceRewriter:
+    def __init__(
+        self,
+        scanner: Scanner,
+        *,
+        refusal: str | None,
+        phase: Phase = Phase.RESPONSE,
+        segment_check: SegmentCheck | None = None,
+        make_segmenter: Callable[[], Segmenter] = Segmenter,
+    ) -> None:
+        self._scanner = scanner
+        self._refusal = refusal
+        self._phase = phase
+        self._windows: dict[TextKey, WindowModerator] = {}
+        self._segment_check = segment_check
+        self._segmenters: dict[TextKey, Segmenter] = {}
+        self._make_segmenter = make_segmenter
+        self.blocked: set[int] = set()
+        self.finished: set[int] = set()
+        self.chat = True
+        self._last: dict[str, Any] = {}
+
+    async def rewrite(self, chunk: dict[str, Any]) -> ChunkOutcome:
+        choices = _choices(chunk)
+        self._last = chunk
+        if not choices:
+            return ChunkOutcome(chunk)
+        outcome = ChunkOutcome(chunk)
+        kept: list[Any] = []
+        for choice in choices:
+            if not isinstance(choice, dict):
+                kept.append(choice)
+                continue
+            index = _index(choice)
+            if index in self.blocked:
+                outcome.changed = True
+                continue
+            block = await self._rewrite_choice(choice, index, outcome)
+            if block is not None:
+                self.blocked.add(index)
+                self.finished.add(index)
+                outcome.blocks.append(block)
+                outcome.changed = True
+                kept.append(refusal_choice(index, self._refusal, chat=self.chat))
+            else:
+                kept.append(choice)
+        if not outcome.changed:
+            return outcome
+        chunk["choices"] = kept
+        if not kept:
+            outcome.chunk = None
+        return outcome
+
+    async def flush(self) -> ChunkOutcome:
+        """The stream ended: release what every unfinished choice still holds, in one last chunk."""
+        outcome = ChunkOutcome(None)
+        pending = sorted({k.choice for k in self._windows} - self.finished)
+        choices: list[Any] = []
+        for index in pending:
+            choice: dict[str, Any] = (
+                {"index": index, "delta": {}} if self.chat else {"index": index, "text": ""}
+            )
+            block = await self._finish_choice(choice, index, outcome)
+            self.finished.add(index)
+            if block is not None:
+                self.blocked.add(index)
+                outcome.blocks.append(block)
+                choices.append(refusal_choice(index, self._refusal, chat=self.chat))
+            elif choice.get("delta") or choice.get("text"):
+                choices.append(choice)
+        if choices:
+            outcome.chunk = {k: v for k, v in self._last.items() if k not in ("choices", "usage")}
+            outcome.chunk["choices"] = choices
+        return outcome
+
+    async def _rewrite_choice(self, choice: dict[str, Any], index: int, out: ChunkOutcome) -> Finding | None:
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            if isinstance(content := delta.get("content"), str):
+                released, block = await self._feed(TextKey(index), content, out)
+                if block is not None:
+                    return block
+                if released != content:
+                    out.changed = True
+                    delta["content"] = released
+            for j, call in _tool_calls(delta):
+                function = call["function"]
+                if isinstance(args := function.get("arguments"), str):
+                    released, block = await self._feed(TextKey(index, j), args, out)
+                    if block is not None:
+                        return block
+                    if released != args:
+                        out.changed = True
+                        function["arguments"] = released
+        elif isinstance(text := choice.get("text"), str):
+            self.chat = False
+            released, block = await self._feed(TextKey(index), text, out)
+            if block is not None:
+                return block
+            if released != text:
+                out.changed = True
+                choice["text"] = released
+        if choice.get("finish_reason") is not None:
+            self.finished.add(index)
+            return await self._finish_choice(choice, index, out)
+        return None
+
+    async def _finish_choice(self, choice: dict[str, Any], index: int, out: ChunkOutcome) -> Finding | None:
+        for key in [k for k in self._windows if k.choice == index]:
+            released, block = await self._settle(key, self._windows[key].finish(), out, final=True)
+            if block is not None:
+                return block
+            if released:
+                out.changed = True
+                _append(choice, key, released)
+        return None
+
+    async def _feed(self, key: TextKey, delta: str, out: ChunkOutcome) -> tuple[str, Finding | None]:
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = WindowModerator(self._scanner, self._phase)
+        return await self._settle(key, window.feed(delta), out, final=False)
+
+    async def _settle(
+        self, key: TextKey, step: StreamStep, out: ChunkOutcome, *, final: bool
+    ) -> tuple[str, Finding | None]:
+        if step.findings:
+            out.findings.extend(step.findings)
+        if step.block is not None:
+            return "", step.block
+        if self._segment_check is None:
+            return step.text, None
+        return await self._through_segments(key, step.text, out, final=final)
+
+    async def _through_segments(
+        self, key: TextKey, text: str, out: ChunkOutcome, *, final: bool
+    ) -> tuple[str, Finding | None]:
+        """Classifier stage: text leaves only once the segment holding it is cleared."""
+        assert self._segment_check is not None
+        segmenter = self._segmenters.get(key)
+        if segmenter is None:
+            segmenter = self._segmenters[key] = self._make_segmenter()
+        segments: list[Segment] = segmenter.push(text)
+        if final and (last := segmenter.flush()) is not None:
+            segments.append(last)
+        released: list[str] = []
+        for segment in segments:
+            findings = await self._segment_check(segment, self._phase)
+            out.findings.extend(findings)
+            block = next((f for f in findings if f.action is Action.BLOCK and not f.shadow), None)
+            if block is not None:
+                return "", block
+            released.append(segment.text)
+        return "".join(released), None
+
+
+def _choices(chunk: dict[str, Any]) -> list[Any]:
+    choices = chunk.get("choices")
+    return choices if isinstance(choices, list) else []
+
+
+def _index(choice: Any) -> int:
+    index = choice.get("index", 0) if isinstance(choice, dict) else 0
+    return index if isinstance(index, int) else 0
+
+
+def _tool_calls(delta: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    calls = delta.get("tool_calls")
+    if not isinstance(calls, list):
+        return []
+    return [
+        (_index(call), call)
+        for call in calls
+        if isinstance(call, dict) and isinstance(call.get("function"), dict)
+    ]
+
+
+def _append(choice: dict[str, Any], key: TextKey, text: str) -> None:
+    if "delta" not in choice:
+        choice["text"] = (choice.get("text") or "") + text
+        return
+    delta = choice["delta"]
+    if key.tool is None:
+        delta["content"] = (delta.get("content") or "") + text
+        return
+    for j, call in _tool_calls(delta):
+        if j == key.tool:
+            call["function"]["arguments"] = (call["function"].get("arguments") or "") + text
+            return
+    delta.setdefault("tool_calls", []).append({"index": key.tool, "function": {"arguments": text}})
