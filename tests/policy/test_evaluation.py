@@ -14,7 +14,9 @@ from proxy.policy.evaluation import (
 
 
 def _finding(action: Action, category: str = "c", shadow: bool = False, start: int = 0) -> Finding:
-    return Finding("p", category, action, Phase.PROMPT, RuleKind.KEYWORD, start, start + 1, "x", shadow=shadow)
+    return Finding(
+        "p", category, action, Phase.PROMPT, RuleKind.KEYWORD, start, start + 1, "x", shadow=shadow
+    )
 
 
 class TableDecider:

@@ -48,4 +48,3 @@ def test_case_insensitive_overlap_is_seen() -> None:
 
 def test_invalid_pattern_is_left_to_the_loader() -> None:
     assert backtracking_risks("(unclosed") == ()
-
