@@ -1,0 +1,139 @@
+"""Running the proxy: main and admin listeners, worker processes, graceful shutdown on SIGTERM.
+
+With ``server.workers`` > 1 each worker is a separate process binding the same port with
+SO_REUSEPORT, so the kernel spreads connections over them. The admin listener runs in
+worker 0 only, so exactly one process answers on the admin port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import multiprocessing
+import signal
+import sys
+from types import FrameType
+
+from aiohttp import web
+
+from proxy.app import build_moderator, create_admin_app, create_app
+from proxy.dev_upstream import BANNER, create_dev_upstream_app
+from proxy.settings import Settings
+
+log = logging.getLogger("proxy.server")
+
+
+def run(settings: Settings) -> int:
+    configure_logging(settings)
+    if settings.server.workers == 1:
+        asyncio.run(serve(settings))
+        return 0
+    return _run_workers(settings)
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.logging.level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+async def serve(settings: Settings, *, worker: int = 0) -> None:
+    """Serve until SIGTERM or SIGINT, then stop accepting and let in-flight requests finish."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+
+    runners: list[web.AppRunner] = []
+    try:
+        if settings.upstream.dev:
+            dev = await _start(web.AppRunner(create_dev_upstream_app(), access_log=None), "127.0.0.1", 0)
+            runners.append(dev)
+            log.warning("%s", BANNER)
+            dev_url = _urls(dev)[0]
+            settings = dataclasses.replace(
+                settings, upstream=dataclasses.replace(settings.upstream, url=dev_url)
+            )
+
+        app = create_app(settings, moderator=build_moderator(settings))
+        main = await _start(
+            web.AppRunner(
+                app,
+                handle_signals=False,
+                shutdown_timeout=settings.server.shutdown_grace_seconds,
+                handler_cancellation=True,
+                access_log=logging.getLogger("proxy.access") if settings.logging.access_log else None,
+            ),
+            settings.server.host,
+            settings.server.port,
+            reuse_port=settings.server.workers > 1,
+        )
+        runners.insert(0, main)
+        admin_urls: list[str] = []
+        if worker == 0:
+            admin = await _start(
+                web.AppRunner(create_admin_app(settings), access_log=None),
+                settings.admin.host,
+                settings.admin.port,
+            )
+            runners.insert(1, admin)
+            admin_urls = _urls(admin)
+        log.info(
+            "worker %d listening on %s (admin %s), upstream %s",
+            worker,
+            " ".join(_urls(main)),
+            " ".join(admin_urls) or "in worker 0",
+            settings.upstream.url,
+        )
+        await stop.wait()
+        log.info(
+            "shutting down: in-flight requests have %.0f s to finish", settings.server.shutdown_grace_seconds
+        )
+    finally:
+        # Main first: it stops accepting, waits for in-flight work, then its upstream session closes.
+        for runner in runners:
+            await runner.cleanup()
+    log.info("worker %d stopped", worker)
+
+
+async def _start(runner: web.AppRunner, host: str, port: int, *, reuse_port: bool = False) -> web.AppRunner:
+    await runner.setup()
+    await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
+    return runner
+
+
+def _urls(runner: web.AppRunner) -> list[str]:
+    out = []
+    for address in runner.addresses:
+        host, port = address[0], address[1]
+        out.append(f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}")
+    return out
+
+
+def _run_workers(settings: Settings) -> int:
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=_worker_main, args=(settings, index), name=f"modproxy-worker-{index}")
+        for index in range(settings.server.workers)
+    ]
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        for process in workers:
+            if process.is_alive():
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join()
+    return max((abs(p.exitcode or 0) for p in workers), default=0) and 1
+
+
+def _worker_main(settings: Settings, index: int) -> None:
+    configure_logging(settings)
+    asyncio.run(serve(settings, worker=index))

@@ -1,0 +1,105 @@
+"""The upstream client: one pooled session, header hygiene, timeouts turned into our errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from proxy.errors import UpstreamTimeout, UpstreamUnavailable
+from proxy.settings import UpstreamSettings
+
+# RFC 9110 §7.6.1 plus the proxy-specific ones; the peer's Connection header may name more.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+# Recomputed for the other side: the body may be rewritten, and the client session decodes gzip.
+_REQUEST_DROP = HOP_BY_HOP | {"host", "content-length", "accept-encoding", "expect"}
+_RESPONSE_DROP = HOP_BY_HOP | {"content-length", "content-encoding", "server", "date"}
+
+REQUEST_ID = "X-Request-Id"
+
+
+def create_session(settings: UpstreamSettings) -> aiohttp.ClientSession:
+    """No total timeout, so a long stream is never cut; silence longer than ``read_timeout`` is."""
+    connector = aiohttp.TCPConnector(limit=settings.pool_size, limit_per_host=0, ttl_dns_cache=300)
+    timeout = aiohttp.ClientTimeout(
+        total=None, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
+    )
+    return aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar())
+
+
+def request_headers(incoming: Mapping[str, str], *, api_key: str | None, request_id: str) -> CIMultiDict[str]:
+    drop = _REQUEST_DROP | _connection_tokens(incoming)
+    out: CIMultiDict[str] = CIMultiDict((k, v) for k, v in incoming.items() if k.lower() not in drop)
+    if api_key is not None:
+        out["Authorization"] = f"Bearer {api_key}"
+    out["Accept-Encoding"] = "identity"
+    out[REQUEST_ID] = request_id
+    return out
+
+
+def response_headers(incoming: CIMultiDictProxy[str]) -> CIMultiDict[str]:
+    drop = _RESPONSE_DROP | _connection_tokens(incoming)
+    return CIMultiDict((k, v) for k, v in incoming.items() if k.lower() not in drop)
+
+
+class Upstream:
+    """Sends one request to the configured backend; the caller releases the response."""
+
+    def __init__(self, session: aiohttp.ClientSession, settings: UpstreamSettings, base_url: str) -> None:
+        self._session = session
+        self._base = URL(base_url.rstrip("/"))
+        self._api_key = settings.api_key
+
+    def url_for(self, path_qs: str) -> URL:
+        return URL(str(self._base) + path_qs, encoded=True)
+
+    async def send(
+        self, method: str, path_qs: str, headers: Mapping[str, str], body: bytes | None, request_id: str
+    ) -> aiohttp.ClientResponse:
+        try:
+            return await self._session.request(
+                method,
+                self.url_for(path_qs),
+                headers=request_headers(headers, api_key=self._api_key, request_id=request_id),
+                data=body,
+                allow_redirects=False,
+            )
+        except TimeoutError:
+            raise UpstreamTimeout("The upstream did not answer in time.") from None
+        except aiohttp.ClientError as exc:
+            raise UpstreamUnavailable(f"The upstream is unreachable: {_describe(exc)}") from None
+
+    @staticmethod
+    async def read(response: aiohttp.ClientResponse) -> bytes:
+        try:
+            return await response.read()
+        except TimeoutError:
+            raise UpstreamTimeout("The upstream stopped sending its response.") from None
+        except aiohttp.ClientError as exc:
+            raise UpstreamUnavailable(f"The upstream response broke off: {_describe(exc)}") from None
+
+
+def _describe(exc: aiohttp.ClientError) -> str:
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"cannot connect to {exc.host}:{exc.port}"
+    return type(exc).__name__
+
+
+def _connection_tokens(headers: Mapping[str, str]) -> frozenset[str]:
+    value = headers.get("Connection", "")
+    return frozenset(token.strip().lower() for token in value.split(",") if token.strip())
