@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic
 
-from proxy.policy.store import Loader, PolicyStore, ReloadOutcome, ReloadResult
+from proxy.policy.store import Loader, PolicyStore, ReloadOutcome, ReloadResult, S
 
 log = logging.getLogger("modproxy.policy")
 
@@ -32,11 +34,11 @@ ReloadObserver = Callable[[ReloadResult, str, Mapping[str, Any]], None]
 """``on_reload(result, revision, rule_counts)``: called on the event loop after every attempt."""
 
 
-class PolicyReloader:
+class PolicyReloader(Generic[S]):
     def __init__(
         self,
-        store: PolicyStore,
-        loader: Loader,
+        store: PolicyStore[S],
+        loader: Loader[S],
         *,
         executor: Executor | None = None,
         observers: Sequence[ReloadObserver] = (),
@@ -48,7 +50,7 @@ class PolicyReloader:
         self._lock = asyncio.Lock()
 
     @property
-    def store(self) -> PolicyStore:
+    def store(self) -> PolicyStore[S]:
         return self._store
 
     def add_observer(self, observer: ReloadObserver) -> None:
@@ -82,6 +84,13 @@ class FileStamp:
     size: int
     mtime_ns: int
     inode: int
+    digest: str = ""
+    """Content hash, only for files modified in the last few seconds (see ``_RACY_NS``)."""
+
+
+# Filesystem timestamps tick coarsely (often 4 ms, 1-2 s on some), so two same-size writes in
+# one tick look identical by stat alone. Like git's "racily clean" check, hash recent files.
+_RACY_NS = 3_000_000_000
 
 
 Fingerprint = frozenset[FileStamp]
@@ -103,7 +112,8 @@ def _stamps(path: Path) -> Iterable[FileStamp]:
     except OSError:
         return (missing,)
     if not os.path.isdir(target):
-        return (FileStamp(str(path), target, st.st_size, st.st_mtime_ns, st.st_ino),)
+        digest = _digest(path) if time.time_ns() - st.st_mtime_ns < _RACY_NS else ""
+        return (FileStamp(str(path), target, st.st_size, st.st_mtime_ns, st.st_ino, digest),)
     out: list[FileStamp] = [FileStamp(str(path), target, 0, st.st_mtime_ns, st.st_ino)]
     # ConfigMap volumes keep the real files in ``..<timestamp>`` dirs behind ``..data``;
     # the visible names are symlinks into it, whose resolved targets change on every update.
@@ -115,12 +125,19 @@ def _stamps(path: Path) -> Iterable[FileStamp]:
     return out
 
 
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
 class PolicyWatcher:
     """Polls ``paths()`` every ``interval`` seconds; reloads once a change has held for ``settle`` seconds."""
 
     def __init__(
         self,
-        reloader: PolicyReloader,
+        reloader: PolicyReloader[Any],
         paths: Callable[[], Iterable[Path]],
         *,
         interval: float = 1.0,
@@ -136,8 +153,9 @@ class PolicyWatcher:
         paths = list(self._paths())
         return await asyncio.to_thread(fingerprint, paths)
 
-    async def run(self) -> None:
-        seen = await self._scan()
+    async def run(self, baseline: Fingerprint | None = None) -> None:
+        """Poll forever; ``baseline`` is the state the serving set was loaded from (default: now)."""
+        seen = baseline if baseline is not None else await self._scan()
         pending: Fingerprint | None = None
         stable_polls = 0
         while True:
@@ -159,9 +177,14 @@ class PolicyWatcher:
             seen, pending = now, None
 
     @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[asyncio.Task[None]]:
-        """Run the watcher for the duration of the block (pairs with an aiohttp ``cleanup_ctx``)."""
-        task = asyncio.create_task(self.run(), name="policy-watcher")
+    async def running(self, baseline: Fingerprint | None = None) -> AsyncIterator[asyncio.Task[None]]:
+        """Run the watcher for the duration of the block (pairs with an aiohttp ``cleanup_ctx``).
+
+        Any change made after entering the block is seen: the baseline scan is done first.
+        """
+        if baseline is None:
+            baseline = await self._scan()
+        task = asyncio.create_task(self.run(baseline), name="policy-watcher")
         try:
             yield task
         finally:

@@ -19,13 +19,16 @@ never misses an overlap between the classes rules actually use.
 from __future__ import annotations
 
 import enum
+import importlib
 import re
-import re._constants as sre_c
-import re._parser as sre_p
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+# The parser behind ``re`` is private and untyped; the public ``sre_parse`` alias warns on import.
+sre_p: Any = importlib.import_module("re._parser")
+sre_c: Any = importlib.import_module("re._constants")
 
 _SAMPLE = frozenset(string.printable + "éßΩж中日한ー\u00a0\u3000٣")
 _REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT)
@@ -213,7 +216,7 @@ def _case(chars: set[str], icase: bool) -> set[str]:
     return chars | {c.swapcase() for c in chars} if icase else chars
 
 
-_CATEGORIES = {
+_CATEGORIES: dict[Any, Callable[[str], bool]] = {
     sre_c.CATEGORY_DIGIT: str.isdigit,
     sre_c.CATEGORY_NOT_DIGIT: lambda c: not c.isdigit(),
     sre_c.CATEGORY_SPACE: str.isspace,

@@ -9,7 +9,9 @@ kept for ``/readyz`` and the admin API.
 Everything the store exposes is one immutable :class:`StoreStatus` value, swapped
 together with the set, so a reader on another thread never sees half an update.
 This module is synchronous: ``proxy.policy_watch`` runs :meth:`PolicyStore.reload`
-in a worker thread and watches the files.
+in a worker thread and watches the files. The store knows a set only by its
+revision and rule counts (:class:`ServingSet`); ``proxy.policy.source`` adapts the
+engine's loader to the :data:`Loader` contract.
 """
 
 from __future__ import annotations
@@ -17,15 +19,21 @@ from __future__ import annotations
 import enum
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from proxy.policy.engine import PolicySet
-from proxy.policy.loader import PolicyLoadError, empty_policy_set
 
-Loader = Callable[[], PolicySet]
+class ServingSet(Protocol):
+    @property
+    def revision(self) -> str: ...
+
+    @property
+    def rule_counts(self) -> Mapping[str, Any]: ...
+
+
+S = TypeVar("S", bound=ServingSet)
 Clock = Callable[[], float]
 
 
@@ -112,45 +120,55 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class PolicyStore:
-    """Holds the serving set; :meth:`reload` is safe to call from any thread."""
+class LoadFailed(Exception):
+    """Raised by a :data:`Loader` when the set cannot be built; carries every problem found."""
 
-    def __init__(self, initial: PolicySet | None = None, *, clock: Clock = time.time) -> None:
+    def __init__(self, problems: Sequence[LoadProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems) or "policy set failed to load")
+        self.problems = tuple(problems)
+
+
+Loader = Callable[[], S]
+"""Builds a complete new set, or raises :class:`LoadFailed`."""
+
+
+class PolicyStore(Generic[S]):
+    """Holds the serving set; :meth:`reload` is safe to call from any thread.
+
+    ``ready=False`` starts with a placeholder (e.g. an empty set) that is replaced by
+    the first successful load; until then the status reports not ready.
+    """
+
+    def __init__(self, initial: S, *, ready: bool = True, clock: Clock = time.time) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        current = initial if initial is not None else empty_policy_set()
-        self._current = current
+        self._current = initial
         self._status = StoreStatus(
-            revision=current.revision,
-            ready=initial is not None,
-            loaded_at=clock() if initial is not None else None,
+            revision=initial.revision,
+            ready=ready,
+            loaded_at=clock() if ready else None,
             load_seconds=None,
-            rule_counts=MappingProxyType(dict(current.rule_counts)),
+            rule_counts=MappingProxyType(dict(initial.rule_counts)),
         )
 
     @property
-    def current(self) -> PolicySet:
+    def current(self) -> S:
         return self._current
 
     @property
     def status(self) -> StoreStatus:
         return self._status
 
-    def reload(self, loader: Loader) -> ReloadResult:
+    def reload(self, loader: Loader[S]) -> ReloadResult:
         """Build a new set with ``loader``; swap it in only if it loads."""
         with self._lock:
             previous = self._current
             started = time.perf_counter()
             try:
                 candidate = loader()
-            except PolicyLoadError as exc:
-                problems = tuple(_problem(p) for p in exc.problems) or (LoadProblem("", None, str(exc)),)
+            except LoadFailed as exc:
+                problems = exc.problems or (LoadProblem("", None, str(exc)),)
                 return self._failed(previous, started, problems)
-            except OSError as exc:
-                # e.g. the policy path vanished mid-swap: same treatment as a broken file
-                return self._failed(
-                    previous, started, (LoadProblem(str(exc.filename or ""), None, str(exc)),)
-                )
             except Exception as exc:  # noqa: BLE001 - a loader bug must not stop the last good set serving
                 problem = LoadProblem("", None, f"internal error: {type(exc).__name__}: {exc}")
                 return self._failed(previous, started, (problem,))
@@ -173,7 +191,7 @@ class PolicyStore:
                 self._current = candidate
             return ReloadResult(outcome, self._current.revision, previous.revision, elapsed)
 
-    def _failed(self, previous: PolicySet, started: float, problems: tuple[LoadProblem, ...]) -> ReloadResult:
+    def _failed(self, previous: S, started: float, problems: tuple[LoadProblem, ...]) -> ReloadResult:
         elapsed = time.perf_counter() - started
         status = self._status
         self._status = replace(
@@ -188,8 +206,3 @@ def _bump(counts: Mapping[ReloadOutcome, int], outcome: ReloadOutcome) -> Mappin
     updated = dict(counts)
     updated[outcome] = updated.get(outcome, 0) + 1
     return MappingProxyType(updated)
-
-
-def _problem(problem: Any) -> LoadProblem:
-    line = getattr(problem, "line", None)
-    return LoadProblem(str(getattr(problem, "file", "")), line, str(getattr(problem, "message", problem)))

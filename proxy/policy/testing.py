@@ -136,7 +136,8 @@ def _tests_node(node: yaml.Node | None, bare_list_ok: bool) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == "tests":
-                return value
+                found: yaml.Node = value
+                return found
         return None
     if bare_list_ok and isinstance(node, yaml.SequenceNode):
         return node
