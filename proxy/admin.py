@@ -12,16 +12,30 @@ change on its own.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 
 from proxy.errors import error_body
-from proxy.policy.store import PolicyStore, ReloadOutcome
+from proxy.policy.store import PolicyStore, ReloadOutcome, ServingSet
 from proxy.policy_watch import PolicyReloader
 
 
-def policies_view(store: PolicyStore) -> dict[str, Any]:
+class _Policy(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class DescribedSet(ServingSet, Protocol):
+    @property
+    def policies(self) -> Sequence[_Policy]: ...
+
+
+D = TypeVar("D", bound=DescribedSet)
+
+
+def policies_view(store: PolicyStore[D]) -> dict[str, Any]:
     """The store's status with one entry per serving policy (also used for ``/readyz`` detail)."""
     body = store.status.to_json()
     counts = body.pop("policies")
@@ -37,7 +51,7 @@ def _mode(policy: Any) -> str:
     return str(getattr(mode, "value", mode))
 
 
-def admin_routes(store: PolicyStore, reloader: PolicyReloader) -> list[web.RouteDef]:
+def admin_routes(store: PolicyStore[D], reloader: PolicyReloader[D]) -> list[web.RouteDef]:
     async def policies(request: web.Request) -> web.Response:
         return web.json_response(policies_view(store))
 
