@@ -1,4 +1,4 @@
-"""``modproxy test`` (policy tests as data) and ``modproxy eval`` (policy quality on labelled data)."""
+"""``modproxy test`` (tests as data), ``modproxy lint`` and ``modproxy eval`` (quality on labelled data)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any, TextIO
 from proxy.policy.decision import Action, Finding
 from proxy.policy.engine import PolicySet
 from proxy.policy.evaluation import EvalDataError, EvalReport, Rate, evaluate_items, parse_items
+from proxy.policy.lint import LintIssue, Severity
 from proxy.policy.loader import PolicyLoadError, load_policy_set
+from proxy.policy.source import lint_path
 from proxy.policy.testing import CaseProblem, CaseResult, discover, run_cases
 
 DEFAULT_POLICIES = Path("policies")
@@ -28,6 +30,15 @@ def register(subparsers: Any) -> None:
     test.add_argument("-q", "--quiet", action="store_true", help="print failures and the summary only")
     test.add_argument("--json", action="store_true", help="machine-readable results")
     test.set_defaults(func=run_test)
+
+    lint = subparsers.add_parser(
+        "lint",
+        help="load the policies and report risky or dead rules",
+        description="Catastrophic-backtracking regexes, shadowed, duplicate, empty and too-common keywords.",
+    )
+    lint.add_argument("path", nargs="?", type=Path, default=DEFAULT_POLICIES, help="policy file or directory")
+    lint.add_argument("--strict", action="store_true", help="fail on warnings too")
+    lint.set_defaults(func=run_lint)
 
     ev = subparsers.add_parser(
         "eval",
@@ -58,6 +69,24 @@ def _load(path: Path, err: TextIO) -> PolicySet | None:
     except OSError as exc:
         print(f"{path}: error: {exc.strerror or exc}", file=err)
         return None
+
+
+def print_lint(issues: list[LintIssue], out: TextIO, *, strict: bool = False) -> bool:
+    """Print issues as ``file:line: severity: message``; True when they should fail the command."""
+    for issue in issues:
+        print(issue, file=out)
+    errors = sum(i.severity is Severity.ERROR for i in issues)
+    warnings = len(issues) - errors
+    print(f"lint: {errors} error(s), {warnings} warning(s)", file=out)
+    return errors > 0 or (strict and warnings > 0)
+
+
+def run_lint(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    policy_set = _load(args.path, err)
+    if policy_set is None:
+        return EXIT_FAILED
+    failed = print_lint(lint_path(args.path, policy_set), out, strict=args.strict)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def run_test(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:

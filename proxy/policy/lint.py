@@ -72,17 +72,17 @@ Shadows = Callable[[str, str], bool]
 """``shadows(keyword, exception)`` on normalized terms: does the exception suppress every match?"""
 
 
-def exception_within_keyword(keyword: str, exception: str) -> bool:
-    """Default: an exception suppresses a match when the text contains it, so a keyword that
-    contains an exception can never fire."""
-    return bool(exception) and exception in keyword
+def exception_equals_keyword(keyword: str, exception: str) -> bool:
+    """An exception suppresses a keyword match lying inside one of its own matches, so a keyword
+    is suppressed everywhere exactly when an exception normalizes to the same text."""
+    return keyword == exception
 
 
 def lint_keywords(
     entries: Iterable[KeywordEntry],
     normalize: Normalize,
     *,
-    shadows: Shadows = exception_within_keyword,
+    shadows: Shadows = exception_equals_keyword,
     common_words: frozenset[str] = COMMON_WORDS,
 ) -> list[LintIssue]:
     issues: list[LintIssue] = []

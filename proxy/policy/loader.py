@@ -20,7 +20,7 @@ from proxy.policy.schema import ALL_PHASES, ClassifierPolicy, Mode, Policy
 from proxy.policy.validators import VALIDATORS
 from proxy.policy.yamlsource import DuplicateKeyError, LineDict, LineList, line_of, parse_yaml
 
-_TOP_KEYS = {"policies", "tests"}
+_TOP_KEYS = {"policies", "tests", "mode"}
 _POLICY_KEYS = {
     "id", "description", "category", "phases", "action", "mode", "keywords", "keyword_files",
     "exceptions", "regex", "replacement", "validator", "normalize", "whole_word", "case_sensitive",
@@ -115,7 +115,10 @@ class _FileParser:
             self.problem(1, "expected a mapping with a 'policies' list")
             return []
         for key in doc.keys() - _TOP_KEYS:
-            self.problem(line_of(doc, key), f"unknown key {key!r} (expected policies, tests)")
+            self.problem(line_of(doc, key), f"unknown key {key!r} (expected policies, tests, mode)")
+        file_mode = doc.get("mode", Mode.ENFORCE.value)
+        if file_mode not in {m.value for m in Mode}:
+            self.problem(line_of(doc, "mode"), f"mode must be enforce or shadow (got {file_mode!r})")
         items = doc.get("policies")
         if not isinstance(items, LineList):
             self.problem(line_of(doc, "policies") or 1, "'policies' must be a list")
@@ -124,7 +127,7 @@ class _FileParser:
         for item in items:
             policy = self._policy(item, line_of(items))
             if policy is not None:
-                policies.append(policy)
+                policies.append(_shadowed(policy) if file_mode == Mode.SHADOW.value else policy)
         return policies
 
     def _policy(self, item: object, fallback_line: int | None) -> Policy | None:
@@ -258,6 +261,12 @@ class _FileParser:
         return ClassifierPolicy(
             pid, backend, thresholds, action, phases, on_error or Action.ALLOW, timeout, mode is Mode.SHADOW
         )
+
+
+def _shadowed(policy: Policy) -> Policy:
+    """A file-level ``mode: shadow`` overrides every policy in the file, so nothing in it enforces."""
+    classifier = replace(policy.classifier, shadow=True) if policy.classifier else None
+    return replace(policy, mode=Mode.SHADOW, classifier=classifier)
 
 
 class _Getter:
