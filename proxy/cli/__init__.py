@@ -13,6 +13,7 @@ _COMMAND_MODULES = (
     "proxy.cli.serve",
     "proxy.cli.dev_upstream",
     "proxy.cli.policy_cmds",
+    "proxy.cli.authoring",
     "proxy.cli.train",
 )
 

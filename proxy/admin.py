@@ -1,0 +1,71 @@
+"""Policy endpoints of the admin listener.
+
+``GET /admin/policies`` shows the serving revision, when it was loaded, rule
+counts per policy and the last rejected load; ``POST /admin/reload`` rebuilds the
+set now. ``proxy.app.create_admin_app`` mounts these routes behind its bearer-token
+check (and settings keep a token-less admin listener on loopback).
+
+With several worker processes only worker 0 runs the admin listener, so a reload
+through the API reaches that worker; every worker's file watcher picks up the
+change on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
+
+from aiohttp import web
+
+from proxy.errors import error_body
+from proxy.policy.store import PolicyStore, ReloadOutcome, ServingSet
+from proxy.policy_watch import PolicyReloader
+
+
+class _Policy(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class DescribedSet(ServingSet, Protocol):
+    @property
+    def policies(self) -> Sequence[_Policy]: ...
+
+
+D = TypeVar("D", bound=DescribedSet)
+
+
+def policies_view(store: PolicyStore[D]) -> dict[str, Any]:
+    """The store's status with one entry per serving policy (also used for ``/readyz`` detail)."""
+    body = store.status.to_json()
+    counts = body.pop("policies")
+    body["policies"] = [
+        {"id": policy.id, "mode": _mode(policy), "rules": counts.get(policy.id, {})}
+        for policy in store.current.policies
+    ]
+    return body
+
+
+def _mode(policy: Any) -> str:
+    mode = getattr(policy, "mode", "enforce")
+    return str(getattr(mode, "value", mode))
+
+
+def admin_routes(store: PolicyStore[D], reloader: PolicyReloader[D]) -> list[web.RouteDef]:
+    async def policies(request: web.Request) -> web.Response:
+        return web.json_response(policies_view(store))
+
+    async def reload(request: web.Request) -> web.Response:
+        result = await reloader.reload("admin")
+        if result.outcome is ReloadOutcome.FAILED:
+            first = str(result.problems[0]) if result.problems else "unknown problem"
+            body = error_body(
+                f"Policy set rejected; still serving revision {result.revision}: {first}",
+                "invalid_request_error",
+                code="policy_load_failed",
+            )
+            body["reload"] = result.to_json()
+            return web.json_response(body, status=422)
+        return web.json_response(result.to_json())
+
+    return [web.get("/admin/policies", policies), web.post("/admin/reload", reload)]
