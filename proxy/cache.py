@@ -178,6 +178,12 @@ class DecisionCache:
         if self._redis is not None:
             await self._redis.close()
 
+    async def __aenter__(self) -> DecisionCache:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
     def _decode(self, value: bytes | None) -> Decision | None:
         if value is None:
             return None

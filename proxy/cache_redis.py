@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from redis.asyncio import Redis
@@ -48,7 +49,14 @@ def _retry_policy(retries: int) -> Retry:
     return Retry(NoBackoff(), retries)
 
 
-def build_client(config: CacheConfig) -> Redis | RedisCluster:
+@dataclass(frozen=True, slots=True)
+class RedisClients:
+    client: Redis | RedisCluster
+    sentinels: tuple[Redis, ...] = ()
+    """Connections to the sentinels themselves, closed along with the client."""
+
+
+def build_clients(config: CacheConfig) -> RedisClients:
     common: dict[str, Any] = {
         "socket_timeout": config.socket_timeout,
         "socket_connect_timeout": config.connect_timeout,
@@ -56,9 +64,10 @@ def build_client(config: CacheConfig) -> Redis | RedisCluster:
     mode = config.mode
     if mode is RedisMode.CLUSTER:
         # The cluster client follows MOVED/ASK redirects through its own retry; keep it to one.
-        return RedisCluster.from_url(
+        cluster = RedisCluster.from_url(
             config.plain_url(), retry=_retry_policy(1), max_connections=config.max_connections, **common
         )
+        return RedisClients(cluster)
     if mode is RedisMode.SENTINEL:
         target = config.sentinel_target()
         sentinel = Sentinel(  # type: ignore[no-untyped-call]
@@ -74,22 +83,23 @@ def build_client(config: CacheConfig) -> Redis | RedisCluster:
             password=target.password,
             ssl=target.tls,
         )
-        return master
-    return Redis.from_url(
+        return RedisClients(master, tuple(sentinel.sentinels))
+    standalone = Redis.from_url(
         config.plain_url(), retry=_retry_policy(0), max_connections=config.max_connections, **common
     )
+    return RedisClients(standalone)
 
 
 class RedisTier:
     def __init__(
         self,
         config: CacheConfig,
-        client: Redis | RedisCluster | None = None,
+        clients: RedisClients | None = None,
         breaker: CircuitBreaker | None = None,
     ) -> None:
         self._config = config
-        self._client = client if client is not None else build_client(config)
-        self._cluster = isinstance(self._client, RedisCluster)
+        self._clients = clients if clients is not None else build_clients(config)
+        self._client = self._clients.client
         self._breaker = breaker or CircuitBreaker(config.breaker_failures, config.breaker_reset_seconds)
 
     @property
@@ -142,6 +152,8 @@ class RedisTier:
 
     async def close(self) -> None:
         await self._client.aclose()
+        for sentinel in self._clients.sentinels:
+            await sentinel.aclose()
 
     async def _run(self, operation: Callable[[], Awaitable[T]]) -> T:
         if not self._breaker.allow():
