@@ -88,8 +88,10 @@ class FixedPolicies:
 @dataclass(frozen=True, slots=True)
 class ModerationLimits:
     offload_chars: int = 16_384
-    """Texts at least this long are evaluated in a worker thread, and their rule-only decisions are
-    shared through Redis too: scanning them costs more than a round trip."""
+    """Texts at least this long are evaluated in a worker thread."""
+    share_rules_chars: int = 4_096
+    """Rule-only decisions of texts at least this long go to Redis too. Shorter texts are scanned
+    faster than a Redis round trip (bench/bench_cache.py measures both), so they stay local."""
     max_offloaded: int = 2
     """Worker threads busy with rule evaluation at once, per process."""
 
@@ -135,7 +137,8 @@ class PolicyModerator:
         unique = list(dict.fromkeys(texts))
         keys = [self._cache.key(revision, phase, text) for text in unique]
         rules_only = not policy_set.classifier_policies(phase)
-        cached = await self._cache.get_many(keys, local_only=rules_only)
+        short = all(len(text) < self._limits.share_rules_chars for text in unique)
+        cached = await self._cache.get_many(keys, local_only=rules_only and short)
 
         decided: dict[str, Decision] = {}
         misses: list[tuple[str, str]] = []
@@ -183,7 +186,7 @@ class PolicyModerator:
         base = await self._evaluate(policy_set, text, phase)
         rules = policy_set.classifier_policies(phase)
         if base.action is Action.BLOCK or not rules:
-            scope = CacheScope.SHARED if len(text) >= self._limits.offload_chars else CacheScope.LOCAL
+            scope = CacheScope.SHARED if len(text) >= self._limits.share_rules_chars else CacheScope.LOCAL
             return _Outcome(base, scope)
         verdict = await classify(rules, self._classifiers, text, phase)
         for bypass in verdict.bypassed:

@@ -333,3 +333,21 @@ async def test_killing_redis_mid_load_loses_no_request_and_it_recovers(redis_ser
             assert time.monotonic() < deadline, "never went back to Redis"
             await load(mod, "after", 5)
     assert answered >= 800
+
+
+async def test_rule_only_decisions_of_long_texts_are_shared(redis_servers: RedisServers) -> None:
+    server = redis_servers.start()
+    policies = TinyPolicySet(words=(("forbidden", Action.BLOCK),))
+    limits = ModerationLimits(share_rules_chars=100)
+    long_text, short_text = "forbidden " + "x" * 100, "forbidden"
+    config = CacheConfig(redis_url=server.url)
+    async with DecisionCache(config) as cache_a, DecisionCache(config) as cache_b:
+        await moderator(policies, cache_a, CountingClassifier(), limits=limits).moderate(
+            [long_text, short_text], Phase.PROMPT, CTX
+        )
+        replica = await moderator(policies, cache_b, CountingClassifier(), limits=limits).moderate(
+            [long_text], Phase.PROMPT, CTX
+        )
+        assert replica.blocked
+        assert len(cache_b.local) == 1, "the long text's decision came from Redis"
+    assert command_calls(server.url, "set") == 1
