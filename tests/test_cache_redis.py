@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from proxy.cache import CacheConfig, CacheTier, DecisionCache
+from proxy.cache import CacheBackendError, CacheConfig, CacheTier, DecisionCache
 from proxy.cache_breaker import BreakerState
 from proxy.policy.decision import Action, Decision, Phase
 from tests.fixtures.redis_server import RedisServers, command_calls, free_port, make_tls_files
@@ -69,11 +69,11 @@ async def test_a_redis_that_never_answers_costs_at_most_the_operation_timeout(bl
     for _ in range(2):
         started = time.perf_counter()
         assert await cache.get_many(keys) == [None] * 3
-        assert time.perf_counter() - started < config.operation_timeout + 0.05
+        assert time.perf_counter() - started < config.operation_timeout + 0.15
 
     started = time.perf_counter()
     await cache.put_many(dict.fromkeys(keys, ALLOW), shared=True)
-    assert time.perf_counter() - started < 0.01, "the breaker is open: Redis is not even tried"
+    assert time.perf_counter() - started < 0.05, "the breaker is open: Redis is not even tried"
     assert cache.breaker_state is BreakerState.OPEN
     assert observer.events["error:redis"] == 2
     assert observer.events["bypass:redis:circuit_open"] == 1
@@ -189,3 +189,10 @@ async def test_cluster_reads_split_per_slot_and_flush_scans_every_node(redis_clu
         assert await fresh.get_many(keys) == [None] * 60
     await writer.close()
     await reader.close()
+
+
+async def test_a_flush_that_cannot_reach_redis_says_so() -> None:
+    async with DecisionCache(CacheConfig(redis_url=f"redis://127.0.0.1:{free_port()}")) as cache:
+        with pytest.raises(CacheBackendError) as raised:
+            await cache.flush_revision("rev1")
+    assert raised.value.reason == "unavailable"
