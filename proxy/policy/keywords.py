@@ -1,0 +1,148 @@
+"""Keyword matching: one Aho-Corasick automaton per normalization profile.
+
+Every keyword and exception phrase of every policy that shares a profile goes
+into one automaton, scanned once per text with overlapping matches so that a
+long term of one policy never hides a shorter term of another. Per policy, the
+surviving matches are then chosen leftmost-longest.
+
+Word boundaries are judged where words have them: a keyword whose first (last)
+character belongs to a script written with spaces (Latin, Cyrillic, ...) must
+not be preceded (followed) by a letter or digit of such a script. Han, kana,
+Thai and similar scripts match as substrings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ahocorasick_rs
+
+from proxy.policy.normalize import Normalized, NormalizeOptions, normalizer
+
+_NO_SPACE_SCRIPT = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]"
+)
+
+
+def is_word_char(ch: str) -> bool:
+    """A letter or digit of a script that separates words with spaces."""
+    return ch.isalnum() and _NO_SPACE_SCRIPT.match(ch) is None
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordTerm:
+    policy: int
+    """Index of the policy in its policy set."""
+    term: str
+    """As the author wrote it (reported in findings)."""
+    exception: bool = False
+    whole_word: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordHit:
+    policy: int
+    term: str
+    start: int
+    end: int
+    """Span in the original text."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    policy: int
+    term: str
+    exception: bool
+    bound_start: bool
+    bound_end: bool
+
+
+class KeywordMatcher:
+    def __init__(self, options: NormalizeOptions, terms: Iterable[KeywordTerm]) -> None:
+        self.options = options
+        self._normalizer = normalizer(options)
+        index: dict[str, int] = {}
+        patterns: list[str] = []
+        entries: list[list[_Entry]] = []
+        for t in terms:
+            pattern = self._normalizer.term(t.term)
+            if not pattern:
+                raise ValueError(f"{t.term!r} normalizes to nothing")
+            if pattern not in index:
+                index[pattern] = len(patterns)
+                patterns.append(pattern)
+                entries.append([])
+            entries[index[pattern]].append(
+                _Entry(
+                    t.policy, t.term, t.exception,
+                    t.whole_word and is_word_char(pattern[0]),
+                    t.whole_word and is_word_char(pattern[-1]),
+                )
+            )  # fmt: skip
+        self._entries: tuple[tuple[_Entry, ...], ...] = tuple(tuple(e) for e in entries)
+        self.pattern_count = len(patterns)
+        self.longest = max(map(len, patterns), default=0)
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+            if patterns
+            else None
+        )
+
+    @property
+    def horizon(self) -> int:
+        """Longest original-text span one match can cover."""
+        if not self.longest:
+            return 0
+        return self.longest + (self.longest - 1) * self.options.gap_bound()
+
+    def scan(self, text: str, policies: frozenset[int] | None = None) -> list[KeywordHit]:
+        """Matches of the given policies (all when ``None``), ordered by position."""
+        if self._automaton is None or not text:
+            return []
+        norm = self._normalizer.normalize(text)
+        raw = self._automaton.find_matches_as_indexes(norm.text, overlapping=True)
+        if not raw:
+            return []
+        found: dict[int, list[tuple[int, int, str]]] = {}
+        excepted: dict[int, list[tuple[int, int]]] = {}
+        for index, start, end in raw:
+            for entry in self._entries[index]:
+                if policies is not None and entry.policy not in policies:
+                    continue
+                if entry.exception:
+                    excepted.setdefault(entry.policy, []).append((start, end))
+                elif _bounded(norm, start, end, entry):
+                    found.setdefault(entry.policy, []).append((start, end, entry.term))
+        hits: list[KeywordHit] = []
+        for policy, matches in found.items():
+            exceptions = excepted.get(policy, ())
+            for start, end, term in _leftmost_longest(matches):
+                if any(es <= start and end <= ee for es, ee in exceptions):
+                    continue
+                ostart, oend = norm.original_span(start, end)
+                hits.append(KeywordHit(policy, term, ostart, oend))
+        hits.sort(key=lambda h: (h.start, h.end, h.policy))
+        return hits
+
+
+def _bounded(norm: Normalized, start: int, end: int, entry: _Entry) -> bool:
+    if not (entry.bound_start or entry.bound_end):
+        return True
+    cstart, cend = norm.context_span(start, end)
+    context = norm.context
+    if entry.bound_start and cstart > 0 and is_word_char(context[cstart - 1]):
+        return False
+    return not (entry.bound_end and cend < len(context) and is_word_char(context[cend]))
+
+
+def _leftmost_longest(matches: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    chosen: list[tuple[int, int, str]] = []
+    pos = -1
+    for start, end, term in sorted(matches, key=lambda m: (m[0], -m[1])):
+        if start >= pos:
+            chosen.append((start, end, term))
+            pos = end
+    return chosen

@@ -1,0 +1,351 @@
+"""Rule files → a compiled :class:`PolicySet`, or every problem found, each with ``file:line``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from proxy.policy.decision import Action, Phase
+from proxy.policy.engine import DEFAULT_MAX_REGEX_MATCH, PolicySet
+from proxy.policy.normalize import KEYWORD_DEFAULTS, MAX_SEPARATOR_RUN, RAW, REGEX_DEFAULTS, NormalizeOptions
+from proxy.policy.normalize import normalizer as get_normalizer
+from proxy.policy.regex import compile_rule
+from proxy.policy.schema import ALL_PHASES, ClassifierPolicy, Mode, Policy
+from proxy.policy.validators import VALIDATORS
+from proxy.policy.yamlsource import DuplicateKeyError, LineDict, LineList, line_of, parse_yaml
+
+_TOP_KEYS = {"policies", "tests"}
+_POLICY_KEYS = {
+    "id", "description", "category", "phases", "action", "mode", "keywords", "keyword_files",
+    "exceptions", "regex", "replacement", "validator", "normalize", "whole_word", "case_sensitive",
+    "classifier",
+}  # fmt: skip
+_NORMALIZE_KEYS = {"width", "case", "format", "chinese", "homoglyphs", "leet", "separators"}
+_CLASSIFIER_KEYS = {"backend", "thresholds", "on_error", "timeout_ms"}
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_CATEGORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+class PolicyLoadError(Exception):
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def rule_files(path: Path) -> list[Path]:
+    """The rule files of a directory (recursive, ``*_test.yaml`` excluded), or the file itself."""
+    if path.is_file():
+        return [path]
+    files = [p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(p for p in files if not p.stem.endswith("_test"))
+
+
+def load_policy_set(path: str | Path, *, max_regex_match: int = DEFAULT_MAX_REGEX_MATCH) -> PolicySet:
+    root = Path(path)
+    if not root.exists():
+        raise PolicyLoadError((Problem(str(root), None, "no such file or directory"),))
+    digest = hashlib.sha256()
+    problems: list[Problem] = []
+    policies: list[Policy] = []
+    seen: dict[str, str] = {}
+    for file in rule_files(root):
+        parser = _FileParser(file, digest)
+        for policy in parser.parse():
+            if policy.id in seen:
+                parser.problem(
+                    policy.source, f"duplicate policy id {policy.id!r} (first defined at {seen[policy.id]})"
+                )
+                continue
+            seen[policy.id] = policy.source
+            policies.append(policy)
+        problems.extend(parser.problems)
+    if problems:
+        raise PolicyLoadError(tuple(problems))
+    return PolicySet(tuple(policies), digest.hexdigest()[:12], max_regex_match=max_regex_match)
+
+
+class _FileParser:
+    def __init__(self, file: Path, digest: Any) -> None:
+        self.file = file
+        self.name = str(file)
+        self.digest = digest
+        self.problems: list[Problem] = []
+
+    def problem(self, where: str | int | None, message: str) -> None:
+        line = int(where.rsplit(":", 1)[1]) if isinstance(where, str) else where
+        self.problems.append(Problem(self.name, line, message))
+
+    def _hash(self, file: Path, data: bytes) -> None:
+        self.digest.update(f"{file.as_posix()}\0{len(data)}\0".encode())
+        self.digest.update(data)
+
+    def parse(self) -> list[Policy]:
+        try:
+            data = self.file.read_bytes()
+            self._hash(self.file, data)
+            doc = parse_yaml(data.decode("utf-8"))
+        except (OSError, UnicodeDecodeError) as e:
+            self.problem(None, f"cannot read: {e}")
+            return []
+        except DuplicateKeyError as e:
+            self.problem(e.line, str(e))
+            return []
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            self.problem(mark.line + 1 if mark else None, f"invalid YAML: {getattr(e, 'problem', e)}")
+            return []
+        if not isinstance(doc, LineDict):
+            self.problem(1, "expected a mapping with a 'policies' list")
+            return []
+        for key in doc.keys() - _TOP_KEYS:
+            self.problem(line_of(doc, key), f"unknown key {key!r} (expected policies, tests)")
+        items = doc.get("policies")
+        if not isinstance(items, LineList):
+            self.problem(line_of(doc, "policies") or 1, "'policies' must be a list")
+            return []
+        policies = []
+        for item in items:
+            policy = self._policy(item, line_of(items))
+            if policy is not None:
+                policies.append(policy)
+        return policies
+
+    def _policy(self, item: object, fallback_line: int | None) -> Policy | None:
+        if not isinstance(item, LineDict):
+            self.problem(fallback_line, "each policy must be a mapping")
+            return None
+        before = len(self.problems)
+        for key in sorted(item.keys() - _POLICY_KEYS, key=str):
+            self.problem(line_of(item, key), f"unknown key {key!r}")
+        get = _Getter(self, item)
+        pid = get.text("id", required=True, pattern=_ID)
+        category = get.text("category", required=True, pattern=_CATEGORY)
+        action = get.choice("action", Action.from_label, required=True)
+        mode = get.choice("mode", Mode, default=Mode.ENFORCE)
+        phases = frozenset(get.strings("phases", Phase)) if "phases" in item else ALL_PHASES
+        keywords = get.strings("keywords", str)
+        for rel, line in get.strings_with_lines("keyword_files"):
+            keywords.extend(self._keyword_file(rel, line))
+        exceptions = get.strings("exceptions", str)
+        patterns = get.strings("regex", str)
+        replacement = get.text("replacement")
+        validator = get.choice("validator", _validator_name)
+        whole_word = get.flag("whole_word", True)
+        case_sensitive = get.flag("case_sensitive", False)
+        keyword_opts, regex_opts = self._normalize(item, case_sensitive)
+        classifier = self._classifier(item, pid or "", action or Action.FLAG, phases, mode)
+        if not phases:
+            self.problem(line_of(item, "phases"), "phases must not be empty")
+        if not (keywords or patterns or classifier):
+            self.problem(item.line, "a policy needs keywords, keyword_files, regex or classifier")
+        if replacement is not None and action is not Action.REDACT:
+            self.problem(line_of(item, "replacement"), "replacement only applies to action: redact")
+        if validator and not patterns:
+            self.problem(line_of(item, "validator"), "validator needs regex")
+        for label, terms in (("keyword", keywords), ("exception", exceptions)):
+            for term in terms:
+                if not get_normalizer(keyword_opts).term(term):
+                    self.problem(
+                        line_of(item, label + "s") or item.line, f"{label} {term!r} normalizes to nothing"
+                    )
+        for pattern, line in zip(patterns, _item_lines(item.get("regex"), item), strict=False):
+            try:
+                compile_rule(pattern, case_sensitive)
+            except ValueError as e:
+                self.problem(line, str(e))
+        if len(self.problems) > before or pid is None or category is None or action is None:
+            return None
+        return Policy(
+            id=pid, category=category, action=action, phases=phases,
+            description=get.text("description") or "", mode=mode or Mode.ENFORCE,
+            keywords=tuple(keywords), exceptions=tuple(exceptions), regexes=tuple(patterns),
+            replacement=replacement, validator=validator, keyword_normalize=keyword_opts,
+            regex_normalize=regex_opts, whole_word=whole_word, case_sensitive=case_sensitive,
+            classifier=classifier, source=f"{self.name}:{item.line}",
+        )  # fmt: skip
+
+    def _keyword_file(self, rel: str, line: int | None) -> list[str]:
+        path = self.file.parent / rel
+        try:
+            data = path.read_bytes()
+            text = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            self.problem(line, f"keyword file {rel!r}: {getattr(e, 'strerror', None) or e}")
+            return []
+        self._hash(path, data)
+        terms = (raw.strip() for raw in text.splitlines())
+        return [t for t in terms if t and not t.startswith("#")]
+
+    def _normalize(self, item: LineDict, case_sensitive: bool) -> tuple[NormalizeOptions, NormalizeOptions]:
+        value = item.get("normalize", True)
+        line = line_of(item, "normalize")
+        keyword_opts, regex_opts = KEYWORD_DEFAULTS, REGEX_DEFAULTS
+        if value is False:
+            keyword_opts, regex_opts = RAW, RAW
+        elif isinstance(value, LineDict):
+            for key in sorted(value.keys() - _NORMALIZE_KEYS, key=str):
+                self.problem(line_of(value, key), f"unknown normalize option {key!r}")
+            changes: dict[str, Any] = {}
+            for key in sorted(value.keys() & _NORMALIZE_KEYS):
+                v = value[key]
+                if key == "separators" and not isinstance(v, bool) and isinstance(v, int):
+                    if not 0 <= v <= MAX_SEPARATOR_RUN:
+                        self.problem(line_of(value, key), f"separators must be 0..{MAX_SEPARATOR_RUN}")
+                        continue
+                    changes[key] = v
+                elif isinstance(v, bool):
+                    changes[key] = (MAX_SEPARATOR_RUN if v else 0) if key == "separators" else v
+                else:
+                    self.problem(line_of(value, key), f"normalize.{key} must be true or false")
+            keyword_opts = replace(KEYWORD_DEFAULTS, **changes)
+            regex_opts = replace(
+                REGEX_DEFAULTS, **{k: v for k, v in changes.items() if k in ("width", "format")}
+            )
+        elif value is not True:
+            self.problem(line, "normalize must be true, false or a mapping of options")
+        if case_sensitive:
+            keyword_opts = replace(keyword_opts, case=False)
+        return keyword_opts, regex_opts
+
+    def _classifier(
+        self, item: LineDict, pid: str, action: Action, phases: frozenset[Phase], mode: Mode | None
+    ) -> ClassifierPolicy | None:
+        block = item.get("classifier")
+        if block is None:
+            return None
+        if not isinstance(block, LineDict):
+            self.problem(line_of(item, "classifier"), "classifier must be a mapping")
+            return None
+        for key in sorted(block.keys() - _CLASSIFIER_KEYS, key=str):
+            self.problem(line_of(block, key), f"unknown classifier key {key!r}")
+        get = _Getter(self, block)
+        backend = get.text("backend", required=True)
+        on_error = get.choice("on_error", _on_error, default=Action.ALLOW)
+        timeout = block.get("timeout_ms", 2000)
+        if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
+            self.problem(line_of(block, "timeout_ms"), "timeout_ms must be a positive integer")
+            timeout = 2000
+        thresholds: dict[str, float] = {}
+        raw = block.get("thresholds")
+        if not isinstance(raw, LineDict) or not raw:
+            self.problem(line_of(block, "thresholds"), "thresholds must map categories to scores in [0, 1]")
+        else:
+            for category, score in raw.items():
+                ok = isinstance(score, int | float) and not isinstance(score, bool) and 0 <= score <= 1
+                if not isinstance(category, str) or not ok:
+                    self.problem(line_of(raw, category), f"threshold {category!r} must be a number in [0, 1]")
+                else:
+                    thresholds[category] = float(score)
+        if backend is None:
+            return None
+        return ClassifierPolicy(
+            pid, backend, thresholds, action, phases, on_error or Action.ALLOW, timeout, mode is Mode.SHADOW
+        )
+
+
+class _Getter:
+    """Typed field access that records a problem (and returns a neutral value) on bad input."""
+
+    def __init__(self, parser: _FileParser, item: LineDict) -> None:
+        self.parser = parser
+        self.item = item
+
+    def _bad(self, key: str, message: str) -> None:
+        self.parser.problem(line_of(self.item, key), message)
+
+    def text(self, key: str, *, required: bool = False, pattern: re.Pattern[str] | None = None) -> str | None:
+        value = self.item.get(key)
+        if value is None:
+            if required:
+                self._bad(key, f"missing required key {key!r}")
+            return None
+        if not isinstance(value, str) or not value:
+            self._bad(key, f"{key} must be a non-empty string")
+            return None
+        if pattern is not None and not pattern.fullmatch(value):
+            self._bad(key, f"{key} {value!r} must be letters, digits, '_' or '-' (at most 64)")
+            return None
+        return value
+
+    def choice(
+        self, key: str, convert: Callable[[str], _T], *, required: bool = False, default: _T | None = None
+    ) -> _T | None:
+        value = self.item.get(key)
+        if value is None:
+            if required:
+                self._bad(key, f"missing required key {key!r}")
+            return default
+        try:
+            return convert(str(value))
+        except ValueError as e:
+            self._bad(key, f"{key}: {e}")
+            return default
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.item.get(key, default)
+        if not isinstance(value, bool):
+            self._bad(key, f"{key} must be true or false")
+            return default
+        return value
+
+    def strings_with_lines(self, key: str) -> list[tuple[str, int | None]]:
+        value = self.item.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [(value, line_of(self.item, key))]
+        if not isinstance(value, LineList):
+            self._bad(key, f"{key} must be a list of strings")
+            return []
+        out: list[tuple[str, int | None]] = []
+        for v, line in zip(value, value.item_lines, strict=True):
+            if isinstance(v, str) and v.strip():
+                out.append((v, line))
+            else:
+                self.parser.problem(line, f"{key}: {v!r} is not a non-empty string")
+        return out
+
+    def strings(self, key: str, convert: Callable[[str], _T]) -> list[_T]:
+        out = []
+        for v, line in self.strings_with_lines(key):
+            try:
+                out.append(convert(v))
+            except ValueError as e:
+                self.parser.problem(line, f"{key}: {e}")
+        return out
+
+
+def _item_lines(value: object, item: LineDict) -> list[int | None]:
+    if isinstance(value, LineList):
+        return list(value.item_lines)
+    return [line_of(item, "regex")]
+
+
+def _validator_name(name: str) -> str:
+    if name not in VALIDATORS:
+        raise ValueError(f"unknown validator {name!r} (expected {', '.join(sorted(VALIDATORS))})")
+    return name
+
+
+def _on_error(label: str) -> Action:
+    action = Action.from_label(label)
+    if action not in (Action.BLOCK, Action.ALLOW):
+        raise ValueError("on_error must be block or allow")
+    return action

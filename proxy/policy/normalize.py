@@ -1,0 +1,325 @@
+"""Text normalization for matching, with a map back to the original text.
+
+The pipeline, each step at C speed (compiled ``re.sub``, ``str.lower``, OpenCC):
+
+1. fold: one regex finds the characters the fold changes (full-width, circled and
+   styled letters, accents, zero-width and other format characters, look-alikes,
+   lone surrogates); each is replaced from a table. Runs of more than
+   ``MAX_IGNORABLE_RUN`` invisible characters become a barrier, so a match's span
+   in the original text stays bounded.
+2. case: ``str.lower`` (the table already holds what ``casefold`` does differently).
+3. chinese: OpenCC ``t2s``, only when the text holds Han characters.
+4. leet: digits and ``@$`` inside or at the edge of a letter run become letters
+   (``b0mb``, ``k1ll``, ``h3ll0``), ``!|`` only inside one (``k!ll``); numbers such as
+   ``2024``, ``4 KB`` or ``a1`` are left alone.
+5. separators: runs of at most ``separators`` punctuation/space characters are
+   removed (``b.o.m.b``, ``炸 弹``); longer runs, line breaks and clause punctuation
+   (``, ; : ! ? 。 、``) stay and act as barriers.
+
+Steps 2-4 keep lengths, so only steps 1 and 5 record edits; spans are mapped back
+only for texts that matched something.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import opencc
+
+from proxy.policy.foldtables import HOMOGLYPHS, base_tables, char_class, separator_chars
+
+MAX_SEPARATOR_RUN = 3
+"""Default and largest number of consecutive separator characters skipped inside a keyword."""
+MAX_IGNORABLE_RUN = 8
+"""Longest run of invisible characters (format characters, combining marks) folded away."""
+BARRIER = "\uffff"
+
+# Line breaks and clause punctuation end a phrase: they are never skipped inside a keyword.
+_SEPARATOR_KEEP = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029,;:!?。、，；：！？" + BARRIER
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# Patterns start with a plain character class (no repeat) so ``re`` can skip ahead at C speed.
+_LEET_RUN = re.compile(r"[0134578@$!|][0134578@$!|]*")
+_LEET = str.maketrans("0134578@$!|", "oieastbasii")
+_LEET_INSIDE_ONLY = frozenset("!|")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeOptions:
+    width: bool = True
+    """Unicode compatibility folding: full-width, circled and styled letters and digits, accents."""
+    case: bool = True
+    format: bool = True
+    """Remove zero-width and other invisible format characters."""
+    chinese: bool = True
+    """Traditional → simplified Chinese (OpenCC t2s)."""
+    homoglyphs: bool = True
+    leet: bool = True
+    separators: int = MAX_SEPARATOR_RUN
+    """Skip up to this many consecutive separator characters; 0 turns skipping off."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.separators <= MAX_SEPARATOR_RUN:
+            raise ValueError(f"separators must be between 0 and {MAX_SEPARATOR_RUN}")
+
+    def gap_bound(self) -> int:
+        """Most original characters that can sit between two adjacent matched characters."""
+        ignorable = MAX_IGNORABLE_RUN if (self.format or self.width) else 0
+        return self.separators + (self.separators + 1) * ignorable
+
+
+KEYWORD_DEFAULTS = NormalizeOptions()
+REGEX_DEFAULTS = NormalizeOptions(case=False, chinese=False, homoglyphs=False, leet=False, separators=0)
+RAW = replace(REGEX_DEFAULTS, width=False, format=False)
+
+
+class EditMap:
+    """Maps character indexes of an edited string back to the string it was made from.
+
+    Each edit says: ``src_len`` characters at ``src_start`` became ``dst_len`` characters.
+    """
+
+    __slots__ = ("_dst_starts", "_edits")
+
+    def __init__(self, edits: Sequence[tuple[int, int, int]]) -> None:
+        self._edits = edits
+        starts: list[int] = []
+        shift = 0
+        for src_start, src_len, dst_len in edits:
+            starts.append(src_start + shift)
+            shift += dst_len - src_len
+        self._dst_starts = starts
+
+    def src(self, index: int) -> int:
+        k = bisect.bisect_right(self._dst_starts, index) - 1
+        if k < 0:
+            return index
+        dst_start = self._dst_starts[k]
+        src_start, src_len, dst_len = self._edits[k]
+        if index < dst_start + dst_len:
+            return src_start
+        return src_start + src_len + (index - dst_start - dst_len)
+
+
+class Normalized:
+    """One text after normalization: ``text`` is scanned, ``context`` judges word boundaries."""
+
+    __slots__ = ("_compact", "_compact_map", "_fold_map", "context", "text")
+
+    def __init__(
+        self,
+        text: str,
+        context: str,
+        fold_map: EditMap | None,
+        compact: Callable[[str], EditMap] | None,
+    ) -> None:
+        self.text = text
+        self.context = context
+        self._fold_map = fold_map
+        self._compact = compact
+        self._compact_map: EditMap | None = None
+
+    def context_index(self, index: int) -> int:
+        """The ``context`` index of ``text[index]``."""
+        if self._compact is None:
+            return index
+        if self._compact_map is None:
+            self._compact_map = self._compact(self.context)
+        return self._compact_map.src(index)
+
+    def original_index(self, context_index: int) -> int:
+        """The original index of the character that produced ``context[context_index]``."""
+        return context_index if self._fold_map is None else self._fold_map.src(context_index)
+
+    def context_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.context_index(start), self.context_index(end - 1) + 1
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that produced ``text[start:end]`` (``end > start``)."""
+        cstart, cend = self.context_span(start, end)
+        return self.original_index(cstart), self.original_index(cend - 1) + 1
+
+
+@functools.cache
+def _t2s() -> Callable[[str], str]:
+    convert: Callable[[str], str] = opencc.OpenCC("t2s").convert
+    return convert
+
+
+def to_simplified(text: str) -> str:
+    """OpenCC t2s, position for position (phrase conversions that change length fall back per character)."""
+    convert = _t2s()
+    out = convert(text)
+    if len(out) == len(text):
+        return out
+    return "".join(c if len(c) == 1 else ch for ch in text for c in (convert(ch),))
+
+
+def unleet(text: str) -> str:
+    pieces: list[str] = []
+    pos = 0
+    n = len(text)
+    for m in _LEET_RUN.finditer(text):
+        start, end = m.span()
+        run = m.group()
+        left = start > 0 and text[start - 1].isalpha()
+        right = end < n and text[end].isalpha()
+        if left and right:
+            fold = end - start <= 3
+        elif end - start > 2 or not _LEET_INSIDE_ONLY.isdisjoint(run):
+            fold = False
+        elif right:
+            fold = (start == 0 or not text[start - 1].isalnum()) and text[end : end + 2].isalpha()
+        elif left:
+            fold = (end == n or not text[end].isalnum()) and start >= 2 and text[start - 2 : start].isalpha()
+        else:
+            fold = False
+        if fold:
+            pieces.append(text[pos:start])
+            pieces.append(run.translate(_LEET))
+            pos = end
+    if not pieces:
+        return text
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+class Normalizer:
+    """Normalizes texts and terms under one set of options; build once, use from any thread."""
+
+    def __init__(self, options: NormalizeOptions) -> None:
+        self.options = options
+        self._table = _fold_table(options)
+        # BMP characters through one class (a fast bitmap); astral ones are rare, checked in Python.
+        bmp = [c for c in self._table if ord(c) < 0x10000]
+        self._special = re.compile(char_class(bmp) + "|[\U00010000-\U0010ffff]")
+        self._long_run: re.Pattern[str] | None = None
+        self._other_separators: re.Pattern[str] | None = None
+        self._separator_run: re.Pattern[str] | None = None
+        if options.separators:
+            seps = separator_chars(_SEPARATOR_KEEP)
+            sep = char_class(seps)
+            other = char_class(seps - {" "})
+            self._long_run = re.compile(f"{sep}{sep}{{{options.separators},}}")
+            self._other_separators = re.compile(f"{other}{other}*")
+            self._separator_run = re.compile(f"{sep}{sep}*")
+
+    def normalize(self, text: str) -> Normalized:
+        options = self.options
+        folded = text
+        fold_map: EditMap | None = None
+        if not text.isascii():
+            folded, fold_map = self._fold(text)
+        if options.case:
+            folded = folded.lower()
+        if options.chinese and not folded.isascii() and _HAN.search(folded):
+            folded = to_simplified(folded)
+        if options.leet:
+            folded = unleet(folded)
+        if self._long_run is None or self._other_separators is None:
+            return Normalized(folded, folded, fold_map, None)
+        # Runs longer than the bound become one barrier; every other separator goes.
+        compact = self._long_run.sub(BARRIER, folded)
+        compact = self._other_separators.sub("", compact.replace(" ", ""))
+        return Normalized(compact, folded, fold_map, self._compaction_edits)
+
+    def _fold(self, text: str) -> tuple[str, EditMap | None]:
+        edits: list[tuple[int, int, int]] = []
+        table = self._table
+        run_end = -1
+        run_len = 0
+
+        def fold(m: re.Match[str]) -> str:
+            nonlocal run_end, run_len
+            ch = m.group()
+            out = table.get(ch)
+            if out is None:
+                return ch
+            pos = m.start()
+            if out:
+                if len(out) != 1:
+                    edits.append((pos, 1, len(out)))
+                return out
+            run_len = run_len + 1 if pos == run_end else 1
+            run_end = pos + 1
+            if run_len == MAX_IGNORABLE_RUN + 1:
+                return BARRIER  # too many invisible characters in a row: no match may cross them
+            edits.append((pos, 1, 0))
+            return ""
+
+        folded = self._special.sub(fold, text)
+        return folded, (EditMap(edits) if edits else None)
+
+    def _compaction_edits(self, context: str) -> EditMap:
+        assert self._separator_run is not None
+        bound = self.options.separators
+        edits = [
+            (m.start(), m.end() - m.start(), 0 if m.end() - m.start() <= bound else 1)
+            for m in self._separator_run.finditer(context)
+        ]
+        return EditMap(edits)
+
+    def term(self, term: str) -> str:
+        """A keyword under the same fold as the texts it must match."""
+        return self.normalize(term).text
+
+
+@functools.cache
+def normalizer(options: NormalizeOptions) -> Normalizer:
+    return Normalizer(options)
+
+
+@functools.cache
+def _fold_table(options: NormalizeOptions) -> dict[str, str]:
+    """Characters whose fold differs from what the later steps (``lower``) would make of them."""
+    base = base_tables()
+    candidates: set[str] = set()
+    if options.format:
+        candidates |= base.invisible
+    if options.width:
+        candidates |= base.marks | base.compat.keys()
+    if options.case:
+        candidates |= base.casefold.keys()
+        candidates.add("\u0130")  # the one character whose lower() is two characters
+    if options.separators:
+        candidates |= base.astral_symbols
+    if options.homoglyphs:
+        candidates |= HOMOGLYPHS.keys()
+        candidates |= {c.upper() for c in HOMOGLYPHS if len(c.upper()) == 1}
+    table: dict[str, str] = {chr(cp): "\ufffd" for cp in range(0xD800, 0xE000)}
+    for ch in candidates:
+        out = _fold_char(ch, options)
+        if out != (ch.lower() if options.case else ch) and not _same_punctuation(ch, out):
+            table[ch] = out
+    return table
+
+
+def _same_punctuation(ch: str, out: str) -> bool:
+    """Full-width punctuation (，！（) matches as a separator or barrier either way; leaving it
+    alone spares ordinary Chinese text a fold callback per comma."""
+    if not out or ord(ch) > 0xFFFF or ch.isalnum() or any(c.isalnum() for c in out):
+        return False
+    return all((c in _SEPARATOR_KEEP) == (ch in _SEPARATOR_KEEP) for c in out)
+
+
+def _fold_char(ch: str, options: NormalizeOptions) -> str:
+    base = base_tables()
+    if options.separators and ch in base.astral_symbols and not (options.width and ch in base.compat):
+        return " "  # keeps separator patterns to one fast BMP character class
+    if ch in base.invisible:
+        return "" if options.format else ch
+    out = ch
+    if options.width:
+        if ch in base.marks:
+            return ""
+        out = base.compat.get(ch, ch)
+    if options.case:
+        out = "".join(base.casefold.get(c, c.lower()) for c in out)
+    if options.homoglyphs:
+        out = "".join(HOMOGLYPHS.get(c, c) for c in out)
+        if options.case:
+            out = out.lower()
+    return out

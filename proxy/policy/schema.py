@@ -1,0 +1,93 @@
+"""What a loaded policy is: typed values, no parsing (see ``loader``) and no matching (see ``engine``)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from proxy.policy.decision import Action, Finding, Phase, RuleKind
+from proxy.policy.normalize import KEYWORD_DEFAULTS, REGEX_DEFAULTS, NormalizeOptions
+
+ALL_PHASES = frozenset(Phase)
+DEFAULT_REPLACEMENT = "[REDACTED]"
+
+
+class Mode(enum.StrEnum):
+    ENFORCE = "enforce"
+    SHADOW = "shadow"
+    """Findings are reported (``shadow=True``) but never change the action."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierPolicy:
+    """A classifier stage, run by the async moderator (the engine never calls classifiers)."""
+
+    policy_id: str
+    backend: str
+    thresholds: Mapping[str, float]
+    action: Action
+    phases: frozenset[Phase] = ALL_PHASES
+    on_error: Action = Action.ALLOW
+    """``BLOCK`` fails closed when the backend errors; ``ALLOW`` fails open."""
+    timeout_ms: int = 2000
+    shadow: bool = False
+
+    def findings(
+        self, scores: Mapping[str, float], phase: Phase, start: int = 0, end: int = 0
+    ) -> tuple[Finding, ...]:
+        """Scores at or above their category's threshold become findings over ``[start, end)``."""
+        return tuple(
+            Finding(
+                self.policy_id,
+                category,
+                self.action,
+                phase,
+                RuleKind.CLASSIFIER,
+                start,
+                end,
+                f"{self.backend}:{category}",
+                score=float(scores[category]),
+                shadow=self.shadow,
+                replacement=DEFAULT_REPLACEMENT if self.action is Action.REDACT else None,
+            )
+            for category, threshold in sorted(self.thresholds.items())
+            if category in scores and scores[category] >= threshold
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    id: str
+    category: str
+    action: Action
+    phases: frozenset[Phase] = ALL_PHASES
+    description: str = ""
+    mode: Mode = Mode.ENFORCE
+    keywords: tuple[str, ...] = ()
+    """Inline terms and the terms of ``keyword_files``, in file order."""
+    exceptions: tuple[str, ...] = ()
+    regexes: tuple[str, ...] = ()
+    replacement: str | None = None
+    validator: str | None = None
+    keyword_normalize: NormalizeOptions = KEYWORD_DEFAULTS
+    regex_normalize: NormalizeOptions = REGEX_DEFAULTS
+    whole_word: bool = True
+    case_sensitive: bool = False
+    """For regexes; keywords follow ``keyword_normalize.case``."""
+    classifier: ClassifierPolicy | None = None
+    source: str = field(default="", compare=False)
+    """``file:line`` of the definition, for messages."""
+
+    @property
+    def shadow(self) -> bool:
+        return self.mode is Mode.SHADOW
+
+    def finding(self, phase: Phase, kind: RuleKind, start: int, end: int, matched: str) -> Finding:
+        replacement = None
+        if self.action is Action.REDACT:
+            replacement = self.replacement if self.replacement is not None else DEFAULT_REPLACEMENT
+        return Finding(
+            self.id, self.category, self.action, phase, kind, start, end, matched,
+            shadow=self.shadow, replacement=replacement,
+        )  # fmt: skip
