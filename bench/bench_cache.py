@@ -10,22 +10,20 @@ call), then prints, each measured in this run:
 3. Redis round trips per request, from the server's INFO commandstats;
 4. per-turn moderation cost over a 50-turn conversation, cached vs uncached.
 
-    python -m bench.bench_cache [--turns 50] [--model-ms 5] [--repeat 200]
+    python -m bench.bench_cache [--turns 50] [--model-ms 5] [--repeat 200] [--conversations 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import shutil
 import socket
 import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import aiohttp
@@ -34,7 +32,9 @@ from aiohttp import web
 
 from proxy.cache import CacheConfig, DecisionCache
 from proxy.moderation import FixedPolicies, PolicyModerator, RequestContext
-from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind, enforced_action
+from proxy.policy.decision import Phase
+from proxy.policy.engine import PolicySet
+from proxy.policy.loader import load_policy_set
 
 CTX = RequestContext("bench")
 WORDS = [f"badword{i}" for i in range(300)]
@@ -46,58 +46,21 @@ PATTERNS = [
 ]
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str = "toxicity"
-    category: str = "toxic"
-    backend: str = "http"
-    on_error: str = "allow"
-    timeout_ms: int = 2000
-
-    def findings(self, scores: Mapping[str, float], phase: Phase, start: int, end: int) -> Sequence[Finding]:
-        s = scores.get(self.category, 0.0)
-        if s < 0.5:
-            return ()
-        return (
-            Finding(self.id, self.category, Action.BLOCK, phase, RuleKind.CLASSIFIER, start, end, "toxic", s),
-        )
+CLASSIFIER_POLICY = """
+policies:
+  - id: toxicity
+    category: toxic
+    action: block
+    classifier: {backend: http, thresholds: {toxic: 0.5}, on_error: allow, timeout_ms: 2000}
+"""
 
 
-class RulesPolicySet:
-    """A stand-in rule engine of representative size: 300 words in one alternation, 4 PII regexes."""
-
-    def __init__(self, revision: str, with_classifier: bool = True) -> None:
-        self.revision = revision
-        self._words = re.compile("|".join(map(re.escape, WORDS)), re.IGNORECASE)
-        self._patterns = [re.compile(p) for p in PATTERNS]
-        self._rules = (Rule(),) if with_classifier else ()
-
-    def evaluate(self, text: str, phase: Phase) -> Decision:
-        findings = [
-            Finding("words", "words", Action.BLOCK, phase, RuleKind.KEYWORD, m.start(), m.end(), m.group())
-            for m in self._words.finditer(text)
-        ]
-        for p in self._patterns:
-            findings += [
-                Finding(
-                    "pii",
-                    "pii",
-                    Action.REDACT,
-                    phase,
-                    RuleKind.REGEX,
-                    m.start(),
-                    m.end(),
-                    p.pattern,
-                    None,
-                    False,
-                    "[PII]",
-                )
-                for m in p.finditer(text)
-            ]
-        return Decision(enforced_action(findings), tuple(findings), self.revision)
-
-    def classifier_policies(self, phase: Phase) -> Sequence[Rule]:
-        return self._rules
+def shipped_policies_with_a_classifier(workdir: Path) -> PolicySet:
+    """The shipped rule files (keywords, regexes, validators) plus one classifier policy."""
+    target = workdir / "policies"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "policies", target)
+    (target / "bench_classifier.yaml").write_text(CLASSIFIER_POLICY)
+    return load_policy_set(target)
 
 
 class HttpClassifier:
@@ -140,7 +103,7 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.3f} ms"
 
 
-async def run(args: argparse.Namespace, redis_url: str) -> None:
+async def run(args: argparse.Namespace, redis_url: str, base: PolicySet) -> None:
     async def classify(request: web.Request) -> web.Response:
         await request.json()
         if args.model_ms:
@@ -162,7 +125,7 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
         DecisionCache(CacheConfig(redis_url=redis_url)) as cache_b,
     ):
         clf = HttpClassifier(session, f"http://127.0.0.1:{port}/score")
-        policies = FixedPolicies(RulesPolicySet("bench-r1"))
+        policies = FixedPolicies(base)
         replica_a = PolicyModerator(policies, cache_a, {"http": clf})
         replica_b = PolicyModerator(policies, cache_b, {"http": clf})
 
@@ -183,8 +146,10 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
         print(f"cached, Redis tier (other replica){ms(from_redis)}   x{from_redis / bare:6.3f} of baseline")
         print(f"cached, local tier                {ms(from_local)}   x{from_local / bare:6.4f} of baseline")
 
-        print("\n== 2. rules evaluated locally vs one Redis round trip")
-        rules = RulesPolicySet("bench-r1")
+        print(
+            f"\n== 2. rules evaluated locally ({len(base.policies)} shipped policies) vs one Redis round trip"
+        )
+        rules = base
         tier = cache_a._redis
         assert tier is not None
         rtt = await timed(lambda: tier.get_many(["bench:nokey"]), args.repeat)
@@ -199,42 +164,50 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
 
         print(f"\n== 3+4. a {args.turns}-turn conversation (each turn resends the whole history)")
         stats.config_resetstat()
-        history: list[str] = []
-        cached_turns: list[float] = []
-        for _ in range(args.turns):
-            history.append(message(next(counter)))
-            start = time.perf_counter()
-            await replica_a.moderate(history, Phase.PROMPT, CTX)
-            cached_turns.append(time.perf_counter() - start)
+        cached_runs: list[list[float]] = []
+        for _ in range(args.conversations):
+            history: list[str] = []
+            cached_runs.append([])
+            for _ in range(args.turns):
+                history.append(message(next(counter)))
+                start = time.perf_counter()
+                await replica_a.moderate(history, Phase.PROMPT, CTX)
+                cached_runs[-1].append(time.perf_counter() - start)
+        requests = args.turns * args.conversations
         info = stats.info("commandstats")
         mget = info.get("cmdstat_mget", {}).get("calls", 0)
-        pipelines = info.get("cmdstat_set", {}).get("calls", 0)
+        sets = info.get("cmdstat_set", {}).get("calls", 0)
         print(
-            f"requests {args.turns}, messages looked up {args.turns * (args.turns + 1) // 2}, "
-            f"MGET calls {mget} -> {mget / args.turns:.2f} Redis reads per request; "
-            f"SET {pipelines} (one per new message, pipelined)"
+            f"requests {requests}, messages looked up {args.conversations * sum(range(args.turns + 1))}, "
+            f"MGET calls {mget} -> {mget / requests:.2f} Redis reads per request; "
+            f"SET {sets} (one per new message, pipelined)"
         )
 
-        uncached_turns: list[float] = []
-        history = []
-        for turn in range(args.turns):
-            history.append(message(next(counter)))
-            fresh = PolicyModerator(
-                FixedPolicies(RulesPolicySet(f"bench-fresh-{turn}")), cache_a, {"http": clf}
-            )
-            start = time.perf_counter()
-            await fresh.moderate(history, Phase.PROMPT, CTX)
-            uncached_turns.append(time.perf_counter() - start)
+        uncached_runs: list[list[float]] = []
+        for run_no in range(args.conversations):
+            history = []
+            uncached_runs.append([])
+            for turn in range(args.turns):
+                history.append(message(next(counter)))
+                fresh_set = PolicySet(base.policies, f"{base.revision}-fresh-{run_no}-{turn}")
+                fresh = PolicyModerator(FixedPolicies(fresh_set), cache_a, {"http": clf})
+                start = time.perf_counter()
+                await fresh.moderate(history, Phase.PROMPT, CTX)
+                uncached_runs[-1].append(time.perf_counter() - start)
+        cached_turns = [statistics.median(r[t] for r in cached_runs) for t in range(args.turns)]
+        uncached_turns = [statistics.median(r[t] for r in uncached_runs) for t in range(args.turns)]
+        print(f"median over {args.conversations} conversations")
         print(f"{'turn':>6} {'cached':>12} {'uncached (baseline)':>22} {'ratio':>8}")
         for t in sorted({1, 10, 25, args.turns}):
             if t <= args.turns:
                 c, u = cached_turns[t - 1], uncached_turns[t - 1]
                 print(f"{t:>6} {ms(c):>12} {ms(u):>22} {c / u:8.3f}")
-        first5 = statistics.median(cached_turns[:5])
-        last5 = statistics.median(cached_turns[-5:])
+        first = statistics.median(cached_turns[:10])
+        last = statistics.median(cached_turns[-10:])
+        growth = statistics.median(uncached_turns[-10:]) / statistics.median(uncached_turns[:10])
         print(
-            f"cached per-turn cost, last 5 vs first 5 turns: x{last5 / first5:.2f} "
-            "(flat ~ 1; uncached grows with the turn)"
+            f"per-turn cost, last 10 vs first 10 turns: cached x{last / first:.2f} (flat ~ 1), "
+            f"uncached x{growth:.2f}"
         )
     stats.close()
     await runner.cleanup()
@@ -245,6 +218,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=50)
     parser.add_argument("--model-ms", type=float, default=5.0)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--conversations", type=int, default=5)
     args = parser.parse_args()
     server = shutil.which("redis-server") or "/usr/bin/redis-server"
     port = free_port()
@@ -265,7 +239,8 @@ def main() -> None:
                         raise
                     time.sleep(0.02)
             client.close()
-            asyncio.run(run(args, f"redis://127.0.0.1:{port}/0"))
+            base = shipped_policies_with_a_classifier(Path(workdir))
+            asyncio.run(run(args, f"redis://127.0.0.1:{port}/0", base))
         finally:
             proc.kill()
             proc.wait()

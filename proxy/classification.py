@@ -5,7 +5,8 @@ each under the longest ``timeout_ms`` of its policies. A text longer than a back
 is scored segment by segment, and findings cover the segment that scored.
 
 On a failure (``ClassifierError`` or timeout) each policy follows its ``on_error``: ``block`` adds a
-BLOCK finding, ``allow`` fails open and the backend is reported as bypassed.
+BLOCK finding of category ``classifier_error`` over the whole text, ``allow`` fails open and the
+backend is reported as bypassed.
 """
 
 from __future__ import annotations
@@ -20,22 +21,25 @@ from proxy.policy.decision import Action, Finding, Phase, RuleKind
 
 
 class ClassifierPolicyView(Protocol):
-    """What the moderator needs of one compiled classifier policy."""
+    """What the moderator needs of one compiled classifier policy (``schema.ClassifierPolicy``)."""
 
     @property
-    def id(self) -> str: ...
-    @property
-    def category(self) -> str: ...
+    def policy_id(self) -> str: ...
     @property
     def backend(self) -> str: ...
     @property
-    def on_error(self) -> str: ...
+    def on_error(self) -> Action: ...
     @property
     def timeout_ms(self) -> int: ...
+    @property
+    def shadow(self) -> bool: ...
 
     def findings(
-        self, scores: Mapping[str, float], phase: Phase, start: int, end: int
-    ) -> Sequence[Finding]: ...
+        self, scores: Mapping[str, float], phase: Phase, start: int = 0, end: int = 0
+    ) -> tuple[Finding, ...]: ...
+
+
+ERROR_CATEGORY = "classifier_error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,19 +111,13 @@ def _on_error(
     name: str, reason: str, rules: Sequence[ClassifierPolicyView], text: str, phase: Phase
 ) -> ClassifierVerdict:
     component = f"classifier:{name}"
+    closed = [rule for rule in rules if rule.on_error is Action.BLOCK]
     blocking = tuple(
         Finding(
-            rule.id,
-            rule.category,
-            Action.BLOCK,
-            phase,
-            RuleKind.CLASSIFIER,
-            0,
-            len(text),
-            f"{component} {reason}",
+            rule.policy_id, ERROR_CATEGORY, Action.BLOCK, phase, RuleKind.CLASSIFIER,
+            0, len(text), f"{component}:{reason}", shadow=rule.shadow,
         )
-        for rule in rules
-        if str(rule.on_error) == "block"
-    )
-    fails_open = len(blocking) < len(rules)
+        for rule in closed
+    )  # fmt: skip
+    fails_open = len(closed) < len(rules)
     return ClassifierVerdict(blocking, (Bypass(component, reason),) if fails_open else (), failed=True)

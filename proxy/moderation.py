@@ -8,6 +8,7 @@ the keyword automaton or a classifier.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
@@ -17,7 +18,8 @@ from typing import Protocol
 from proxy.cache import CacheObserver, DecisionCache, NullCacheObserver, restore
 from proxy.classification import ClassifierPolicyView, classify
 from proxy.policy.classifier import Classifier
-from proxy.policy.decision import Action, Decision, Finding, Phase, apply_redactions, enforced_action
+from proxy.policy.decision import Action, Decision, Finding, Phase
+from proxy.policy.engine import decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,7 @@ class AllowAll:
 
 
 class PolicySetView(Protocol):
-    """What the moderator needs of a compiled, immutable policy set."""
+    """What the moderator needs of a compiled, immutable policy set (``engine.PolicySet``)."""
 
     @property
     def revision(self) -> str: ...
@@ -89,7 +91,7 @@ class FixedPolicies:
 class ModerationLimits:
     offload_chars: int = 16_384
     """Texts at least this long are evaluated in a worker thread."""
-    share_rules_chars: int = 4_096
+    share_rules_chars: int = 1_024
     """Rule-only decisions of texts at least this long go to Redis too. Shorter texts are scanned
     faster than a Redis round trip (bench/bench_cache.py measures both), so they stay local."""
     max_offloaded: int = 2
@@ -191,13 +193,8 @@ class PolicyModerator:
         verdict = await classify(rules, self._classifiers, text, phase)
         for bypass in verdict.bypassed:
             self._observer.on_bypass(bypass.component, bypass.reason)
-        findings = base.findings + verdict.findings
-        action = enforced_action(findings)
-        decision = Decision(
-            action,
-            findings,
-            policy_set.revision,
-            redacted=apply_redactions(text, findings) if action is Action.REDACT else None,
+        decision = dataclasses.replace(
+            decide(text, base.findings + verdict.findings, policy_set.revision),
             bypassed=tuple(b.component for b in verdict.bypassed),
         )
         # A verdict reached while a backend failed (open or closed) must not outlive the outage.

@@ -1,13 +1,13 @@
-"""PolicyModerator: the cache in front of rules and classifiers, against a real redis-server."""
+"""PolicyModerator: the cache in front of the policy engine and classifiers, with a real Redis."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -15,75 +15,45 @@ from proxy.cache import CacheConfig, CacheTier, DecisionCache
 from proxy.cache_breaker import BreakerState
 from proxy.moderation import FixedPolicies, ModerationLimits, PolicyModerator, RequestContext
 from proxy.policy.classifier import ClassifierError
-from proxy.policy.decision import (
-    Action,
-    Decision,
-    Finding,
-    Phase,
-    RuleKind,
-    apply_redactions,
-    enforced_action,
-)
+from proxy.policy.decision import Action, Phase, RuleKind
+from proxy.policy.engine import PolicySet
+from proxy.policy.loader import load_policy_set
 from tests.fixtures.redis_server import RedisServers, command_calls
 
 CTX = RequestContext("req-1")
 
 
-@dataclass(frozen=True)
-class ScoreRule:
-    id: str = "toxicity"
-    category: str = "toxic"
-    backend: str = "counting"
-    threshold: float = 0.5
-    action: Action = Action.BLOCK
-    on_error: str = "allow"
-    timeout_ms: int = 500
-
-    def findings(self, scores: Mapping[str, float], phase: Phase, start: int, end: int) -> Sequence[Finding]:
-        score = scores.get(self.category, 0.0)
-        if score < self.threshold:
-            return ()
-        matched = f"{self.category}>={self.threshold}"
-        return (
-            Finding(
-                self.id, self.category, self.action, phase, RuleKind.CLASSIFIER, start, end, matched, score
-            ),
-        )
+RULES = """
+policies:
+  - id: forbidden
+    category: words
+    action: block
+    keywords: [forbidden]
+  - id: secret
+    category: words
+    action: redact
+    keywords: [secret]
+    replacement: "***"
+"""
 
 
-@dataclass(frozen=True)
-class TinyPolicySet:
-    """A small real policy set: literal words with actions, plus classifier rules."""
+def classifier_policy(threshold: float = 0.5, on_error: str = "allow", timeout_ms: int = 500) -> str:
+    return f"""
+  - id: toxicity
+    category: toxic
+    action: block
+    classifier:
+      backend: counting
+      thresholds: {{toxic: {threshold}}}
+      on_error: {on_error}
+      timeout_ms: {timeout_ms}
+"""
 
-    words: tuple[tuple[str, Action], ...] = ()
-    rules: tuple[ScoreRule, ...] = ()
 
-    @property
-    def revision(self) -> str:
-        return hashlib.sha256(repr((self.words, self.rules)).encode()).hexdigest()[:16]
-
-    def evaluate(self, text: str, phase: Phase) -> Decision:
-        findings = tuple(
-            Finding(
-                f"word.{word}",
-                "words",
-                action,
-                phase,
-                RuleKind.KEYWORD,
-                i,
-                i + len(word),
-                word,
-                replacement="***",
-            )
-            for word, action in self.words
-            if (i := text.find(word)) >= 0
-        )
-        action = enforced_action(findings)
-        redacted = apply_redactions(text, findings) if action is Action.REDACT else None
-        return Decision(action, findings, self.revision, redacted)
-
-    def classifier_policies(self, phase: Phase) -> Sequence[ScoreRule]:
-        return self.rules
+def load(directory: Path, yaml_text: str) -> PolicySet:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "rules.yaml").write_text(yaml_text)
+    return load_policy_set(directory)
 
 
 @dataclass
@@ -124,9 +94,9 @@ class RecordingObserver:
         self.events[f"bypass:{component}:{reason}"] += 1
 
 
-WITH_CLASSIFIER = TinyPolicySet(
-    words=(("forbidden", Action.BLOCK), ("secret", Action.REDACT)), rules=(ScoreRule(),)
-)
+@pytest.fixture
+def with_classifier(tmp_path: Path) -> PolicySet:
+    return load(tmp_path / "with_classifier", RULES + classifier_policy())
 
 
 @pytest.fixture
@@ -136,14 +106,16 @@ async def embedded_cache() -> AsyncIterator[DecisionCache]:
 
 
 def moderator(
-    policies: TinyPolicySet, cache: DecisionCache, classifier: CountingClassifier, **kw: object
+    policies: PolicySet, cache: DecisionCache, classifier: CountingClassifier, **kw: object
 ) -> PolicyModerator:
     return PolicyModerator(FixedPolicies(policies), cache, {classifier.name: classifier}, **kw)  # type: ignore[arg-type]
 
 
-async def test_a_second_identical_request_does_not_call_the_classifier(embedded_cache: DecisionCache) -> None:
+async def test_a_second_identical_request_does_not_call_the_classifier(
+    embedded_cache: DecisionCache, with_classifier: PolicySet
+) -> None:
     classifier = CountingClassifier()
-    mod = moderator(WITH_CLASSIFIER, embedded_cache, classifier)
+    mod = moderator(with_classifier, embedded_cache, classifier)
     first = await mod.moderate(["I hate mondays"], Phase.PROMPT, CTX)
     second = await mod.moderate(["I hate mondays"], Phase.PROMPT, CTX)
     assert first == second and first.blocked
@@ -152,12 +124,12 @@ async def test_a_second_identical_request_does_not_call_the_classifier(embedded_
 
 
 async def test_a_20_turn_conversation_classifies_each_message_once_in_one_round_trip_per_turn(
-    redis_servers: RedisServers,
+    redis_servers: RedisServers, with_classifier: PolicySet
 ) -> None:
     server = redis_servers.start()
     classifier = CountingClassifier()
     async with DecisionCache(CacheConfig(redis_url=server.url)) as cache:
-        mod = moderator(WITH_CLASSIFIER, cache, classifier)
+        mod = moderator(with_classifier, cache, classifier)
         conversation: list[str] = []
         for turn in range(20):
             conversation.append(f"turn {turn}: tell me more")
@@ -169,21 +141,23 @@ async def test_a_20_turn_conversation_classifies_each_message_once_in_one_round_
 
 
 async def test_another_replica_reuses_the_classifier_verdict_through_redis(
-    redis_url: str, redis_prefix: str
+    redis_url: str, redis_prefix: str, with_classifier: PolicySet
 ) -> None:
     config = CacheConfig(redis_url=redis_url, prefix=redis_prefix)
     first, second = CountingClassifier(), CountingClassifier()
     async with DecisionCache(config) as cache_a, DecisionCache(config) as cache_b:
-        a = await moderator(WITH_CLASSIFIER, cache_a, first).moderate(["I hate it"], Phase.PROMPT, CTX)
-        b = await moderator(WITH_CLASSIFIER, cache_b, second).moderate(["I hate it"], Phase.PROMPT, CTX)
+        a = await moderator(with_classifier, cache_a, first).moderate(["I hate it"], Phase.PROMPT, CTX)
+        b = await moderator(with_classifier, cache_b, second).moderate(["I hate it"], Phase.PROMPT, CTX)
     assert a == b and b.blocked
     assert (len(first.calls), len(second.calls)) == (1, 0)
 
 
-async def test_a_policy_change_misses_the_cache(embedded_cache: DecisionCache) -> None:
+async def test_a_policy_change_misses_the_cache(
+    embedded_cache: DecisionCache, with_classifier: PolicySet, tmp_path: Path
+) -> None:
     classifier = CountingClassifier()
-    stricter = TinyPolicySet(WITH_CLASSIFIER.words, (ScoreRule(threshold=0.05),))
-    before = await moderator(WITH_CLASSIFIER, embedded_cache, classifier).moderate(
+    stricter = load(tmp_path / "stricter", RULES + classifier_policy(threshold=0.05))
+    before = await moderator(with_classifier, embedded_cache, classifier).moderate(
         ["fine"], Phase.PROMPT, CTX
     )
     after = await moderator(stricter, embedded_cache, classifier).moderate(["fine"], Phase.PROMPT, CTX)
@@ -202,42 +176,44 @@ async def test_a_policy_change_misses_the_cache(embedded_cache: DecisionCache) -
     ],
 )
 async def test_rules_first_then_classifiers(
-    embedded_cache: DecisionCache, text: str, action: Action, classified: bool
+    embedded_cache: DecisionCache, text: str, action: Action, classified: bool, with_classifier: PolicySet
 ) -> None:
     classifier = CountingClassifier()
-    result = await moderator(WITH_CLASSIFIER, embedded_cache, classifier).moderate([text], Phase.PROMPT, CTX)
+    result = await moderator(with_classifier, embedded_cache, classifier).moderate([text], Phase.PROMPT, CTX)
     assert result.action is action
     assert bool(classifier.calls) is classified
 
 
-async def test_a_cached_redaction_is_reapplied_to_the_text(redis_url: str, redis_prefix: str) -> None:
+async def test_a_cached_redaction_is_reapplied_to_the_text(
+    redis_url: str, redis_prefix: str, with_classifier: PolicySet
+) -> None:
     config = CacheConfig(redis_url=redis_url, prefix=redis_prefix)
     texts = ["my secret plan", "another secret"]
     async with DecisionCache(config) as cache_a, DecisionCache(config) as cache_b:
-        fresh = await moderator(WITH_CLASSIFIER, cache_a, CountingClassifier()).moderate(
+        fresh = await moderator(with_classifier, cache_a, CountingClassifier()).moderate(
             texts, Phase.PROMPT, CTX
         )
         replica = CountingClassifier()
-        cached = await moderator(WITH_CLASSIFIER, cache_b, replica).moderate(texts, Phase.PROMPT, CTX)
+        cached = await moderator(with_classifier, cache_b, replica).moderate(texts, Phase.PROMPT, CTX)
     assert [d.redacted for d in cached.decisions] == ["my *** plan", "another ***"]
     assert cached == fresh and replica.calls == []
 
 
 async def test_duplicates_in_one_request_are_decided_once_and_answered_in_order(
-    embedded_cache: DecisionCache,
+    embedded_cache: DecisionCache, with_classifier: PolicySet
 ) -> None:
     classifier = CountingClassifier()
     texts = ["a", "I hate b", "a", "a"]
-    result = await moderator(WITH_CLASSIFIER, embedded_cache, classifier).moderate(texts, Phase.PROMPT, CTX)
+    result = await moderator(with_classifier, embedded_cache, classifier).moderate(texts, Phase.PROMPT, CTX)
     assert [d.action for d in result.decisions] == [Action.ALLOW, Action.BLOCK, Action.ALLOW, Action.ALLOW]
     assert sorted(classifier.calls) == ["I hate b", "a"]
 
 
 async def test_concurrent_requests_for_the_same_text_share_one_computation(
-    embedded_cache: DecisionCache,
+    embedded_cache: DecisionCache, with_classifier: PolicySet
 ) -> None:
     classifier = CountingClassifier(gate=asyncio.Event())
-    mod = moderator(WITH_CLASSIFIER, embedded_cache, classifier)
+    mod = moderator(with_classifier, embedded_cache, classifier)
 
     async def release_when_scoring_started() -> None:
         await classifier.started.wait()
@@ -257,11 +233,11 @@ async def test_concurrent_requests_for_the_same_text_share_one_computation(
     [("allow", Action.ALLOW, ("classifier:counting",)), ("block", Action.BLOCK, ())],
 )
 async def test_a_failing_classifier_follows_on_error_and_is_never_cached(
-    embedded_cache: DecisionCache, on_error: str, action: Action, bypassed: tuple[str, ...]
+    embedded_cache: DecisionCache, on_error: str, action: Action, bypassed: tuple[str, ...], tmp_path: Path
 ) -> None:
     classifier = CountingClassifier(error=ClassifierError("counting", "unavailable"))
     observer = RecordingObserver()
-    policies = TinyPolicySet(rules=(ScoreRule(on_error=on_error),))
+    policies = load(tmp_path, "policies:" + classifier_policy(on_error=on_error))
     mod = moderator(policies, embedded_cache, classifier, observer=observer)
     for _ in range(2):
         [decision] = (await mod.moderate(["hello"], Phase.PROMPT, CTX)).decisions
@@ -272,10 +248,12 @@ async def test_a_failing_classifier_follows_on_error_and_is_never_cached(
         assert decision.findings[0].kind is RuleKind.CLASSIFIER
 
 
-async def test_a_classifier_that_never_answers_costs_its_timeout(embedded_cache: DecisionCache) -> None:
+async def test_a_classifier_that_never_answers_costs_its_timeout(
+    embedded_cache: DecisionCache, tmp_path: Path
+) -> None:
     classifier = CountingClassifier(gate=asyncio.Event())
     observer = RecordingObserver()
-    policies = TinyPolicySet(rules=(ScoreRule(timeout_ms=50),))
+    policies = load(tmp_path, "policies:" + classifier_policy(timeout_ms=50))
     mod = moderator(policies, embedded_cache, classifier, observer=observer)
     started = time.perf_counter()
     [decision] = (await mod.moderate(["hello"], Phase.PROMPT, CTX)).decisions
@@ -284,26 +262,30 @@ async def test_a_classifier_that_never_answers_costs_its_timeout(embedded_cache:
     assert observer.events["bypass:classifier:counting:timeout"] == 1
 
 
-async def test_long_texts_are_scored_per_segment_off_the_event_loop(embedded_cache: DecisionCache) -> None:
+async def test_long_texts_are_scored_per_segment_off_the_event_loop(
+    embedded_cache: DecisionCache, with_classifier: PolicySet
+) -> None:
     classifier = CountingClassifier(max_chars=100)
     text = "x" * 150 + "hate" + "y" * 96
-    mod = moderator(WITH_CLASSIFIER, embedded_cache, classifier, limits=ModerationLimits(offload_chars=64))
+    mod = moderator(with_classifier, embedded_cache, classifier, limits=ModerationLimits(offload_chars=64))
     [decision] = (await mod.moderate([text], Phase.PROMPT, CTX)).decisions
     assert len(classifier.calls) == 3
     assert [(f.start, f.end) for f in decision.findings] == [(100, 200)]
 
 
-async def test_a_rules_only_policy_set_never_asks_redis(redis_servers: RedisServers) -> None:
+async def test_a_rules_only_policy_set_never_asks_redis(redis_servers: RedisServers, tmp_path: Path) -> None:
     server = redis_servers.start()
     async with DecisionCache(CacheConfig(redis_url=server.url)) as cache:
-        mod = moderator(TinyPolicySet(words=(("forbidden", Action.BLOCK),)), cache, CountingClassifier())
+        mod = moderator(load(tmp_path, RULES), cache, CountingClassifier())
         for _ in range(3):
             assert (await mod.moderate(["hello", "forbidden"], Phase.PROMPT, CTX)).blocked
     assert command_calls(server.url, "mget") == 0
     assert command_calls(server.url, "set") == 0
 
 
-async def test_killing_redis_mid_load_loses_no_request_and_it_recovers(redis_servers: RedisServers) -> None:
+async def test_killing_redis_mid_load_loses_no_request_and_it_recovers(
+    redis_servers: RedisServers, with_classifier: PolicySet
+) -> None:
     server = redis_servers.start()
     observer = RecordingObserver()
     config = CacheConfig(redis_url=server.url, breaker_failures=2, breaker_reset_seconds=0.05)
@@ -321,7 +303,7 @@ async def test_killing_redis_mid_load_loses_no_request_and_it_recovers(redis_ser
                 halfway.set()
 
     async with DecisionCache(config, observer=observer) as cache:
-        mod = moderator(WITH_CLASSIFIER, cache, classifier)
+        mod = moderator(with_classifier, cache, classifier)
         workers = [asyncio.create_task(load(mod, f"w{w}", 200)) for w in range(4)]
         await halfway.wait()
         server.kill()
@@ -339,9 +321,11 @@ async def test_killing_redis_mid_load_loses_no_request_and_it_recovers(redis_ser
     assert answered >= 800
 
 
-async def test_rule_only_decisions_of_long_texts_are_shared(redis_servers: RedisServers) -> None:
+async def test_rule_only_decisions_of_long_texts_are_shared(
+    redis_servers: RedisServers, tmp_path: Path
+) -> None:
     server = redis_servers.start()
-    policies = TinyPolicySet(words=(("forbidden", Action.BLOCK),))
+    policies = load(tmp_path, RULES)
     limits = ModerationLimits(share_rules_chars=100)
     long_text, short_text = "forbidden " + "x" * 100, "forbidden"
     config = CacheConfig(redis_url=server.url)
