@@ -7,11 +7,19 @@ the keyword automaton or a classifier.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import dataclasses
+import enum
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
 
+from proxy.cache import CacheObserver, DecisionCache, NullCacheObserver, restore
+from proxy.classification import ClassifierPolicyView, classify
+from proxy.policy.classifier import Classifier
 from proxy.policy.decision import Action, Decision, Finding, Phase
+from proxy.policy.engine import decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +60,149 @@ class AllowAll:
 
     async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
         return Moderation(tuple(Decision(Action.ALLOW, (), self.revision) for _ in texts), self.revision)
+
+
+class PolicySetView(Protocol):
+    """What the moderator needs of a compiled, immutable policy set (``engine.PolicySet``)."""
+
+    @property
+    def revision(self) -> str: ...
+
+    def evaluate(self, text: str, phase: Phase) -> Decision: ...
+
+    def classifier_policies(self, phase: Phase) -> Sequence[ClassifierPolicyView]: ...
+
+
+class PolicySource(Protocol):
+    """Hands out the current policy set; a hot reload swaps what ``current`` returns."""
+
+    @property
+    def current(self) -> PolicySetView: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FixedPolicies:
+    """A policy source that never reloads (CLI, tests, benches)."""
+
+    current: PolicySetView
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationLimits:
+    offload_chars: int = 16_384
+    """Texts at least this long are evaluated in a worker thread."""
+    share_rules_chars: int = 1_024
+    """Rule-only decisions of texts at least this long go to Redis too. Shorter texts are scanned
+    faster than a Redis round trip (bench/bench_cache.py measures both), so they stay local."""
+    max_offloaded: int = 2
+    """Worker threads busy with rule evaluation at once, per process."""
+
+
+class CacheScope(enum.Enum):
+    NONE = "none"
+    LOCAL = "local"
+    SHARED = "shared"
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    decision: Decision
+    scope: CacheScope
+
+
+class PolicyModerator:
+    """Moderates through the decision cache: only texts no tier knows are evaluated, each once per
+    process however many requests carry it at the same time."""
+
+    def __init__(
+        self,
+        policies: PolicySource,
+        cache: DecisionCache,
+        classifiers: Mapping[str, Classifier],
+        *,
+        executor: Executor | None = None,
+        limits: ModerationLimits | None = None,
+        observer: CacheObserver | None = None,
+    ) -> None:
+        self._policies = policies
+        self._cache = cache
+        self._classifiers = dict(classifiers)
+        self._executor = executor
+        self._limits = limits or ModerationLimits()
+        self._observer = observer or NullCacheObserver()
+        self._offload = asyncio.Semaphore(self._limits.max_offloaded)
+        self._flights: dict[str, asyncio.Task[_Outcome]] = {}
+
+    async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
+        policy_set = self._policies.current  # one set for the whole request, even across a reload
+        revision = policy_set.revision
+        unique = list(dict.fromkeys(texts))
+        keys = [self._cache.key(revision, phase, text) for text in unique]
+        rules_only = not policy_set.classifier_policies(phase)
+        short = all(len(text) < self._limits.share_rules_chars for text in unique)
+        cached = await self._cache.get_many(keys, local_only=rules_only and short)
+
+        decided: dict[str, Decision] = {}
+        misses: list[tuple[str, str]] = []
+        for text, key, hit in zip(unique, keys, cached, strict=True):
+            if hit is None:
+                misses.append((text, key))
+            else:
+                decided[text] = restore(hit, text)
+        if misses:
+            outcomes = await asyncio.gather(
+                *(self._single_flight(policy_set, phase, t, k) for t, k in misses)
+            )
+            shared: dict[str, Decision] = {}
+            local: dict[str, Decision] = {}
+            for (text, key), (outcome, owner) in zip(misses, outcomes, strict=True):
+                decided[text] = outcome.decision
+                if owner and outcome.scope is CacheScope.SHARED:
+                    shared[key] = outcome.decision
+                elif owner and outcome.scope is CacheScope.LOCAL:
+                    local[key] = outcome.decision
+            await self._cache.put_many(local, shared=False)
+            await self._cache.put_many(shared, shared=True)
+        return Moderation(tuple(decided[text] for text in texts), revision)
+
+    async def _single_flight(
+        self, policy_set: PolicySetView, phase: Phase, text: str, key: str
+    ) -> tuple[_Outcome, bool]:
+        """The outcome, and whether this caller computed it (and so is the one to cache it)."""
+        flight = self._flights.get(key)
+        owner = flight is None
+        if flight is None:
+            flight = asyncio.ensure_future(self._decide(policy_set, phase, text))
+            self._flights[key] = flight
+            flight.add_done_callback(lambda done: self._land(key, done))
+        # shielded: a caller that goes away does not cancel the others' computation
+        return await asyncio.shield(flight), owner
+
+    def _land(self, key: str, flight: asyncio.Task[_Outcome]) -> None:
+        if self._flights.get(key) is flight:
+            del self._flights[key]
+        if not flight.cancelled():
+            flight.exception()  # retrieved, so a flight whose every caller left does not warn
+
+    async def _decide(self, policy_set: PolicySetView, phase: Phase, text: str) -> _Outcome:
+        base = await self._evaluate(policy_set, text, phase)
+        rules = policy_set.classifier_policies(phase)
+        if base.action is Action.BLOCK or not rules:
+            scope = CacheScope.SHARED if len(text) >= self._limits.share_rules_chars else CacheScope.LOCAL
+            return _Outcome(base, scope)
+        verdict = await classify(rules, self._classifiers, text, phase)
+        for bypass in verdict.bypassed:
+            self._observer.on_bypass(bypass.component, bypass.reason)
+        decision = dataclasses.replace(
+            decide(text, base.findings + verdict.findings, policy_set.revision),
+            bypassed=tuple(b.component for b in verdict.bypassed),
+        )
+        # A verdict reached while a backend failed (open or closed) must not outlive the outage.
+        return _Outcome(decision, CacheScope.NONE if verdict.failed else CacheScope.SHARED)
+
+    async def _evaluate(self, policy_set: PolicySetView, text: str, phase: Phase) -> Decision:
+        if len(text) < self._limits.offload_chars:
+            return policy_set.evaluate(text, phase)
+        async with self._offload:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, policy_set.evaluate, text, phase)

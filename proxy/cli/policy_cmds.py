@@ -1,13 +1,89 @@
+"""``modproxy check`` and ``modproxy scan``: validate rule files, try texts against them."""
+
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import json
+import sys
+from typing import Any, TextIO
+
+from proxy.policy.decision import Action, Decision, Phase
+from proxy.policy.engine import PolicySet
+from proxy.policy.loader import PolicyLoadError, load_policy_set
+
+DEFAULT_POLICIES = "policies"
+_COLORS = {Action.BLOCK: "\033[1;31m", Action.REDACT: "\033[1;33m", Action.FLAG: "\033[1;36m"}
+_RESET = "\033[0m"
 
 
 def register(subparsers: Any) -> None:
-    """Placeholder until this command lands."""
-    del subparsers
+    check = subparsers.add_parser("check", help="validate a policy directory or file")
+    check.add_argument("path", nargs="?", default=DEFAULT_POLICIES)
+    check.set_defaults(func=run_check)
+
+    scan = subparsers.add_parser("scan", help="evaluate a text against the policies")
+    scan.add_argument("text", nargs="?", help="text to scan (default: standard input)")
+    scan.add_argument("--policies", default=DEFAULT_POLICIES, metavar="PATH")
+    scan.add_argument("--phase", choices=[p.value for p in Phase], default=Phase.PROMPT.value)
+    scan.add_argument("--json", action="store_true", help="print the decision as JSON")
+    scan.set_defaults(func=run_scan)
 
 
-def _unused(args: argparse.Namespace) -> int:
+def _load(path: str, err: TextIO) -> PolicySet | None:
+    try:
+        return load_policy_set(path)
+    except PolicyLoadError as e:
+        for problem in e.problems:
+            print(problem, file=err)
+        return None
+
+
+def run_check(args: argparse.Namespace) -> int:
+    policies = _load(args.path, sys.stderr)
+    if policies is None:
+        return 1
+    counts = ", ".join(f"{n} {kind}" for kind, n in policies.rule_counts.items())
+    print(f"ok: revision {policies.revision}, {len(policies.policies)} policies ({counts})")
     return 0
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    policies = _load(args.policies, sys.stderr)
+    if policies is None:
+        return 1
+    text = args.text if args.text is not None else sys.stdin.read()
+    decision = policies.evaluate(text, Phase(args.phase))
+    if args.json:
+        print(json.dumps(decision.to_json(), ensure_ascii=False))
+    else:
+        print(render(text, decision, color=sys.stdout.isatty()))
+    return 0
+
+
+def render(text: str, decision: Decision, *, color: bool) -> str:
+    lines = [f"action: {decision.action.label}  (revision {decision.revision})"]
+    for f in decision.findings:
+        shadow = " [shadow]" if f.shadow else ""
+        lines.append(
+            f"  {f.action.label:<6} {f.policy_id} ({f.category}, {f.kind.value}) "
+            f"{f.start}-{f.end} {text[f.start : f.end]!r} matched {f.matched!r}{shadow}"
+        )
+    if decision.findings:
+        lines.append(highlight(text, decision, color=color))
+    if decision.redacted is not None:
+        lines.append(f"redacted: {decision.redacted}")
+    return "\n".join(lines)
+
+
+def highlight(text: str, decision: Decision, *, color: bool) -> str:
+    """The text with every finding's span marked: ANSI colour on a terminal, ``[[...]]`` otherwise."""
+    out: list[str] = []
+    pos = 0
+    for f in sorted(decision.findings, key=lambda f: (f.start, -f.end)):
+        if f.start < pos:
+            continue
+        start_mark, end_mark = (_COLORS.get(f.action, ""), _RESET) if color else ("[[", "]]")
+        out += [text[pos : f.start], start_mark, text[f.start : f.end], end_mark]
+        pos = f.end
+    out.append(text[pos:])
+    return "".join(out)

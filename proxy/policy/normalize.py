@@ -9,8 +9,9 @@ The pipeline, each step at C speed (compiled ``re.sub``, ``str.lower``, OpenCC):
    in the original text stays bounded.
 2. case: ``str.lower`` (the table already holds what ``casefold`` does differently).
 3. chinese: OpenCC ``t2s``, only when the text holds Han characters.
-4. leet: digits and ``@$!|`` inside a letter run become letters (``b0mb``, ``k1ll``);
-   ``mp3``, ``2024`` and ``4 KB`` are left alone.
+4. leet: digits and ``@$`` inside or at the edge of a letter run become letters
+   (``b0mb``, ``k1ll``, ``h3ll0``), ``!|`` only inside one (``k!ll``); numbers such as
+   ``2024``, ``4 KB`` or ``a1`` are left alone.
 5. separators: runs of at most ``separators`` punctuation/space characters are
    removed (``b.o.m.b``, ``炸 弹``); longer runs, line breaks and clause punctuation
    (``, ; : ! ? 。 、``) stay and act as barriers.
@@ -173,7 +174,7 @@ def unleet(text: str) -> str:
         elif right:
             fold = (start == 0 or not text[start - 1].isalnum()) and text[end : end + 2].isalpha()
         elif left:
-            fold = (end == n or not text[end].isalnum()) and text[max(0, start - 2) : start].isalpha()
+            fold = (end == n or not text[end].isalnum()) and start >= 2 and text[start - 2 : start].isalpha()
         else:
             fold = False
         if fold:
