@@ -1,11 +1,20 @@
 import pytest
 
-from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind, apply_redactions, enforced_action
+from proxy.policy.decision import (
+    Action,
+    Decision,
+    Finding,
+    Phase,
+    RuleKind,
+    apply_redactions,
+    enforced_action,
+)
 
 
 def _finding(start: int, end: int, action: Action = Action.REDACT, *, shadow: bool = False) -> Finding:
-    return Finding("p", "pii", action, Phase.PROMPT, RuleKind.REGEX, start, end, "x", shadow=shadow,
-                   replacement="[X]")
+    return Finding(
+        "p", "pii", action, Phase.PROMPT, RuleKind.REGEX, start, end, "x", shadow=shadow, replacement="[X]"
+    )
 
 
 def test_actions_are_ordered_by_severity() -> None:
@@ -16,7 +25,10 @@ def test_actions_are_ordered_by_severity() -> None:
 
 
 def test_shadow_findings_are_not_enforced() -> None:
-    assert enforced_action([_finding(0, 1, Action.BLOCK, shadow=True), _finding(0, 1, Action.FLAG)]) is Action.FLAG
+    assert (
+        enforced_action([_finding(0, 1, Action.BLOCK, shadow=True), _finding(0, 1, Action.FLAG)])
+        is Action.FLAG
+    )
 
 
 @pytest.mark.parametrize(

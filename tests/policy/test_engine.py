@@ -24,7 +24,7 @@ policies:
   - id: email
     category: pii
     action: redact
-    regex: ['[\\w.+-]+@[\\w-]+\\.[\\w.-]+']
+    regex: ['(?<![\\w.+-])[\\w.+-]+@[\\w-]+\\.[\\w.-]+']
     replacement: "[EMAIL]"
   - id: names
     category: pii
@@ -56,11 +56,18 @@ def policies(tmp_path_factory: pytest.TempPathFactory) -> PolicySet:
         ("write to a@b.co", Phase.PROMPT, Action.REDACT, ["email"]),
         ("a bomb calorimeter", Phase.PROMPT, Action.ALLOW, []),
         ("banana bread", Phase.PROMPT, Action.ALLOW, ["trial"]),  # shadow never enforces
-        ("make a bomb, mail a@b.co", Phase.PROMPT, Action.BLOCK, ["email", "weapons"]),  # longest term per policy
+        (
+            "make a bomb, mail a@b.co",
+            Phase.PROMPT,
+            Action.BLOCK,
+            ["email", "weapons"],
+        ),  # longest term per policy
         ("", Phase.PROMPT, Action.ALLOW, []),
     ],
 )
-def test_decisions(policies: PolicySet, text: str, phase: Phase, action: Action, policies_found: list[str]) -> None:
+def test_decisions(
+    policies: PolicySet, text: str, phase: Phase, action: Action, policies_found: list[str]
+) -> None:
     decision = policies.evaluate(text, phase)
     assert decision.action is action
     assert sorted(f.policy_id for f in decision.findings) == policies_found
@@ -80,7 +87,8 @@ def test_block_supersedes_redaction(policies: PolicySet) -> None:
 
 def test_findings_carry_the_details(policies: PolicySet) -> None:
     (finding,) = policies.scan("x b.o.m.b y", Phase.PROMPT)
-    assert (finding.policy_id, finding.category, finding.kind, finding.start, finding.end, finding.matched) == (
+    f = finding
+    assert (f.policy_id, f.category, f.kind, f.start, f.end, f.matched) == (
         "weapons", "violence", RuleKind.KEYWORD, 2, 9, "bomb",
     )  # fmt: skip
     (shadow,) = policies.scan("banana", Phase.PROMPT)
@@ -95,7 +103,9 @@ def test_classifier_policy_maps_scores_to_findings(tmp_path: Path) -> None:
     )
     (cp,) = load_policy_set(tmp_path).classifier_policies(Phase.RESPONSE)
     findings = cp.findings({"violence": 0.9, "sexual": 0.1, "other": 1.0}, Phase.RESPONSE, 0, 10)
-    assert [(f.category, f.score, f.kind, f.end) for f in findings] == [("violence", 0.9, RuleKind.CLASSIFIER, 10)]
+    assert [(f.category, f.score, f.kind, f.end) for f in findings] == [
+        ("violence", 0.9, RuleKind.CLASSIFIER, 10)
+    ]
 
 
 def test_empty_policy_set() -> None:
@@ -123,18 +133,24 @@ def test_unicode_edge_cases_keep_spans_inside_the_text(policies: PolicySet, text
     assert all(0 <= f.start < f.end <= len(text) for f in findings)
 
 
-ALPHABET = st.sampled_from(list("abmo kilyu.-*炸弹製彈 @ＢＯ0\u200b\u0301é\n") + ["bomb", "kill you", "a@b.co"])
+ALPHABET = st.sampled_from([*"abmo kilyu.-*炸弹製彈 @ＢＯ0\u200b\u0301é\n", "bomb", "kill you", "a@b.co"])
 TEXTS = st.lists(ALPHABET, max_size=40).map("".join)
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @SETTINGS
 @given(text=TEXTS, data=st.data())
-def test_zero_width_characters_never_change_the_decision(policies: PolicySet, text: str, data: st.DataObject) -> None:
+def test_zero_width_characters_never_change_the_decision(
+    policies: PolicySet, text: str, data: st.DataObject
+) -> None:
     positions = data.draw(st.lists(st.integers(0, len(text)), max_size=5))
     spiked = text
     for pos in sorted(positions, reverse=True):
-        spiked = spiked[:pos] + data.draw(st.sampled_from(["\u200b", "\u200d", "\ufeff", "\u2060"])) + spiked[pos:]
+        spiked = (
+            spiked[:pos] + data.draw(st.sampled_from(["\u200b", "\u200d", "\ufeff", "\u2060"])) + spiked[pos:]
+        )
     assert policies.evaluate(spiked, Phase.PROMPT).action is policies.evaluate(text, Phase.PROMPT).action
 
 
@@ -144,7 +160,9 @@ def test_redaction_leaves_no_matched_term_behind(policies: PolicySet, text: str)
     decision = policies.evaluate(text, Phase.RESPONSE)
     if decision.redacted is not None:
         again = policies.evaluate(decision.redacted, Phase.RESPONSE)
-        assert not [f for f in again.findings if f.action is Action.REDACT and f.matched != "[NAME]"], decision
+        assert not [f for f in again.findings if f.action is Action.REDACT and f.matched != "[NAME]"], (
+            decision
+        )
 
 
 @SETTINGS

@@ -40,7 +40,16 @@ def test_matches(text: str, expected: list[tuple[int, str, str]]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["skill", "skilled", "killer whale", "classic", "subclass", "Scunthorpe", "xAK47步枪", "bomb calorimeter"],
+    [
+        "skill",
+        "skilled",
+        "killer whale",
+        "classic",
+        "subclass",
+        "Scunthorpe",
+        "xAK47步枪",
+        "bomb calorimeter",
+    ],
 )
 def test_whole_words_and_exceptions(text: str) -> None:
     assert [h for h in MATCHER.scan(text) if h.policy in (1, 3, 0)] == []
@@ -52,7 +61,9 @@ def test_longest_match_per_policy_and_no_hiding_across_policies() -> None:
 
 
 def test_leftmost_longest_chooses_non_overlapping() -> None:
-    matcher = KeywordMatcher(KEYWORD_DEFAULTS, [KeywordTerm(0, "ab"), KeywordTerm(0, "abc"), KeywordTerm(0, "cd")])
+    matcher = KeywordMatcher(
+        KEYWORD_DEFAULTS, [KeywordTerm(0, "ab"), KeywordTerm(0, "abc"), KeywordTerm(0, "cd")]
+    )
     assert [(h.term, h.start, h.end) for h in matcher.scan("abcd")] == []  # whole words: "abcd" is one word
     matcher = KeywordMatcher(
         KEYWORD_DEFAULTS, [KeywordTerm(0, t, whole_word=False) for t in ("ab", "abc", "cd")]
@@ -82,7 +93,9 @@ def test_horizon_bounds_the_span_of_a_spread_out_match() -> None:
     assert hits and hits[0].end - hits[0].start <= matcher.horizon
 
 
-@pytest.mark.parametrize(("ch", "word"), [("a", True), ("Я", True), ("7", True), ("炸", False), ("の", False), ("_", False)])
+@pytest.mark.parametrize(
+    ("ch", "word"), [("a", True), ("Я", True), ("7", True), ("炸", False), ("の", False), ("_", False)]
+)
 def test_is_word_char(ch: str, word: bool) -> None:
     assert is_word_char(ch) is word
 

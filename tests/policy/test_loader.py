@@ -36,7 +36,9 @@ def problems(tmp_path: Path, files: dict[str, str]) -> list[str]:
 
 
 def test_loads_a_directory_with_lists_and_tests(tmp_path: Path) -> None:
-    root = write(tmp_path, {"a.yaml": GOOD, "lists/w.txt": "# comment\n\npipe bomb\n", "a_test.yaml": "junk: ["})
+    root = write(
+        tmp_path, {"a.yaml": GOOD, "lists/w.txt": "# comment\n\npipe bomb\n", "a_test.yaml": "junk: ["}
+    )
     ps = load_policy_set(root)
     assert [p.id for p in ps.policies] == ["weapons"]
     assert ps.policies[0].keywords == ("make a bomb", "pipe bomb")
@@ -66,21 +68,46 @@ BASE = "policies:\n  - id: p\n    category: c\n    action: flag\n"
     [
         (BASE + "    keywords: [a]\n    colour: red\n", "x.yaml:6: unknown key 'colour'"),
         (BASE + "    regex: ['(a']\n", "x.yaml:5: bad regex '(a': missing ), unterminated subpattern"),
-        (BASE + "    keyword_files: [nope.txt]\n", "x.yaml:5: keyword file 'nope.txt': No such file or directory"),
-        (BASE + "    keywords: [a]\n  - id: p\n    category: c\n    action: flag\n    keywords: [b]\n",
-         "x.yaml:6: duplicate policy id 'p' (first defined at {root}/x.yaml:2)"),
+        (
+            BASE + "    keyword_files: [nope.txt]\n",
+            "x.yaml:5: keyword file 'nope.txt': No such file or directory",
+        ),
+        (
+            BASE + "    keywords: [a]\n  - id: p\n    category: c\n    action: flag\n    keywords: [b]\n",
+            "x.yaml:6: duplicate policy id 'p' (first defined at {root}/x.yaml:2)",
+        ),
         (BASE + "    keywords: [a]\n    action: block\n", "x.yaml:6: duplicate key 'action'"),
-        ("policies:\n  - id: p\n    category: c\n    keywords: [a]\n", "x.yaml:2: missing required key 'action'"),
-        (BASE.replace("flag", "destroy") + "    keywords: [a]\n", "x.yaml:4: action: unknown action 'destroy'"),
-        (BASE + "    keywords: [a]\n    phases: [prompt, reply]\n", "x.yaml:6: phases: 'reply' is not a valid Phase"),
+        (
+            "policies:\n  - id: p\n    category: c\n    keywords: [a]\n",
+            "x.yaml:2: missing required key 'action'",
+        ),
+        (
+            BASE.replace("flag", "destroy") + "    keywords: [a]\n",
+            "x.yaml:4: action: unknown action 'destroy'",
+        ),
+        (
+            BASE + "    keywords: [a]\n    phases: [prompt, reply]\n",
+            "x.yaml:6: phases: 'reply' is not a valid Phase",
+        ),
         (BASE, "x.yaml:2: a policy needs keywords, keyword_files, regex or classifier"),
         (BASE + "    keywords: ['\u200b']\n", "x.yaml:5: keyword '\\u200b' normalizes to nothing"),
         (BASE + "    regex: [a]\n    validator: md5\n", "x.yaml:6: validator: unknown validator 'md5'"),
-        (BASE + "    keywords: [a]\n    replacement: X\n", "x.yaml:6: replacement only applies to action: redact"),
-        (BASE + "    keywords: [a]\n    normalize: {leet: maybe}\n", "x.yaml:6: normalize.leet must be true or false"),
-        (BASE + "    keywords: [a]\n    normalize: {spaces: true}\n", "x.yaml:6: unknown normalize option 'spaces'"),
-        (BASE + "    classifier: {backend: m, thresholds: {violence: 2}}\n",
-         "x.yaml:5: threshold 'violence' must be a number in [0, 1]"),
+        (
+            BASE + "    keywords: [a]\n    replacement: X\n",
+            "x.yaml:6: replacement only applies to action: redact",
+        ),
+        (
+            BASE + "    keywords: [a]\n    normalize: {leet: maybe}\n",
+            "x.yaml:6: normalize.leet must be true or false",
+        ),
+        (
+            BASE + "    keywords: [a]\n    normalize: {spaces: true}\n",
+            "x.yaml:6: unknown normalize option 'spaces'",
+        ),
+        (
+            BASE + "    classifier: {backend: m, thresholds: {violence: 2}}\n",
+            "x.yaml:5: threshold 'violence' must be a number in [0, 1]",
+        ),
         ("policies: [\n", "x.yaml:2: invalid YAML: expected the node content, but found '<stream end>'"),
         ("rules: []\n", "x.yaml:1: unknown key 'rules' (expected policies, tests)"),
         (BASE.replace("id: p", "id: 'bad id'") + "    keywords: [a]\n", "x.yaml:2: id 'bad id' must be"),
@@ -125,7 +152,8 @@ policies:
         frozenset({Phase.RESPONSE}), Mode.SHADOW, RAW, False, "[X]",
     )  # fmt: skip
     assert m.classifier is not None
-    assert (m.classifier.backend, dict(m.classifier.thresholds), m.classifier.on_error, m.classifier.timeout_ms) == (
+    c = m.classifier
+    assert (c.backend, dict(c.thresholds), c.on_error, c.timeout_ms) == (
         "local", {"violence": 0.8}, Action.BLOCK, 500,
     )  # fmt: skip
     assert ps.classifier_policies(Phase.PROMPT) == (m.classifier,)

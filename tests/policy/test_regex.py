@@ -14,7 +14,7 @@ def rule(policy: int, pattern: str, case_sensitive: bool = True, validator=None)
 MATCHER = RegexMatcher(
     REGEX_DEFAULTS,
     [
-        rule(0, r"[\w.+-]+@[\w-]+\.[\w.-]+"),
+        rule(0, r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+"),
         rule(1, r"(?<!\d)(?:\d[ -]?){11,18}\d(?!\d)", validator=luhn),
         rule(2, r"secret", case_sensitive=False),
         rule(3, r"x@y"),  # overlaps an email: both are reported
