@@ -181,19 +181,19 @@ def unleet(text: str) -> str:
     n = len(text)
     for m in _LEET_RUN.finditer(text):
         start, end = m.span()
-        run = m.group()
         left = start > 0 and text[start - 1].isalpha()
         right = end < n and text[end].isalpha()
+        if not (left or right):
+            continue  # a number or punctuation on its own: the common case
+        run = m.group()
         if left and right:
             fold = end - start <= 3
         elif end - start > 2 or not _LEET_INSIDE_ONLY.isdisjoint(run):
             fold = False
         elif right:
             fold = (start == 0 or not text[start - 1].isalnum()) and text[end : end + 2].isalpha()
-        elif left:
-            fold = (end == n or not text[end].isalnum()) and start >= 2 and text[start - 2 : start].isalpha()
         else:
-            fold = False
+            fold = (end == n or not text[end].isalnum()) and start >= 2 and text[start - 2 : start].isalpha()
         if fold:
             pieces.append(text[pos:start])
             pieces.append(run.translate(_LEET))
