@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick_rs
 
@@ -51,8 +52,9 @@ class KeywordHit:
     """Span in the original text."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
+    """A NamedTuple, not a dataclass: 100,000 of them are built per policy set."""
+
     policy: int
     term: str
     exception: bool
@@ -64,25 +66,37 @@ class KeywordMatcher:
     def __init__(self, options: NormalizeOptions, terms: Iterable[KeywordTerm]) -> None:
         self.options = options
         self._normalizer = normalizer(options)
+        terms = list(terms)
         index: dict[str, int] = {}
         patterns: list[str] = []
-        entries: list[list[_Entry]] = []
-        for t in terms:
-            pattern = self._normalizer.term(t.term)
+        # One entry per pattern; the rare pattern shared by several terms keeps the rest aside.
+        entries: list[_Entry] = []
+        extra: dict[int, list[_Entry]] = {}
+        word_char: dict[str, bool] = {}
+        for t, pattern in zip(terms, self._normalizer.terms([t.term for t in terms]), strict=True):
             if not pattern:
                 raise ValueError(f"{t.term!r} normalizes to nothing")
-            if pattern not in index:
+            first, last = pattern[0], pattern[-1]
+            if first not in word_char:
+                word_char[first] = is_word_char(first)
+            if last not in word_char:
+                word_char[last] = is_word_char(last)
+            entry = _Entry(
+                t.policy,
+                t.term,
+                t.exception,
+                t.whole_word and word_char[first],
+                t.whole_word and word_char[last],
+            )
+            known = index.get(pattern)
+            if known is None:
                 index[pattern] = len(patterns)
                 patterns.append(pattern)
-                entries.append([])
-            entries[index[pattern]].append(
-                _Entry(
-                    t.policy, t.term, t.exception,
-                    t.whole_word and is_word_char(pattern[0]),
-                    t.whole_word and is_word_char(pattern[-1]),
-                )
-            )  # fmt: skip
-        self._entries: tuple[tuple[_Entry, ...], ...] = tuple(tuple(e) for e in entries)
+                entries.append(entry)
+            else:
+                extra.setdefault(known, []).append(entry)
+        self._entries = entries
+        self._extra = {k: (entries[k], *v) for k, v in extra.items()}
         self.pattern_count = len(patterns)
         self.longest = max(map(len, patterns), default=0)
         self._automaton = (
@@ -108,8 +122,9 @@ class KeywordMatcher:
             return []
         found: dict[int, list[tuple[int, int, str]]] = {}
         excepted: dict[int, list[tuple[int, int]]] = {}
+        entries, extra = self._entries, self._extra
         for index, start, end in raw:
-            for entry in self._entries[index]:
+            for entry in extra.get(index, (entries[index],)) if extra else (entries[index],):
                 if policies is not None and entry.policy not in policies:
                     continue
                 if entry.exception:

@@ -163,8 +163,8 @@ class _FileParser:
         if validator and not patterns:
             self.problem(line_of(item, "validator"), "validator needs regex")
         for label, terms in (("keyword", keywords), ("exception", exceptions)):
-            for term in terms:
-                if not get_normalizer(keyword_opts).term(term):
+            for term, folded in zip(terms, get_normalizer(keyword_opts).terms(terms), strict=True):
+                if not folded:
                     self.problem(
                         line_of(item, label + "s") or item.line, f"{label} {term!r} normalizes to nothing"
                     )

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -104,6 +105,22 @@ class EditMap:
         return src_start + src_len + (index - dst_start - dst_len)
 
 
+class RunMap:
+    """Maps compacted indexes back, given the lengths of alternating word/separator pieces of the
+    context (``re.split`` with a capturing group): cheaper than an :class:`EditMap` per run."""
+
+    __slots__ = ("_compact_starts", "_context_starts")
+
+    def __init__(self, lengths: Sequence[int]) -> None:
+        context_starts = list(itertools.accumulate(lengths, initial=0))
+        self._context_starts = context_starts[0::2]
+        self._compact_starts = list(itertools.accumulate(lengths[0::2], initial=0))
+
+    def src(self, index: int) -> int:
+        k = bisect.bisect_right(self._compact_starts, index) - 1
+        return self._context_starts[k] + (index - self._compact_starts[k])
+
+
 class Normalized:
     """One text after normalization: ``text`` is scanned, ``context`` judges word boundaries."""
 
@@ -114,13 +131,13 @@ class Normalized:
         text: str,
         context: str,
         fold_map: EditMap | None,
-        compact: Callable[[str], EditMap] | None,
+        compact: Callable[[str], EditMap | RunMap] | None,
     ) -> None:
         self.text = text
         self.context = context
         self._fold_map = fold_map
         self._compact = compact
-        self._compact_map: EditMap | None = None
+        self._compact_map: EditMap | RunMap | None = None
 
     def context_index(self, index: int) -> int:
         """The ``context`` index of ``text[index]``."""
@@ -164,19 +181,19 @@ def unleet(text: str) -> str:
     n = len(text)
     for m in _LEET_RUN.finditer(text):
         start, end = m.span()
-        run = m.group()
         left = start > 0 and text[start - 1].isalpha()
         right = end < n and text[end].isalpha()
+        if not (left or right):
+            continue  # a number or punctuation on its own: the common case
+        run = m.group()
         if left and right:
             fold = end - start <= 3
         elif end - start > 2 or not _LEET_INSIDE_ONLY.isdisjoint(run):
             fold = False
         elif right:
             fold = (start == 0 or not text[start - 1].isalnum()) and text[end : end + 2].isalpha()
-        elif left:
-            fold = (end == n or not text[end].isalnum()) and start >= 2 and text[start - 2 : start].isalpha()
         else:
-            fold = False
+            fold = (end == n or not text[end].isalnum()) and start >= 2 and text[start - 2 : start].isalpha()
         if fold:
             pieces.append(text[pos:start])
             pieces.append(run.translate(_LEET))
@@ -199,6 +216,7 @@ class Normalizer:
         self._long_run: re.Pattern[str] | None = None
         self._other_separators: re.Pattern[str] | None = None
         self._separator_run: re.Pattern[str] | None = None
+        self._separator_split: re.Pattern[str] | None = None
         if options.separators:
             seps = separator_chars(_SEPARATOR_KEEP)
             sep = char_class(seps)
@@ -206,6 +224,7 @@ class Normalizer:
             self._long_run = re.compile(f"{sep}{sep}{{{options.separators},}}")
             self._other_separators = re.compile(f"{other}{other}*")
             self._separator_run = re.compile(f"{sep}{sep}*")
+            self._separator_split = re.compile(f"({sep}{sep}*)")
 
     def normalize(self, text: str) -> Normalized:
         options = self.options
@@ -253,9 +272,12 @@ class Normalizer:
         folded = self._special.sub(fold, text)
         return folded, (EditMap(edits) if edits else None)
 
-    def _compaction_edits(self, context: str) -> EditMap:
-        assert self._separator_run is not None
+    def _compaction_edits(self, context: str) -> EditMap | RunMap:
+        assert self._separator_run is not None and self._separator_split is not None
         bound = self.options.separators
+        lengths = list(map(len, self._separator_split.split(context)))
+        if max(lengths[1::2], default=0) <= bound:
+            return RunMap(lengths)  # the usual case: every run was removed
         edits = [
             (m.start(), m.end() - m.start(), 0 if m.end() - m.start() <= bound else 1)
             for m in self._separator_run.finditer(context)
@@ -265,6 +287,14 @@ class Normalizer:
     def term(self, term: str) -> str:
         """A keyword under the same fold as the texts it must match."""
         return self.normalize(term).text
+
+    def terms(self, terms: Sequence[str]) -> list[str]:
+        """Many keywords at once: one pass over them joined by line breaks, which every step
+        treats like the end of a text (a barrier, never folded or skipped)."""
+        if any("\n" in t for t in terms):
+            return [self.term(t) for t in terms]
+        out = self.normalize("\n".join(terms)).text.split("\n") if terms else []
+        return out if len(out) == len(terms) else [self.term(t) for t in terms]
 
 
 @functools.cache

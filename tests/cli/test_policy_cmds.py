@@ -1,0 +1,74 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from proxy.cli import main
+from proxy.cli.policy_cmds import highlight
+from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
+
+RULES = "policies:\n  - id: weapons\n    category: violence\n    action: block\n    keywords: [bomb]\n"
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> Path:
+    (tmp_path / "w.yaml").write_text(RULES, encoding="utf-8")
+    return tmp_path
+
+
+def test_check_ok(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(rules)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok: revision ") and "1 policies (1 keyword, 0 regex, 0 classifier)" in out
+
+
+def test_check_reports_problems_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.yaml").write_text(RULES + "    regex: ['(']\n", encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith(f"{tmp_path}/bad.yaml:6: bad regex '('")
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["say b.o.m.b"], ["action: block", "say [[b.o.m.b]]"]),
+        (["--phase", "response", "hello"], ["action: allow"]),
+    ],
+)
+def test_scan_prints_the_decision(
+    rules: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: list[str]
+) -> None:
+    assert main(["scan", "--policies", str(rules), *argv]) == 0
+    out = capsys.readouterr().out
+    assert all(e in out for e in expected), out
+    assert "\033[" not in out  # not a terminal: no colour
+
+
+def test_scan_json_from_stdin(rules: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "proxy", "scan", "--policies", str(rules), "--json"],
+        input="a ＢＯＭＢ",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=True,
+    )
+    data = json.loads(done.stdout)
+    assert data["action"] == "block"
+    assert [(f["policy"], f["start"], f["end"]) for f in data["findings"]] == [("weapons", 2, 6)]
+
+
+def test_scan_with_broken_policies_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--policies", str(tmp_path / "missing"), "x"]) == 1
+    assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_highlight_uses_ansi_when_asked() -> None:
+    finding = Finding("w", "violence", Action.BLOCK, Phase.PROMPT, RuleKind.KEYWORD, 2, 6, "bomb")
+    decision = Decision(Action.BLOCK, (finding,))
+    assert highlight("a bomb!", decision, color=True) == "a \033[1;31mbomb\033[0m!"
