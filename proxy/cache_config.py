@@ -17,10 +17,7 @@ Credentials in a Sentinel URL are those of the master; the sentinels are reached
 from __future__ import annotations
 
 import enum
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 
@@ -108,32 +105,6 @@ class CacheConfig:
         if self.redis_url is None:
             raise ValueError("redis_url: not configured")
         return _parse_sentinel(self.redis_url)
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> CacheConfig:
-        known = {f.name: f for f in fields(cls)}
-        kwargs: dict[str, Any] = {}
-        for key, value in data.items():
-            if key not in known:
-                raise ValueError(f"cache.{key}: unknown setting (expected one of {', '.join(known)})")
-            kwargs[key] = _coerce(key, value, known[key].type)
-        return cls(**kwargs)
-
-
-def _coerce(key: str, value: Any, annotation: object) -> Any:
-    kind = str(annotation)
-    if kind == "str | None" and (value is None or isinstance(value, str)):
-        return value or None
-    if kind == "str" and isinstance(value, str):
-        return value
-    if kind == "bool" and isinstance(value, bool):
-        return value
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == "int" and number and isinstance(value, int):
-        return value
-    if kind == "float" and number and math.isfinite(value):
-        return float(value)
-    raise ValueError(f"cache.{key}: expected {kind}, got {type(value).__name__} {value!r}")
 
 
 def _require(ok: bool, key: str, expectation: str) -> None:

@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from proxy.cache_config import CacheConfig
+
 ENV_PREFIX = "MODPROXY_"
 CONFIG_ENV = "MODPROXY_CONFIG"
 MIB = 1024 * 1024
@@ -72,12 +74,22 @@ def _http_url(value: str | None) -> str | None:
     return None
 
 
+REDIS_SCHEMES = (
+    *("redis", "rediss", "unix"),
+    *("redis+sentinel", "rediss+sentinel", "redis+cluster", "rediss+cluster"),
+)
+
+
 def _redis_url(value: str | None) -> str | None:
     if value is None:
         return None
-    if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
-        return f"must be a redis://, rediss:// or unix:// URL (got {value!r})"
+    if urlsplit(value).scheme not in REDIS_SCHEMES:
+        return f"must be a URL with one of the schemes {', '.join(REDIS_SCHEMES)}"
     return None
+
+
+def _non_negative(value: float) -> str | None:
+    return None if value >= 0 else f"must be 0 or more (got {value})"
 
 
 def _log_level(value: str) -> str | None:
@@ -126,6 +138,10 @@ class UpstreamSettings:
 @dataclass(frozen=True, slots=True)
 class PoliciesSettings:
     path: Path | None = field(default=None, metadata=_meta("policy file or directory"))
+    watch_interval: float = _setting(
+        1.0, "seconds between checks of the policy files for changes (0 turns live reload off)",
+        check=_non_negative,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +149,25 @@ class RedisSettings:
     url: str | None = _setting(
         None, "Redis for the shared decision cache, e.g. redis://127.0.0.1:6379/0", check=_redis_url
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSettings:
+    """The decision cache; Redis itself is ``redis.url`` (none: the in-process tier alone)."""
+
+    prefix: str = _setting("modproxy:", "prefix of every Redis key")
+    ttl_seconds: int = _setting(86_400, "lifetime of a cached decision in Redis", check=_positive)
+    local_max_entries: int = _setting(100_000, "in-process tier: most decisions kept", check=_non_negative)
+    local_max_bytes: int = _setting(64 * MIB, "in-process tier: most bytes kept", check=_non_negative)
+    socket_timeout: float = _setting(0.1, "seconds one Redis reply may take", check=_positive)
+    connect_timeout: float = _setting(0.2, "seconds to connect to Redis", check=_positive)
+    retries: int = _setting(1, "extra attempts after a Redis connection error", check=_non_negative)
+    breaker_failures: int = _setting(5, "consecutive Redis failures that open the breaker", check=_positive)
+    breaker_reset_seconds: float = _setting(
+        5.0, "seconds the breaker stays open before Redis is tried again", check=_positive
+    )
+    max_connections: int = _setting(64, "Redis connection pool size", check=_positive)
+    cluster: bool = _setting(False, "treat redis.url as a Redis Cluster seed node")
 
 
 DEFAULT_REFUSAL = "The response was filtered by the content policy."
@@ -191,6 +226,7 @@ class Settings:
     upstream: UpstreamSettings = field(default_factory=UpstreamSettings)
     policies: PoliciesSettings = field(default_factory=PoliciesSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
     streaming: StreamingSettings = field(default_factory=StreamingSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
@@ -358,6 +394,15 @@ def _check_consistency(settings: Settings) -> None:
     admin = settings.admin
     if admin.token is None and not _is_loopback(admin.host):
         raise SettingsError("admin.host", f"{admin.host!r} is not loopback; set admin.token to expose it")
+    try:
+        cache_config(settings)
+    except ValueError as exc:
+        key, _, problem = str(exc).partition(": ")
+        raise SettingsError("redis.url" if key == "cache.redis_url" else key, problem) from None
+
+
+def cache_config(settings: Settings) -> CacheConfig:
+    return CacheConfig(redis_url=settings.redis.url, **dataclasses.asdict(settings.cache))
 
 
 def _is_loopback(host: str) -> bool:

@@ -1,9 +1,12 @@
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from proxy.cache_config import CacheConfig, RedisMode, SentinelTarget
+from proxy.settings import SettingsError, cache_config, load_settings
 
 
 @pytest.mark.parametrize(
@@ -61,48 +64,56 @@ def test_sentinel_urls_name_the_sentinels_the_service_and_the_master_credentials
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"ttl": 5}, "cache.ttl: unknown setting"),
-        ({"ttl_seconds": "1d"}, "cache.ttl_seconds: expected int"),
-        ({"ttl_seconds": 0}, "cache.ttl_seconds: must be > 0"),
-        ({"socket_timeout": True}, "cache.socket_timeout: expected float"),
-        ({"socket_timeout": 0}, "cache.socket_timeout: must be in (0, 30]"),
-        ({"retries": 50}, "cache.retries: must be in [0, 5]"),
-        ({"cluster": "yes"}, "cache.cluster: expected bool"),
-        ({"prefix": ""}, "cache.prefix: must be a non-empty string"),
-        ({"redis_url": "http://127.0.0.1:6379"}, "cache.redis_url: must be one of the schemes"),
-        ({"redis_url": "redis+sentinel://127.0.0.1:26379"}, "cache.redis_url: a sentinel URL needs"),
-        ({"redis_url": "redis+sentinel://127.0.0.1/m"}, "cache.redis_url: sentinel address"),
-        ({"redis_url": 6379}, "cache.redis_url: expected str | None"),
+        ({"cache": {"ttl": 5}}, "cache.ttl: unknown setting"),
+        ({"cache": {"ttl_seconds": "1d"}}, "cache.ttl_seconds: must be an integer"),
+        ({"cache": {"ttl_seconds": 0}}, "cache.ttl_seconds: must be greater than 0"),
+        ({"cache": {"socket_timeout": 0}}, "cache.socket_timeout: must be greater than 0"),
+        ({"cache": {"socket_timeout": 60}}, "cache.socket_timeout: must be in (0, 30]"),
+        ({"cache": {"retries": 50}}, "cache.retries: must be in [0, 5]"),
+        ({"cache": {"cluster": "maybe"}}, "cache.cluster: must be true or false"),
+        ({"cache": {"prefix": ""}}, "cache.prefix: must be a non-empty string"),
+        ({"redis": {"url": "http://127.0.0.1:6379"}}, "redis.url: must be a URL with one of the schemes"),
+        ({"redis": {"url": "redis+sentinel://127.0.0.1:26379"}}, "redis.url: a sentinel URL needs"),
+        ({"redis": {"url": "redis+sentinel://127.0.0.1/m"}}, "redis.url: sentinel address"),
     ],
 )
-def test_from_mapping_names_the_bad_key(data: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match="^" + re.escape(message)):
-        CacheConfig.from_mapping(data)
+def test_settings_name_the_bad_cache_key(tmp_path: Path, data: dict[str, Any], message: str) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"upstream": {"dev": True}, **data}))
+    with pytest.raises(SettingsError, match="^" + re.escape(message)):
+        load_settings(config_file=config, env={})
 
 
-def test_from_mapping_reads_every_setting() -> None:
-    config = CacheConfig.from_mapping(
-        {
-            "redis_url": "redis://127.0.0.1:6390/1",
-            "prefix": "mp:",
-            "ttl_seconds": 60,
-            "local_max_entries": 10,
-            "local_max_bytes": 4096,
-            "socket_timeout": 1,
-            "connect_timeout": 0.5,
-            "retries": 2,
-            "breaker_failures": 3,
-            "breaker_reset_seconds": 1.5,
-            "max_connections": 8,
-            "cluster": False,
-        }
+def test_settings_give_every_cache_setting(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "upstream": {"dev": True},
+                "redis": {"url": "redis://127.0.0.1:6390/1"},
+                "cache": {
+                    "prefix": "mp:",
+                    "ttl_seconds": 60,
+                    "local_max_entries": 10,
+                    "local_max_bytes": 4096,
+                    "socket_timeout": 1,
+                    "connect_timeout": 0.5,
+                    "retries": 2,
+                    "breaker_failures": 3,
+                    "breaker_reset_seconds": 1.5,
+                    "max_connections": 8,
+                    "cluster": False,
+                },
+            }
+        )
     )
-    assert config == CacheConfig(
+    config_out = cache_config(load_settings(config_file=config, env={}))
+    assert config_out == CacheConfig(
         "redis://127.0.0.1:6390/1", "mp:", 60, 10, 4096, 1.0, 0.5, 2, 3, 1.5, 8, False
     )
-    assert config.operation_timeout == pytest.approx(1.5)
+    assert config_out.operation_timeout == pytest.approx(1.5)
 
 
-def test_an_empty_mapping_is_the_embedded_default() -> None:
-    config = CacheConfig.from_mapping({})
+def test_default_settings_are_the_embedded_default() -> None:
+    config = cache_config(load_settings(env={}, overrides={"upstream.dev": True}))
     assert (config.mode, config.prefix, config.ttl_seconds) == (RedisMode.NONE, "modproxy:", 86_400)

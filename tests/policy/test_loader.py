@@ -109,7 +109,7 @@ BASE = "policies:\n  - id: p\n    category: c\n    action: flag\n"
             "x.yaml:5: threshold 'violence' must be a number in [0, 1]",
         ),
         ("policies: [\n", "x.yaml:2: invalid YAML: expected the node content, but found '<stream end>'"),
-        ("rules: []\n", "x.yaml:1: unknown key 'rules' (expected policies, tests)"),
+        ("rules: []\n", "x.yaml:1: unknown key 'rules' (expected policies, tests, mode)"),
         (BASE.replace("id: p", "id: 'bad id'") + "    keywords: [a]\n", "x.yaml:2: id 'bad id' must be"),
     ],
 )
