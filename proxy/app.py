@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
-from redis.exceptions import RedisError
+from prometheus_client import CollectorRegistry
 
 from proxy import handlers
+from proxy.admin import admin_routes, cache_routes, policies_view
+from proxy.components import Components
 from proxy.errors import MethodNotAllowed, NotFound, PayloadTooLarge, ProxyError, Unauthorized
 from proxy.errors import error_body as render_error
 from proxy.handlers import REQUEST_ID_KEY, SERVICES, ReadyCheck, Services
+from proxy.metrics import Metrics
+from proxy.metrics_http import metrics_handler
 from proxy.moderation import AllowAll, Moderator
 from proxy.policy.stream import NO_PATTERNS, Scanner
 from proxy.settings import Settings, redacted_view
@@ -25,14 +31,7 @@ from proxy.upstream import REQUEST_ID, Upstream, create_session
 log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("settings", Settings)
-REDIS = web.AppKey("redis", aioredis.Redis)
-REDIS_TIMEOUT_SECONDS = 2.0
-
-
-def build_moderator(settings: Settings) -> Moderator:
-    """The moderator ``modproxy serve`` runs with; the policy engine plugs in here."""
-    del settings
-    return AllowAll()
+CLIENT_CLOSED_REQUEST = 499  # nginx's code for a client that left before the answer was complete
 
 
 def create_app(
@@ -42,11 +41,16 @@ def create_app(
     ready_checks: Mapping[str, ReadyCheck] | None = None,
     scanner: Callable[[], Scanner] | None = None,
     stream_observer: StreamObserver | None = None,
+    metrics: Metrics | None = None,
+    ready_detail: Mapping[str, Callable[[], Any]] | None = None,
 ) -> web.Application:
+    """The main listener. ``modproxy serve`` passes the pieces from :func:`proxy.components.open_components`;
+    tests pass what they exercise, and get an allow-all moderator and private metrics otherwise."""
     if settings.upstream.url is None:
         raise ValueError("create_app needs settings.upstream.url")
+    metrics = metrics or Metrics(CollectorRegistry())
     app = web.Application(
-        middlewares=[request_id_middleware, error_middleware],
+        middlewares=[request_id_middleware, metrics_middleware(metrics), error_middleware],
         client_max_size=settings.server.max_body_bytes,
         handler_args={
             "max_line_size": settings.server.max_line_size,
@@ -56,25 +60,59 @@ def create_app(
     app[SETTINGS] = settings
     streams = _StreamWiring(scanner or (lambda: NO_PATTERNS), stream_observer or NullObserver())
     app.cleanup_ctx.append(
-        _services_ctx(settings, moderator or AllowAll(), dict(ready_checks or {}), streams)
+        _services_ctx(
+            settings, moderator or AllowAll(), dict(ready_checks or {}), streams, metrics, ready_detail or {}
+        )
     )
-    if settings.redis.url is not None:
-        app.cleanup_ctx.append(_redis_ctx(settings.redis.url))
     app.on_response_prepare.append(_stamp_request_id)
-    app.router.add_post("/v1/chat/completions", handlers.chat_completions)
-    app.router.add_post("/v1/completions", handlers.completions)
-    app.router.add_post("/v1/moderations", handlers.moderations)
-    app.router.add_route("*", "/v1/{tail:.*}", handlers.passthrough)
-    app.router.add_get("/healthz", handlers.healthz)
-    app.router.add_get("/readyz", handlers.readyz)
+    app.router.add_post("/v1/chat/completions", handlers.chat_completions, name="chat_completions")
+    app.router.add_post("/v1/completions", handlers.completions, name="completions")
+    app.router.add_post("/v1/moderations", handlers.moderations, name="moderations")
+    app.router.add_get("/v1/models", handlers.passthrough, name="models")
+    app.router.add_route("*", "/v1/{tail:.*}", handlers.passthrough, name="passthrough")
+    app.router.add_get("/healthz", handlers.healthz, name="healthz")
+    app.router.add_get("/readyz", handlers.readyz, name="readyz")
     return app
 
 
-def create_admin_app(settings: Settings, *, routes: Sequence[web.RouteDef] = ()) -> web.Application:
+def create_serving_apps(settings: Settings, parts: Components) -> tuple[web.Application, web.Application]:
+    """The main and admin applications of ``modproxy serve``, over one set of components."""
+    checks: dict[str, ReadyCheck] = {"policies": _policies_ready(parts)}
+    if settings.redis.url is not None:
+        checks["redis"] = parts.cache.ping
+    app = create_app(
+        settings,
+        moderator=parts.moderator,
+        ready_checks=checks,
+        scanner=parts.current_policies,
+        stream_observer=parts.stream_metrics,
+        metrics=parts.metrics,
+        ready_detail={"policies": lambda: policies_view(parts.store)},
+    )
+    admin = create_admin_app(
+        settings,
+        routes=[*admin_routes(parts.store, parts.reloader), *cache_routes(parts.cache, parts.store)],
+        registry=parts.metrics.registry,
+    )
+    return app, admin
+
+
+def _policies_ready(parts: Components) -> ReadyCheck:
+    async def check() -> bool:
+        return parts.store.status.ready
+
+    return check
+
+
+def create_admin_app(
+    settings: Settings, *, routes: Sequence[web.RouteDef] = (), registry: CollectorRegistry | None = None
+) -> web.Application:
     """The admin listener: ``/metrics`` and admin endpoints, behind ``admin.token`` when one is set."""
     app = web.Application(middlewares=[error_middleware, _admin_auth(settings.admin.token)])
     app[SETTINGS] = settings
     app.router.add_get("/healthz", handlers.healthz)
+    if registry is not None:
+        app.router.add_get("/metrics", metrics_handler(registry))
     app.router.add_get("/admin/config", _show_config)
     app.router.add_routes(routes)
     return app
@@ -90,29 +128,29 @@ class _StreamWiring:
 
 
 def _services_ctx(
-    settings: Settings, moderator: Moderator, checks: dict[str, ReadyCheck], streams: _StreamWiring
+    settings: Settings,
+    moderator: Moderator,
+    checks: dict[str, ReadyCheck],
+    streams: _StreamWiring,
+    metrics: Metrics,
+    ready_detail: Mapping[str, Callable[[], Any]],
 ) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         session = create_session(settings.upstream)
         upstream = Upstream(session, settings.upstream, settings.upstream.url or "")
         all_checks: dict[str, ReadyCheck] = {"upstream": _always_true, **checks}
-        if settings.redis.url is not None:
-            all_checks["redis"] = lambda: _redis_ping(app)
-        app[SERVICES] = Services(settings, moderator, upstream, all_checks, streams.scanner, streams.observer)
+        app[SERVICES] = Services(
+            settings,
+            moderator,
+            upstream,
+            ready_checks=all_checks,
+            ready_detail=dict(ready_detail),
+            scanner=streams.scanner,
+            stream_observer=streams.observer,
+            metrics=metrics,
+        )
         yield
         await session.close()
-
-    return ctx
-
-
-def _redis_ctx(url: str) -> CleanupCtx:
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        client = aioredis.Redis.from_url(
-            url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
-        )
-        app[REDIS] = client
-        yield
-        await client.aclose()
 
     return ctx
 
@@ -121,11 +159,26 @@ async def _always_true() -> bool:
     return True
 
 
-async def _redis_ping(app: web.Application) -> bool:
-    try:
-        return bool(await app[REDIS].ping())
-    except (RedisError, OSError, TimeoutError):
-        return False
+def metrics_middleware(metrics: Metrics) -> Middleware:
+    """Every request counted by route (the handler's name) and final status, and timed to its end."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
+        status = 500
+        try:
+            with metrics.track_inflight():
+                response = await handler(request)
+            status = response.status
+            return response
+        except asyncio.CancelledError:
+            status = CLIENT_CLOSED_REQUEST
+            raise
+        finally:
+            route = request.match_info.route.name or "other"
+            metrics.observe_request(route, status, time.perf_counter() - started)
+
+    return middleware
 
 
 @web.middleware
