@@ -74,7 +74,11 @@ class AzureContentSafety:
             category, severity = entry.get("category"), entry.get("severity")
             if not isinstance(category, str):
                 raise BadResponse("category is not a string")
-            if isinstance(severity, bool) or not isinstance(severity, int) or not 0 <= severity <= MAX_SEVERITY:
+            if (
+                isinstance(severity, bool)
+                or not isinstance(severity, int)
+                or not 0 <= severity <= MAX_SEVERITY
+            ):
                 raise BadResponse(f"severity of {category!r} is not an integer in 0..7")
             merge_max(raw, category, severity / MAX_SEVERITY)
         scores = map_categories(raw, self._table)

@@ -31,7 +31,9 @@ DEFAULT_BUCKETS_LOG2 = 18
 DEFAULT_NGRAMS = (1, 3)
 
 # Invisible characters people insert to split a word past a filter.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"))
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff")
+)
 
 
 class _Converter(Protocol):
@@ -151,7 +153,9 @@ class LinearModel:
         cats: dict[str, Any] = {}
         for name, cat in self.categories.items():
             quantized = sorted(
-                (bucket, round(w / weight_scale)) for bucket, w in cat.weights.items() if round(w / weight_scale)
+                (bucket, round(w / weight_scale))
+                for bucket, w in cat.weights.items()
+                if round(w / weight_scale)
             )
             deltas, prev = [], 0
             for bucket, _ in quantized:

@@ -106,7 +106,12 @@ class GuardModel:
             if phase is Phase.PROMPT
             else [{"role": "user", "content": ""}, {"role": "assistant", "content": text}]
         )
-        body: dict[str, Any] = {"model": self._model, "messages": messages, "temperature": 0, "max_tokens": 32}
+        body: dict[str, Any] = {
+            "model": self._model,
+            "messages": messages,
+            "temperature": 0,
+            "max_tokens": 32,
+        }
         if self._logprobs:
             body["logprobs"] = True
             body["top_logprobs"] = 5
@@ -189,7 +194,11 @@ def _verdict_probability(logprobs: Any, weights: Mapping[str, float]) -> float |
             if not isinstance(alt, Mapping):
                 return None
             token, logprob = alt.get("token"), alt.get("logprob")
-            if not isinstance(token, str) or isinstance(logprob, bool) or not isinstance(logprob, int | float):
+            if (
+                not isinstance(token, str)
+                or isinstance(logprob, bool)
+                or not isinstance(logprob, int | float)
+            ):
                 return None
             word = token.strip().lower()
             if word in weights and math.isfinite(logprob):

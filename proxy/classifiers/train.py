@@ -148,7 +148,11 @@ def train_model(
         "c": c,
         "threshold": threshold,
         "held_out_metrics": {
-            m.category: {"precision": round(m.precision, 4), "recall": round(m.recall, 4), "support": m.support}
+            m.category: {
+                "precision": round(m.precision, 4),
+                "recall": round(m.recall, 4),
+                "support": m.support,
+            }
             for m in metrics
         },
     }
@@ -192,12 +196,10 @@ def _fit(
 
 def _sklearn() -> tuple[Any, Any]:
     try:
-        from scipy import sparse
-        from sklearn import linear_model
+        from scipy import sparse  # type: ignore[import-untyped]
+        from sklearn import linear_model  # type: ignore[import-untyped]
     except ImportError:
-        raise TrainingError(
-            "training needs scikit-learn: pip install 'modproxy[train]'"
-        ) from None
+        raise TrainingError("training needs scikit-learn: pip install 'modproxy[train]'") from None
     return sparse, linear_model
 
 

@@ -37,7 +37,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         examples = read_examples(args.data)
         result = train_model(
-            examples, holdout=args.holdout, seed=args.seed, c=args.c, threshold=args.threshold, refit_all=args.refit_all
+            examples,
+            holdout=args.holdout,
+            seed=args.seed,
+            c=args.c,
+            threshold=args.threshold,
+            refit_all=args.refit_all,
         )
     except (TrainingError, OSError) as exc:
         print(f"modproxy train: {exc}", file=sys.stderr)

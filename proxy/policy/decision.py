@@ -66,8 +66,16 @@ class Finding:
         if offset == 0:
             return self
         return Finding(
-            self.policy_id, self.category, self.action, self.phase, self.kind,
-            self.start + offset, self.end + offset, self.matched, self.score, self.shadow,
+            self.policy_id,
+            self.category,
+            self.action,
+            self.phase,
+            self.kind,
+            self.start + offset,
+            self.end + offset,
+            self.matched,
+            self.score,
+            self.shadow,
             self.replacement,
         )
 
