@@ -19,21 +19,24 @@ _SENTENCE_END = re.compile(r"[.!?。！？；;…]+[\"'”’」』)）]*\s*|\n+
 
 def split_text(text: str, max_chars: int, overlap: int = 0) -> list[str]:
     """Windows of at most ``max_chars`` covering ``text``; consecutive windows share ≥ ``overlap`` chars."""
+    return [text[span.start : span.stop] for span in segment_spans(text, max_chars, overlap)]
+
+
+def segment_spans(text: str, max_chars: int, overlap: int = 0) -> list[range]:
+    """Where :func:`split_text` cuts, as index ranges into ``text``."""
     if max_chars <= 0:
         raise ValueError("max_chars must be positive")
-    if not 0 <= overlap < max_chars // 2 + 1:
+    if not 0 <= overlap <= max_chars // 2:
         raise ValueError("overlap must be in [0, max_chars / 2]")
-    if len(text) <= max_chars:
-        return [text]
-    segments: list[str] = []
+    spans: list[range] = []
     start = 0
     while True:
         end = start + max_chars
         if end >= len(text):
-            segments.append(text[start:])
-            return segments
+            spans.append(range(start, len(text)))
+            return spans
         end = _sentence_cut(text, start + max_chars // 2, end)
-        segments.append(text[start:end])
+        spans.append(range(start, end))
         start = max(end - overlap, start + 1)
 
 

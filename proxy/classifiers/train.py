@@ -94,22 +94,26 @@ def split_holdout(
     """Hold out about ``fraction`` of each primary label's groups; a group never straddles the split."""
     if not 0.0 <= fraction < 1.0:
         raise TrainingError("holdout must be in [0, 1)")
-    by_label: dict[str, dict[str, list[Example]]] = defaultdict(lambda: defaultdict(list))
+    groups: dict[str, list[Example]] = defaultdict(list)
     for index, example in enumerate(examples):
-        primary = min(example.labels, default=BENIGN)
-        by_label[primary][example.group or f"#{index}"].append(example)
+        groups[example.group or f"#{index}"].append(example)
+    # A group is filed under its first example's label, so the split stratifies by label
+    # without ever cutting a group in two.
+    by_label: dict[str, dict[str, list[Example]]] = defaultdict(dict)
+    for name, members in groups.items():
+        by_label[min(members[0].labels, default=BENIGN)][name] = members
     rng = random.Random(seed)
     train: list[Example] = []
     held: list[Example] = []
     for label in sorted(by_label):
-        groups = sorted(by_label[label])
-        rng.shuffle(groups)
-        target = fraction * sum(len(by_label[label][g]) for g in groups)
+        names = sorted(by_label[label])
+        rng.shuffle(names)
+        target = fraction * sum(len(by_label[label][name]) for name in names)
         taken = 0
-        for position, group in enumerate(groups):
-            members = by_label[label][group]
+        for position, name in enumerate(names):
+            members = by_label[label][name]
             # Never hold out a label's last group: the model must see every category.
-            if position < len(groups) - 1 and taken + len(members) / 2 < target:
+            if position < len(names) - 1 and taken + len(members) / 2 < target:
                 held.extend(members)
                 taken += len(members)
             else:

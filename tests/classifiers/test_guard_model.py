@@ -1,4 +1,4 @@
-"""guard-model against a loopback OpenAI-compatible chat endpoint answering like Llama Guard 3 or Qwen3Guard."""
+"""guard-model against a loopback OpenAI-compatible chat endpoint answering as Llama Guard 3 / Qwen3Guard."""
 
 from __future__ import annotations
 
