@@ -67,8 +67,16 @@ class BuiltinClassifier:
         if len(text) <= self._inline_chars:
             return self.score_sync(text)
         windows = split_text(text, self._window, self._overlap)
-        loop = asyncio.get_running_loop()
         results: list[dict[str, float]] = []
+        if self._executor is None:
+            # Cooperative: one short window at a time, yielding in between, the gate bounding
+            # how many windows run between two turns of the loop.
+            for window in windows:
+                async with self._gate:
+                    results.append(self._model.score(window))
+                    await asyncio.sleep(0)
+            return combine_max(results)
+        loop = asyncio.get_running_loop()
         async with self._gate:
             for window in windows:
                 results.append(await loop.run_in_executor(self._executor, self._model.score, window))

@@ -16,12 +16,12 @@ import math
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from itertools import repeat
-from operator import mul
+from operator import add, mul
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -103,11 +103,17 @@ class Features:
 
 def featurize(text: str, spec: FeatureSpec) -> Features:
     padded = f" {normalize(text)} "
-    length = len(padded)
     counts: Counter[str] = Counter()
-    for n in range(spec.ngram_min, spec.ngram_max + 1):
-        if length >= n:
-            counts.update(map(padded.__getitem__, map(slice, range(length - n + 1), range(n, length + 1))))
+    # n-grams grow one character at a time with C-level string concatenation (much faster
+    # than slicing): grams of order n are grams of order n-1 plus the next character.
+    grams: Iterable[str] = padded
+    for n in range(1, spec.ngram_max + 1):
+        if n > 1:
+            grams = list(map(add, grams, padded[n - 1 :]))
+        elif spec.ngram_max > 1:
+            grams = list(grams)
+        if n >= spec.ngram_min:
+            counts.update(grams)
     mask = spec.buckets - 1
     buckets = [zlib.crc32(gram.encode()) & mask for gram in counts]
     values = list(map(math.log1p, counts.values()))
@@ -132,15 +138,33 @@ class LinearModel:
     spec: FeatureSpec
     categories: Mapping[str, CategoryWeights]
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    _rows: Mapping[int, int] = field(init=False, repr=False, compare=False)
+    """Bucket → row in ``_columns``, for buckets any category weighs."""
+    _columns: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # One lookup per feature, then one C-level pass per category over the hits only.
+        buckets = sorted(set().union(*(cat.weights for cat in self.categories.values())))
+        object.__setattr__(self, "_rows", {bucket: row for row, bucket in enumerate(buckets)})
+        columns = tuple(tuple(map(cat.weights.get, buckets, repeat(0.0))) for cat in self.categories.values())
+        object.__setattr__(self, "_columns", columns)
 
     def score(self, text: str) -> dict[str, float]:
         features = featurize(text, self.spec)
         return self.score_features(features)
 
     def score_features(self, features: Features) -> dict[str, float]:
+        rows: list[int] = []
+        values: list[float] = []
+        lookup = self._rows.get
+        for bucket, value in zip(features.buckets, features.values, strict=True):
+            row = lookup(bucket)
+            if row is not None:
+                rows.append(row)
+                values.append(value)
         scores: dict[str, float] = {}
-        for name, cat in self.categories.items():
-            dot = sum(map(mul, map(cat.weights.get, features.buckets, repeat(0.0)), features.values))
+        for (name, cat), column in zip(self.categories.items(), self._columns, strict=True):
+            dot = sum(map(mul, map(column.__getitem__, rows), values))
             scores[name] = _sigmoid(cat.bias + dot / features.norm)
         return scores
 
