@@ -4,6 +4,8 @@ Prints p50/p95 scoring latency for 1 KB and 16 KB texts (goal: p50 ≤ 1 ms per 
 worst event-loop lag a 1 ms ticker sees while 64 requests with 16 KB texts are scored
 concurrently (goal: no stall over 5 ms), against the ticker's lag on an idle loop measured
 in the same run. ``--long`` runs more iterations.
+
+Run from the repository root: ``python -m bench.bench_classifier``.
 """
 
 from __future__ import annotations

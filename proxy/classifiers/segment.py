@@ -11,7 +11,7 @@ import asyncio
 import re
 from collections.abc import Iterable, Mapping
 
-from proxy.policy.classifier import Classifier
+from proxy.policy.classifier import Classifier, ClassifierError
 from proxy.policy.decision import Phase
 
 _SENTENCE_END = re.compile(r"[.!?。！？；;…]+[\"'”’」』)）]*\s*|\n+")
@@ -59,13 +59,31 @@ def combine_max(scores: Iterable[Mapping[str, float]]) -> dict[str, float]:
 
 
 async def score_segmented(
-    classifier: Classifier, text: str, phase: Phase, *, overlap: int = 200, max_parallel: int = 4
+    classifier: Classifier,
+    text: str,
+    phase: Phase,
+    *,
+    overlap: int = 200,
+    max_parallel: int = 4,
+    timeout_s: float | None = None,
 ) -> dict[str, float]:
     """Score ``text`` with ``classifier``, segmenting it to the backend's ``max_chars``.
 
-    A failing segment fails the whole text (the caller applies the policy's ``on_error``):
-    scoring only the segments that worked could let the harmful part through.
+    ``timeout_s`` (a policy's ``timeout_ms``) bounds the whole text and, when it expires,
+    becomes a ``ClassifierError`` with reason ``timeout``. A failing segment fails the whole
+    text (the caller applies the policy's ``on_error``): scoring only the segments that
+    worked could let the harmful part through.
     """
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await _score_segments(classifier, text, phase, overlap, max_parallel)
+    except TimeoutError:
+        raise ClassifierError(classifier.name, "timeout") from None
+
+
+async def _score_segments(
+    classifier: Classifier, text: str, phase: Phase, overlap: int, max_parallel: int
+) -> dict[str, float]:
     max_chars = classifier.max_chars
     segments = split_text(text, max_chars, min(overlap, max_chars // 2))
     if len(segments) == 1:

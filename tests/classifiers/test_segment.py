@@ -91,3 +91,18 @@ async def test_one_failing_segment_fails_the_text() -> None:
     text = "fine sentence. " * 10 + "boom. " + "fine sentence. " * 10
     with pytest.raises(ClassifierError):
         await score_segmented(scorer, text, Phase.PROMPT)
+
+
+class Stuck:
+    name = "stuck"
+    max_chars = 100
+
+    async def score(self, text: str, phase: Phase) -> Mapping[str, float]:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_the_policy_timeout_becomes_a_classifier_error() -> None:
+    with pytest.raises(ClassifierError) as caught:
+        await score_segmented(Stuck(), "text", Phase.PROMPT, timeout_s=0.05)
+    assert (caught.value.backend, caught.value.reason) == ("stuck", "timeout")
