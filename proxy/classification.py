@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from proxy.classifiers.registry import ClassifierConfigError, ClassifierSet
+from proxy.classifiers.segment import score_segments
 from proxy.policy.classifier import Classifier, ClassifierError
 from proxy.policy.decision import Action, Finding, Phase, RuleKind
 
@@ -33,6 +35,8 @@ class ClassifierPolicyView(Protocol):
     def timeout_ms(self) -> int: ...
     @property
     def shadow(self) -> bool: ...
+    @property
+    def model(self) -> str | None: ...
 
     def findings(
         self, scores: Mapping[str, float], phase: Phase, start: int = 0, end: int = 0
@@ -56,26 +60,17 @@ class ClassifierVerdict:
     """A backend failed while deciding (whether its policies failed open or closed)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    start: int
-    end: int
-
-
-def segments(length: int, max_chars: int) -> list[Segment]:
-    if max_chars <= 0 or length <= max_chars:
-        return [Segment(0, length)]
-    return [Segment(s, min(s + max_chars, length)) for s in range(0, length, max_chars)]
-
-
 async def classify(
     rules: Sequence[ClassifierPolicyView], classifiers: Mapping[str, Classifier], text: str, phase: Phase
 ) -> ClassifierVerdict:
-    by_backend: dict[str, list[ClassifierPolicyView]] = {}
+    by_backend: dict[tuple[str, str | None], list[ClassifierPolicyView]] = {}
     for rule in rules:
-        by_backend.setdefault(rule.backend, []).append(rule)
+        by_backend.setdefault((rule.backend, rule.model), []).append(rule)
     verdicts = await asyncio.gather(
-        *(_one_backend(name, group, classifiers.get(name), text, phase) for name, group in by_backend.items())
+        *(
+            _one_backend(backend, group, _lookup(classifiers, backend, model), text, phase)
+            for (backend, model), group in by_backend.items()
+        )
     )
     return ClassifierVerdict(
         findings=tuple(f for v in verdicts for f in v.findings),
@@ -91,20 +86,26 @@ async def _one_backend(
     try:
         if classifier is None:
             raise ClassifierError(name, "unavailable", f"classifier {name!r} is not configured")
-        parts = segments(len(text), classifier.max_chars)
-        async with asyncio.timeout(timeout):
-            scores = await asyncio.gather(*(classifier.score(text[p.start : p.end], phase) for p in parts))
+        scored = await score_segments(classifier, text, phase, timeout_s=timeout)
     except ClassifierError as exc:
         return _on_error(name, exc.reason, rules, text, phase)
-    except TimeoutError:
-        return _on_error(name, "timeout", rules, text, phase)
     findings = tuple(
         f
-        for part, s in zip(parts, scores, strict=True)
+        for span, scores in scored
         for rule in rules
-        for f in rule.findings(s, phase, part.start, part.end)
+        for f in rule.findings(scores, phase, span.start, span.stop)
     )
     return ClassifierVerdict(findings)
+
+
+def _lookup(classifiers: Mapping[str, Classifier], backend: str, model: str | None) -> Classifier | None:
+    """A configured backend, or the built-in one over a policy's own model file."""
+    if isinstance(classifiers, ClassifierSet):
+        try:
+            return classifiers.resolve(backend, model)
+        except ClassifierConfigError:
+            return None
+    return classifiers.get(backend) if model is None else None
 
 
 def _on_error(

@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import aiohttp
 from prometheus_client import CollectorRegistry
 
 from proxy.cache import DecisionCache
+from proxy.classifiers.registry import ClassifierSet, build_classifiers
 from proxy.metrics import Metrics
 from proxy.moderation import Moderator, PolicyModerator
 from proxy.policy.classifier import Classifier
@@ -22,10 +25,11 @@ from proxy.policy.engine import PolicySet, empty_policy_set
 from proxy.policy.source import policy_loader, watched_paths
 from proxy.policy.store import LoadFailed, PolicyStore
 from proxy.policy_watch import PolicyReloader, PolicyWatcher
-from proxy.settings import Settings, cache_config
-from proxy.telemetry import CacheMetrics, MeteredModerator, ReloadMetrics, StreamMetrics
+from proxy.settings import Settings, cache_config, classifier_configs
+from proxy.telemetry import CacheMetrics, MeteredClassifier, MeteredModerator, ReloadMetrics, StreamMetrics
 
 log = logging.getLogger("modproxy.components")
+CLASSIFIER_CONNECT_TIMEOUT = 5.0
 
 
 class StartupError(Exception):
@@ -66,16 +70,42 @@ async def open_components(
         observers=[reload_metrics],
     )
     cache_metrics = CacheMetrics(metrics)
-    classifiers: dict[str, Classifier] = {}
-    async with DecisionCache(cache_config(settings), observer=cache_metrics) as cache:
+    async with contextlib.AsyncExitStack() as stack:
+        cache = await stack.enter_async_context(DecisionCache(cache_config(settings), observer=cache_metrics))
+        classifiers = await stack.enter_async_context(_classifiers(settings, metrics))
         moderator = MeteredModerator(
             PolicyModerator(store, cache, classifiers, observer=cache_metrics), metrics
         )
         components = Components(
             metrics, store, reloader, cache, classifiers, moderator, StreamMetrics(metrics)
         )
-        async with _watching(settings, reloader):
-            yield components
+        await stack.enter_async_context(_watching(settings, reloader))
+        yield components
+
+
+@contextlib.asynccontextmanager
+async def _classifiers(settings: Settings, metrics: Metrics) -> AsyncIterator[ClassifierSet]:
+    """Every configured backend plus ``builtin``, each call metered; remote ones share one session.
+
+    The built-in model scores in a small thread pool so a long text never holds the event loop."""
+    # Each backend applies its own per-call deadline; the session only bounds connecting.
+    session = aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=CLASSIFIER_CONNECT_TIMEOUT),
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+    concurrency = settings.classifiers.builtin_concurrency
+    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="modproxy-classifier")
+    try:
+        built = build_classifiers(classifier_configs(settings), session, executor)
+        yield ClassifierSet(
+            {name: MeteredClassifier(backend, metrics) for name, backend in built.items()},
+            executor,
+            None,
+            builtin_concurrency=concurrency,
+        )
+    finally:
+        await session.close()
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _initial_policies(settings: Settings) -> PolicySet:

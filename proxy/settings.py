@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from proxy.cache_config import CacheConfig
+from proxy.classifiers import registry as classifier_registry
+from proxy.classifiers.registry import ClassifierConfig, ClassifierConfigError
 
 ENV_PREFIX = "MODPROXY_"
 CONFIG_ENV = "MODPROXY_CONFIG"
@@ -170,6 +172,20 @@ class CacheSettings:
     cluster: bool = _setting(False, "treat redis.url as a Redis Cluster seed node")
 
 
+@dataclass(frozen=True, slots=True)
+class ClassifiersSettings:
+    """Classifier backends policies can name; ``builtin`` (the offline model) always exists."""
+
+    backends: dict[str, Any] = field(
+        default_factory=dict,
+        metadata=_meta(
+            "backends by name: {name: {type, url, api_key_env, model, timeout_ms, ...}}; "
+            "see docs/classifiers.md"
+        ),
+    )
+    builtin_concurrency: int = _setting(2, "texts the built-in model scores at once", check=_positive)
+
+
 DEFAULT_REFUSAL = "The response was filtered by the content policy."
 
 
@@ -227,6 +243,7 @@ class Settings:
     policies: PoliciesSettings = field(default_factory=PoliciesSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
+    classifiers: ClassifiersSettings = field(default_factory=ClassifiersSettings)
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
     streaming: StreamingSettings = field(default_factory=StreamingSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
@@ -282,8 +299,27 @@ def load_settings(
     _merge(raw, _from_env(env), source="env")
     _merge(raw, _from_overrides(overrides or {}), source="flag")
     settings = _build(raw)
+    settings = dataclasses.replace(
+        settings,
+        classifiers=dataclasses.replace(
+            settings.classifiers, backends=_resolve_api_keys(settings.classifiers.backends, env)
+        ),
+    )
     _check_consistency(settings)
     return settings
+
+
+def _resolve_api_keys(backends: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """``api_key_env: NAME`` becomes the key itself, so no secret has to sit in the config file."""
+    out: dict[str, Any] = {}
+    for name, backend in backends.items():
+        if isinstance(backend, Mapping) and "api_key_env" in backend:
+            variable = str(backend["api_key_env"])
+            if variable not in env:
+                raise SettingsError(f"classifiers.backends.{name}.api_key_env", f"{variable} is not set")
+            backend = {k: v for k, v in backend.items() if k != "api_key_env"} | {"api_key": env[variable]}
+        out[name] = backend
+    return out
 
 
 def redacted_view(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -302,11 +338,15 @@ def redacted_view(settings: Settings) -> dict[str, dict[str, Any]]:
     return out
 
 
+_SECRET_KEYS = frozenset({"api_key", "password", "token"})
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, Mapping):
-        return dict(value)
+        # Nested sections (classifier backends) carry their own keys: mask those by name.
+        return {k: "***" if k in _SECRET_KEYS and v else _plain(v) for k, v in value.items()}
     return value
 
 
@@ -395,10 +435,19 @@ def _check_consistency(settings: Settings) -> None:
     if admin.token is None and not _is_loopback(admin.host):
         raise SettingsError("admin.host", f"{admin.host!r} is not loopback; set admin.token to expose it")
     try:
+        classifier_configs(settings)
+    except ClassifierConfigError as exc:
+        key, _, problem = str(exc).partition(": ")
+        raise SettingsError(key, problem) from None
+    try:
         cache_config(settings)
     except ValueError as exc:
         key, _, problem = str(exc).partition(": ")
         raise SettingsError("redis.url" if key == "cache.redis_url" else key, problem) from None
+
+
+def classifier_configs(settings: Settings) -> tuple[ClassifierConfig, ...]:
+    return classifier_registry.from_mapping(settings.classifiers.backends, where="classifiers.backends")
 
 
 def cache_config(settings: Settings) -> CacheConfig:
@@ -469,6 +518,15 @@ def _coerce(key: str, tp: Any, value: Any, *, from_text: bool) -> Any:
         if not isinstance(value, str | Path):
             raise SettingsError(key, f"must be a path (got {type(value).__name__})")
         return Path(value)
+    if typing.get_origin(base) is dict and typing.get_args(base)[1] is Any:
+        if from_text and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise SettingsError(key, "must be a JSON object") from None
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            raise SettingsError(key, "must be a mapping")
+        return dict(value)
     if typing.get_origin(base) is dict:
         if from_text and isinstance(value, str):
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,27 @@ def test_settings_are_frozen() -> None:
     settings = load_settings(env={}, overrides=UP)
     with pytest.raises(AttributeError):
         settings.server.port = 1  # type: ignore[misc]
+
+
+def test_classifier_api_keys_come_from_the_environment_and_are_masked(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "upstream: {dev: true}\n"
+        "classifiers:\n"
+        "  backends:\n"
+        "    guard: {type: http, url: 'http://127.0.0.1:9/score', api_key_env: GUARD_KEY}\n"
+    )
+    settings = load_settings(config_file=config, env={"GUARD_KEY": "sk-guard-secret"})
+    assert settings.classifiers.backends["guard"]["api_key"] == "sk-guard-secret"
+    assert "sk-guard-secret" not in json.dumps(redacted_view(settings))
+    with pytest.raises(SettingsError) as caught:
+        load_settings(config_file=config, env={})
+    assert caught.value.key == "classifiers.backends.guard.api_key_env"
+
+
+def test_a_bad_classifier_backend_names_its_key(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("upstream: {dev: true}\nclassifiers: {backends: {guard: {type: nonsense}}}\n")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(config_file=config, env={})
+    assert caught.value.key == "classifiers.backends.guard.type"

@@ -74,6 +74,22 @@ async def score_segmented(
     text (the caller applies the policy's ``on_error``): scoring only the segments that
     worked could let the harmful part through.
     """
+    scored = await score_segments(
+        classifier, text, phase, overlap=overlap, max_parallel=max_parallel, timeout_s=timeout_s
+    )
+    return combine_max(scores for _, scores in scored)
+
+
+async def score_segments(
+    classifier: Classifier,
+    text: str,
+    phase: Phase,
+    *,
+    overlap: int = 200,
+    max_parallel: int = 4,
+    timeout_s: float | None = None,
+) -> list[tuple[range, Mapping[str, float]]]:
+    """Each segment's span in ``text`` with its scores, so findings can point at the segment."""
     try:
         async with asyncio.timeout(timeout_s):
             return await _score_segments(classifier, text, phase, overlap, max_parallel)
@@ -83,22 +99,22 @@ async def score_segmented(
 
 async def _score_segments(
     classifier: Classifier, text: str, phase: Phase, overlap: int, max_parallel: int
-) -> dict[str, float]:
+) -> list[tuple[range, Mapping[str, float]]]:
     max_chars = classifier.max_chars
-    segments = split_text(text, max_chars, min(overlap, max_chars // 2))
-    if len(segments) == 1:
-        return dict(await classifier.score(text, phase))
+    spans = segment_spans(text, max_chars, min(overlap, max_chars // 2))
+    if len(spans) == 1:
+        return [(spans[0], await classifier.score(text, phase))]
     gate = asyncio.Semaphore(max_parallel)
 
-    async def one(segment: str) -> Mapping[str, float]:
+    async def one(span: range) -> Mapping[str, float]:
         async with gate:
-            return await classifier.score(segment, phase)
+            return await classifier.score(text[span.start : span.stop], phase)
 
-    tasks = [asyncio.ensure_future(one(segment)) for segment in segments]
+    tasks = [asyncio.ensure_future(one(span)) for span in spans]
     try:
         results = await asyncio.gather(*tasks)
     except BaseException:
         for task in tasks:
             task.cancel()
         raise
-    return combine_max(results)
+    return list(zip(spans, results, strict=True))

@@ -27,7 +27,7 @@ _POLICY_KEYS = {
     "classifier",
 }  # fmt: skip
 _NORMALIZE_KEYS = {"width", "case", "format", "chinese", "homoglyphs", "leet", "separators"}
-_CLASSIFIER_KEYS = {"backend", "thresholds", "on_error", "timeout_ms"}
+_CLASSIFIER_KEYS = {"backend", "thresholds", "on_error", "timeout_ms", "model"}
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _CATEGORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _T = TypeVar("_T")
@@ -240,7 +240,11 @@ class _FileParser:
             self.problem(line_of(block, key), f"unknown classifier key {key!r}")
         get = _Getter(self, block)
         backend = get.text("backend", required=True)
-        on_error = get.choice("on_error", _on_error, default=Action.ALLOW)
+        # Fail closed unless the author chose otherwise: an outage must not become "allowed".
+        on_error = get.choice("on_error", _on_error, default=Action.BLOCK)
+        model = self._model_file(block, get.text("model"))
+        if action is Action.REDACT:
+            self.problem(line_of(item, "action"), "a classifier policy cannot redact (it gives no spans)")
         timeout = block.get("timeout_ms", 2000)
         if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
             self.problem(line_of(block, "timeout_ms"), "timeout_ms must be a positive integer")
@@ -259,8 +263,28 @@ class _FileParser:
         if backend is None:
             return None
         return ClassifierPolicy(
-            pid, backend, thresholds, action, phases, on_error or Action.ALLOW, timeout, mode is Mode.SHADOW
+            pid,
+            backend,
+            thresholds,
+            action,
+            phases,
+            Action.BLOCK if on_error is None else on_error,  # ALLOW is 0, so never `or`
+            timeout,
+            mode is Mode.SHADOW,
+            model,
         )
+
+    def _model_file(self, block: LineDict, rel: str | None) -> str | None:
+        """A policy's own model file, relative to the rule file; its bytes are part of the revision."""
+        if rel is None:
+            return None
+        path = self.file.parent / rel
+        try:
+            self._hash(path, path.read_bytes())
+        except OSError as exc:
+            self.problem(line_of(block, "model"), f"model file {rel!r}: {exc.strerror or exc}")
+            return None
+        return str(path.resolve())
 
 
 def _shadowed(policy: Policy) -> Policy:

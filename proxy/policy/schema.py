@@ -28,10 +28,12 @@ class ClassifierPolicy:
     thresholds: Mapping[str, float]
     action: Action
     phases: frozenset[Phase] = ALL_PHASES
-    on_error: Action = Action.ALLOW
-    """``BLOCK`` fails closed when the backend errors; ``ALLOW`` fails open."""
+    on_error: Action = Action.BLOCK
+    """``BLOCK`` fails closed when the backend errors; ``ALLOW`` fails open (counted as a bypass)."""
     timeout_ms: int = 2000
     shadow: bool = False
+    model: str | None = None
+    """A model file of the policy's own (absolute path), for the ``builtin`` backend."""
 
     def findings(
         self, scores: Mapping[str, float], phase: Phase, start: int = 0, end: int = 0
