@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -18,8 +17,11 @@ from proxy.errors import error_body as render_error
 from proxy.handlers import REQUEST_ID_KEY, SERVICES, ReadyCheck, Services
 from proxy.moderation import AllowAll, Moderator
 from proxy.policy.stream import NO_PATTERNS, Scanner
+from proxy.policy_sets import PolicySetRuntime, complete
+from proxy.routing import DEFAULT, RouteTable
 from proxy.settings import Settings, redacted_view
 from proxy.streaming import NullObserver, StreamObserver
+from proxy.tenants import VirtualKeys
 from proxy.upstream import REQUEST_ID, Upstream, create_session
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,9 @@ def create_app(
     ready_checks: Mapping[str, ReadyCheck] | None = None,
     scanner: Callable[[], Scanner] | None = None,
     stream_observer: StreamObserver | None = None,
+    policy_sets: Mapping[str, PolicySetRuntime] | None = None,
 ) -> web.Application:
+    """``moderator`` and ``scanner`` serve the default policy set; ``policy_sets`` the named ones."""
     if settings.upstream.url is None:
         raise ValueError("create_app needs settings.upstream.url")
     app = web.Application(
@@ -54,9 +58,10 @@ def create_app(
         },
     )
     app[SETTINGS] = settings
-    streams = _StreamWiring(scanner or (lambda: NO_PATTERNS), stream_observer or NullObserver())
+    default = PolicySetRuntime(moderator or AllowAll(), scanner or (lambda: NO_PATTERNS))
+    sets = complete(settings.policy_sets, default, policy_sets or {})
     app.cleanup_ctx.append(
-        _services_ctx(settings, moderator or AllowAll(), dict(ready_checks or {}), streams)
+        _services_ctx(settings, sets, dict(ready_checks or {}), stream_observer or NullObserver())
     )
     if settings.redis.url is not None:
         app.cleanup_ctx.append(_redis_ctx(settings.redis.url))
@@ -83,22 +88,27 @@ def create_admin_app(settings: Settings, *, routes: Sequence[web.RouteDef] = ())
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
 
 
-@dataclass(frozen=True, slots=True)
-class _StreamWiring:
-    scanner: Callable[[], Scanner]
-    observer: StreamObserver
-
-
 def _services_ctx(
-    settings: Settings, moderator: Moderator, checks: dict[str, ReadyCheck], streams: _StreamWiring
+    settings: Settings,
+    policy_sets: Mapping[str, PolicySetRuntime],
+    checks: dict[str, ReadyCheck],
+    observer: StreamObserver,
 ) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        session = create_session(settings.upstream)
-        upstream = Upstream(session, settings.upstream, settings.upstream.url or "")
+        session = create_session(settings.upstream)  # one pool for every named upstream
+        keys = VirtualKeys(settings.tenants)
+        targets = {DEFAULT: (settings.upstream.url or "", settings.upstream.api_key)}
+        targets.update((name, (t.url, t.api_key)) for name, t in settings.upstreams.items())
+        upstreams = {
+            name: Upstream(session, url, api_key=api_key, virtual_keys=keys.enabled)
+            for name, (url, api_key) in targets.items()
+        }
         all_checks: dict[str, ReadyCheck] = {"upstream": _always_true, **checks}
         if settings.redis.url is not None:
             all_checks["redis"] = lambda: _redis_ping(app)
-        app[SERVICES] = Services(settings, moderator, upstream, all_checks, streams.scanner, streams.observer)
+        app[SERVICES] = Services(
+            settings, RouteTable.from_settings(settings), keys, upstreams, policy_sets, all_checks, observer
+        )
         yield
         await session.close()
 
