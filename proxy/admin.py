@@ -1,8 +1,9 @@
-"""Policy endpoints of the admin listener.
+"""Policy and cache endpoints of the admin listener.
 
 ``GET /admin/policies`` shows the serving revision, when it was loaded, rule
 counts per policy and the last rejected load; ``POST /admin/reload`` rebuilds the
-set now. ``proxy.app.create_admin_app`` mounts these routes behind its bearer-token
+set now; ``POST /admin/cache/flush`` drops the serving revision's cached decisions.
+``proxy.app.create_admin_app`` mounts these routes behind its bearer-token
 check (and settings keep a token-less admin listener on loopback).
 
 With several worker processes only worker 0 runs the admin listener, so a reload
@@ -17,7 +18,9 @@ from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 
-from proxy.errors import error_body
+from proxy.cache import DecisionCache
+from proxy.cache_redis import CacheBackendError
+from proxy.errors import ServiceUnavailable, error_body
 from proxy.policy.store import PolicyStore, ReloadOutcome, ServingSet
 from proxy.policy_watch import PolicyReloader
 
@@ -38,12 +41,20 @@ D = TypeVar("D", bound=DescribedSet)
 def policies_view(store: PolicyStore[D]) -> dict[str, Any]:
     """The store's status with one entry per serving policy (also used for ``/readyz`` detail)."""
     body = store.status.to_json()
-    counts = body.pop("policies")
+    body["rules"] = body.pop("policies")
     body["policies"] = [
-        {"id": policy.id, "mode": _mode(policy), "rules": counts.get(policy.id, {})}
+        {"id": policy.id, "mode": _mode(policy), "rules": _rule_counts(policy)}
         for policy in store.current.policies
     ]
     return body
+
+
+def _rule_counts(policy: Any) -> dict[str, int]:
+    return {
+        "keyword": len(getattr(policy, "keywords", ())),
+        "regex": len(getattr(policy, "regexes", ())),
+        "classifier": int(getattr(policy, "classifier", None) is not None),
+    }
 
 
 def _mode(policy: Any) -> str:
@@ -69,3 +80,15 @@ def admin_routes(store: PolicyStore[D], reloader: PolicyReloader[D]) -> list[web
         return web.json_response(result.to_json())
 
     return [web.get("/admin/policies", policies), web.post("/admin/reload", reload)]
+
+
+def cache_routes(cache: DecisionCache, store: PolicyStore[D]) -> list[web.RouteDef]:
+    async def flush(request: web.Request) -> web.Response:
+        revision = store.current.revision
+        try:
+            deleted = await cache.flush_revision(revision)
+        except CacheBackendError as exc:
+            raise ServiceUnavailable(f"Redis did not complete the flush ({exc.reason}).") from None
+        return web.json_response({"revision": revision, "deleted": deleted})
+
+    return [web.post("/admin/cache/flush", flush)]

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Any
 
-import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
-from redis.exceptions import RedisError
+from prometheus_client import CollectorRegistry
 
 from proxy import handlers
+from proxy.admin import admin_routes, cache_routes, policies_view
+from proxy.components import Components
 from proxy.errors import MethodNotAllowed, NotFound, PayloadTooLarge, ProxyError, Unauthorized
 from proxy.errors import error_body as render_error
 from proxy.handlers import REQUEST_ID_KEY, SERVICES, ReadyCheck, Services
+from proxy.metrics import Metrics
+from proxy.metrics_http import metrics_handler
 from proxy.moderation import AllowAll, Moderator
 from proxy.policy.stream import NO_PATTERNS, Scanner
 from proxy.policy_sets import PolicySetRuntime, complete
@@ -27,14 +33,7 @@ from proxy.upstream import REQUEST_ID, Upstream, create_session
 log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("settings", Settings)
-REDIS = web.AppKey("redis", aioredis.Redis)
-REDIS_TIMEOUT_SECONDS = 2.0
-
-
-def build_moderator(settings: Settings) -> Moderator:
-    """The moderator ``modproxy serve`` runs with; the policy engine plugs in here."""
-    del settings
-    return AllowAll()
+CLIENT_CLOSED_REQUEST = 499  # nginx's code for a client that left before the answer was complete
 
 
 def create_app(
@@ -44,13 +43,18 @@ def create_app(
     ready_checks: Mapping[str, ReadyCheck] | None = None,
     scanner: Callable[[], Scanner] | None = None,
     stream_observer: StreamObserver | None = None,
+    metrics: Metrics | None = None,
+    ready_detail: Mapping[str, Callable[[], Any]] | None = None,
     policy_sets: Mapping[str, PolicySetRuntime] | None = None,
 ) -> web.Application:
-    """``moderator`` and ``scanner`` serve the default policy set; ``policy_sets`` the named ones."""
+    """The main listener. ``modproxy serve`` passes the pieces from :func:`proxy.components.open_components`;
+    tests pass what they exercise, and get an allow-all moderator and private metrics otherwise.
+    ``moderator`` and ``scanner`` serve the default policy set, ``policy_sets`` the named ones."""
     if settings.upstream.url is None:
         raise ValueError("create_app needs settings.upstream.url")
+    metrics = metrics or Metrics(CollectorRegistry(), route_names=RouteTable.from_settings(settings).names)
     app = web.Application(
-        middlewares=[request_id_middleware, error_middleware],
+        middlewares=[request_id_middleware, metrics_middleware(metrics), error_middleware],
         client_max_size=settings.server.max_body_bytes,
         handler_args={
             "max_line_size": settings.server.max_line_size,
@@ -61,25 +65,65 @@ def create_app(
     default = PolicySetRuntime(moderator or AllowAll(), scanner or (lambda: NO_PATTERNS))
     sets = complete(settings.policy_sets, default, policy_sets or {})
     app.cleanup_ctx.append(
-        _services_ctx(settings, sets, dict(ready_checks or {}), stream_observer or NullObserver())
+        _services_ctx(
+            settings,
+            sets,
+            dict(ready_checks or {}),
+            stream_observer or NullObserver(),
+            metrics,
+            ready_detail or {},
+        )
     )
-    if settings.redis.url is not None:
-        app.cleanup_ctx.append(_redis_ctx(settings.redis.url))
     app.on_response_prepare.append(_stamp_request_id)
-    app.router.add_post("/v1/chat/completions", handlers.chat_completions)
-    app.router.add_post("/v1/completions", handlers.completions)
-    app.router.add_post("/v1/moderations", handlers.moderations)
-    app.router.add_route("*", "/v1/{tail:.*}", handlers.passthrough)
-    app.router.add_get("/healthz", handlers.healthz)
-    app.router.add_get("/readyz", handlers.readyz)
+    app.router.add_post("/v1/chat/completions", handlers.chat_completions, name="chat_completions")
+    app.router.add_post("/v1/completions", handlers.completions, name="completions")
+    app.router.add_post("/v1/moderations", handlers.moderations, name="moderations")
+    app.router.add_get("/v1/models", handlers.passthrough, name="models")
+    app.router.add_route("*", "/v1/{tail:.*}", handlers.passthrough, name="passthrough")
+    app.router.add_get("/healthz", handlers.healthz, name="healthz")
+    app.router.add_get("/readyz", handlers.readyz, name="readyz")
     return app
 
 
-def create_admin_app(settings: Settings, *, routes: Sequence[web.RouteDef] = ()) -> web.Application:
+def create_serving_apps(settings: Settings, parts: Components) -> tuple[web.Application, web.Application]:
+    """The main and admin applications of ``modproxy serve``, over one set of components."""
+    checks: dict[str, ReadyCheck] = {"policies": _policies_ready(parts)}
+    if settings.redis.url is not None:
+        checks["redis"] = parts.cache.ping
+    app = create_app(
+        settings,
+        moderator=parts.moderator,
+        ready_checks=checks,
+        scanner=parts.current_policies,
+        stream_observer=parts.stream_metrics,
+        metrics=parts.metrics,
+        ready_detail={"policies": lambda: policies_view(parts.store)},
+        policy_sets=parts.named_runtimes(),
+    )
+    admin = create_admin_app(
+        settings,
+        routes=[*admin_routes(parts.store, parts.reloader), *cache_routes(parts.cache, parts.store)],
+        registry=parts.metrics.registry,
+    )
+    return app, admin
+
+
+def _policies_ready(parts: Components) -> ReadyCheck:
+    async def check() -> bool:
+        return all(s.store.status.ready for s in parts.policy_sets.values())
+
+    return check
+
+
+def create_admin_app(
+    settings: Settings, *, routes: Sequence[web.RouteDef] = (), registry: CollectorRegistry | None = None
+) -> web.Application:
     """The admin listener: ``/metrics`` and admin endpoints, behind ``admin.token`` when one is set."""
     app = web.Application(middlewares=[error_middleware, _admin_auth(settings.admin.token)])
     app[SETTINGS] = settings
     app.router.add_get("/healthz", handlers.healthz)
+    if registry is not None:
+        app.router.add_get("/metrics", metrics_handler(registry))
     app.router.add_get("/admin/config", _show_config)
     app.router.add_routes(routes)
     return app
@@ -93,6 +137,8 @@ def _services_ctx(
     policy_sets: Mapping[str, PolicySetRuntime],
     checks: dict[str, ReadyCheck],
     observer: StreamObserver,
+    metrics: Metrics,
+    ready_detail: Mapping[str, Callable[[], Any]],
 ) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         session = create_session(settings.upstream)  # one pool for every named upstream
@@ -104,25 +150,19 @@ def _services_ctx(
             for name, (url, api_key) in targets.items()
         }
         all_checks: dict[str, ReadyCheck] = {"upstream": _always_true, **checks}
-        if settings.redis.url is not None:
-            all_checks["redis"] = lambda: _redis_ping(app)
         app[SERVICES] = Services(
-            settings, RouteTable.from_settings(settings), keys, upstreams, policy_sets, all_checks, observer
+            settings,
+            RouteTable.from_settings(settings),
+            keys,
+            upstreams,
+            policy_sets,
+            ready_checks=all_checks,
+            ready_detail=dict(ready_detail),
+            stream_observer=observer,
+            metrics=metrics,
         )
         yield
         await session.close()
-
-    return ctx
-
-
-def _redis_ctx(url: str) -> CleanupCtx:
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        client = aioredis.Redis.from_url(
-            url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
-        )
-        app[REDIS] = client
-        yield
-        await client.aclose()
 
     return ctx
 
@@ -131,11 +171,26 @@ async def _always_true() -> bool:
     return True
 
 
-async def _redis_ping(app: web.Application) -> bool:
-    try:
-        return bool(await app[REDIS].ping())
-    except (RedisError, OSError, TimeoutError):
-        return False
+def metrics_middleware(metrics: Metrics) -> Middleware:
+    """Every request counted by route (the handler's name) and final status, and timed to its end."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
+        status = 500
+        try:
+            with metrics.track_inflight():
+                response = await handler(request)
+            status = response.status
+            return response
+        except asyncio.CancelledError:
+            status = CLIENT_CLOSED_REQUEST
+            raise
+        finally:
+            route = request.match_info.route.name or "other"
+            metrics.observe_request(route, status, time.perf_counter() - started)
+
+    return middleware
 
 
 @web.middleware

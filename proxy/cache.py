@@ -18,13 +18,13 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
 from typing import Protocol
 
 from proxy.cache_breaker import BreakerState
 from proxy.cache_config import CacheConfig, RedisMode
 from proxy.cache_local import LocalTier
 from proxy.cache_redis import CacheBackendError, RedisTier, glob_escape
+from proxy.metrics_labels import CacheTier
 from proxy.policy.decision import Action, Decision, Phase, apply_redactions
 
 __all__ = [
@@ -38,11 +38,6 @@ __all__ = [
     "restore",
     "stored_form",
 ]
-
-
-class CacheTier(StrEnum):
-    LOCAL = "local"
-    REDIS = "redis"
 
 
 class CacheObserver(Protocol):
@@ -194,7 +189,6 @@ class DecisionCache:
             return None
 
     def _record_failure(self, exc: CacheBackendError) -> None:
-        if exc.reason == "circuit_open":
-            self._observer.on_bypass("redis", exc.reason)
-        else:
-            self._observer.on_error(CacheTier.REDIS)
+        # Not a bypass: without Redis every verdict is still computed, only not shared.
+        del exc
+        self._observer.on_error(CacheTier.REDIS)

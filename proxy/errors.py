@@ -10,6 +10,7 @@
     ├── MethodNotAllowed        405  invalid_request_error
     ├── PayloadTooLarge         413  invalid_request_error
     ├── UpstreamUnavailable     502  upstream_error         (refused, reset, malformed)
+    ├── ServiceUnavailable      503  service_unavailable    (a dependency such as Redis is down)
     └── UpstreamTimeout         504  upstream_error         (connect or read timeout)
 
 Library errors (aiohttp client errors, JSON errors) are converted where they enter;
@@ -77,6 +78,12 @@ class UpstreamUnavailable(ProxyError):
     status = 502
     type = "upstream_error"
     default_code = "upstream_unavailable"
+
+
+class ServiceUnavailable(ProxyError):
+    status = 503
+    type = "service_unavailable"
+    default_code = "service_unavailable"
 
 
 class UpstreamTimeout(ProxyError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
+from prometheus_client import CollectorRegistry
 
 from proxy import openai_api
-from proxy.errors import PayloadTooLarge
+from proxy.errors import PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
+from proxy.metrics import Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
 from proxy.openai_api import ParsedRequest, TextSlot
 from proxy.policy.decision import Phase
@@ -52,7 +55,10 @@ class Services:
     policy_sets: Mapping[str, PolicySetRuntime]
     """By name; ``default`` is ``policies.path``."""
     ready_checks: Mapping[str, ReadyCheck] = field(default_factory=dict)
+    ready_detail: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
+    """Extra state shown by ``/readyz`` (e.g. the policy store's last rejected load)."""
     stream_observer: StreamObserver = field(default_factory=NullObserver)
+    metrics: Metrics = field(default_factory=lambda: Metrics(CollectorRegistry()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +67,12 @@ class Routed:
 
     plan: RoutePlan
     ctx: RequestContext
-    moderator: Moderator
     policies: PolicySetRuntime
     upstream: Upstream
+
+    @property
+    def moderator(self) -> Moderator:
+        return self.policies.moderator
 
     def refusal(self, prompt_texts: Sequence[str]) -> str:
         return openai_api.refusal_for(prompt_texts, self.plan.refusal_message, self.plan.refusal_messages)
@@ -109,7 +118,8 @@ async def _moderated_exchange(
     payload = raw if body is parsed.body else json.dumps(body).encode()
 
     # 3. Forward, to the route's upstream.
-    upstream = await routed.upstream.send("POST", request.path_qs, request.headers, payload, ctx.request_id)
+    started = time.monotonic()
+    upstream = await _send(services, routed.upstream, "POST", request.path_qs, request.headers, payload, ctx)
     try:
         # 4b. A stream is relayed event by event.
         if parsed.stream and upstream.status == 200 and upstream.content_type == "text/event-stream":
@@ -118,10 +128,12 @@ async def _moderated_exchange(
                 upstream,
                 _stream_plan(services, routed, parsed),
                 moderation_headers(prompt),
+                started,
             )
         data = await routed.upstream.read(upstream)
     finally:
         _finish(upstream)
+        services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
     if upstream.status != 200 or upstream.content_type != "application/json":
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
     try:
@@ -130,6 +142,7 @@ async def _moderated_exchange(
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
 
     # 4a. Moderate each choice of the response on its own.
+    _count_tokens(services.metrics, reply)
     slots = response_slots(reply)
     verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
     refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked choices use it
@@ -151,12 +164,10 @@ def authenticate(services: Services, request: web.Request) -> str | None:
 
 def route(services: Services, request: web.Request, tenant: str | None, model: str | None) -> Routed:
     plan = services.routes.plan(RequestFacts(request.path, model, request.headers, tenant))
-    policies = services.policy_sets[plan.policy_set]
     return Routed(
         plan,
         RequestContext(request[REQUEST_ID_KEY], plan.route, plan.tenant),
-        policies.moderator,
-        policies,
+        services.policy_sets[plan.policy_set],
         services.upstreams[plan.upstream],
     )
 
@@ -176,6 +187,7 @@ def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest) -> S
         buffer_max_chars=streaming.buffer_max_chars,
         expected_choices=expected_choices(parsed.body),
         observer=services.stream_observer,
+        route=routed.plan.route,
     )
 
 
@@ -184,15 +196,18 @@ async def _relay(
     upstream: aiohttp.ClientResponse,
     plan: StreamPlan,
     headers: Mapping[str, str],
+    started: float,
 ) -> web.StreamResponse:
     response = web.StreamResponse(status=upstream.status, headers=response_headers(upstream.headers))
     response.headers.update(headers)
     await response.prepare(request)
     try:
-        await moderate_stream(upstream, response, plan)
+        report = await moderate_stream(upstream, response, plan)
         await response.write_eof()
     except ConnectionResetError:
-        pass  # the client left; the caller closes the upstream response, cancelling it
+        return response  # the client left; the caller closes the upstream response, cancelling it
+    if report.first_event_at is not None:
+        request.app[SERVICES].metrics.observe_ttft(report.first_event_at - started)
     return response
 
 
@@ -218,8 +233,9 @@ async def passthrough(request: web.Request) -> web.StreamResponse:
         await read_body(request, services.settings.server.max_body_bytes) if request.can_read_body else None
     )
     routed = route(services, request, tenant, openai_api.model_of(request.content_type, body))
-    upstream = await routed.upstream.send(
-        request.method, request.path_qs, request.headers, body, request[REQUEST_ID_KEY]
+    started = time.monotonic()
+    upstream = await _send(
+        services, routed.upstream, request.method, request.path_qs, request.headers, body, routed.ctx
     )
     try:
         response = web.StreamResponse(status=upstream.status, headers=response_headers(upstream.headers))
@@ -236,6 +252,36 @@ async def passthrough(request: web.Request) -> web.StreamResponse:
         return response
     finally:
         _finish(upstream)
+        services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
+
+
+async def _send(
+    services: Services,
+    upstream: Upstream,
+    method: str,
+    path_qs: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    ctx: RequestContext,
+) -> aiohttp.ClientResponse:
+    """Forward to the route's upstream; a call that got no response at all is counted here."""
+    started = time.monotonic()
+    try:
+        return await upstream.send(method, path_qs, headers, body, ctx.request_id)
+    except UpstreamTimeout:
+        services.metrics.observe_upstream(UpstreamFailure.TIMEOUT, time.monotonic() - started)
+        raise
+    except UpstreamUnavailable:
+        services.metrics.observe_upstream(UpstreamFailure.ERROR, time.monotonic() - started)
+        raise
+
+
+def _count_tokens(metrics: Metrics, reply: dict[str, Any]) -> None:
+    usage = reply.get("usage")
+    if isinstance(usage, dict):
+        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        if isinstance(prompt, int) and isinstance(completion, int):
+            metrics.record_tokens(prompt, completion)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -243,11 +289,15 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    checks = request.app[SERVICES].ready_checks
+    services = request.app[SERVICES]
+    checks = services.ready_checks
     results = await asyncio.gather(*(check() for check in checks.values()))
     status = dict(zip(checks, results, strict=True))
     ready = all(results)
-    return _json(200 if ready else 503, {"status": "ready" if ready else "unready", "checks": status})
+    body: dict[str, Any] = {"status": "ready" if ready else "unready", "checks": status}
+    if services.ready_detail:
+        body["detail"] = {name: describe() for name, describe in services.ready_detail.items()}
+    return _json(200 if ready else 503, body)
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:

@@ -8,6 +8,7 @@ worker 0 only, so exactly one process answers on the admin port.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import multiprocessing
@@ -17,7 +18,8 @@ from types import FrameType
 
 from aiohttp import web
 
-from proxy.app import build_moderator, create_admin_app, create_app
+from proxy.app import create_serving_apps
+from proxy.components import StartupError, open_components
 from proxy.dev_upstream import BANNER, create_dev_upstream_app
 from proxy.settings import Settings
 
@@ -26,10 +28,14 @@ log = logging.getLogger("proxy.server")
 
 def run(settings: Settings) -> int:
     configure_logging(settings)
-    if settings.server.workers == 1:
+    if settings.server.workers > 1:
+        return _run_workers(settings)
+    try:
         asyncio.run(serve(settings))
-        return 0
-    return _run_workers(settings)
+    except StartupError as exc:
+        log.error("cannot start: %s", exc)
+        return 2
+    return 0
 
 
 def configure_logging(settings: Settings) -> None:
@@ -47,18 +53,23 @@ async def serve(settings: Settings, *, worker: int = 0) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
 
-    runners: list[web.AppRunner] = []
-    try:
+    async with contextlib.AsyncExitStack() as stack:
         if settings.upstream.dev:
             dev = await _start(web.AppRunner(create_dev_upstream_app(), access_log=None), "127.0.0.1", 0)
-            runners.append(dev)
+            stack.push_async_callback(dev.cleanup)
             log.warning("%s", BANNER)
-            dev_url = _urls(dev)[0]
             settings = dataclasses.replace(
-                settings, upstream=dataclasses.replace(settings.upstream, url=dev_url)
+                settings, upstream=dataclasses.replace(settings.upstream, url=_urls(dev)[0])
             )
-
-        app = create_app(settings, moderator=build_moderator(settings))
+        parts = await stack.enter_async_context(open_components(settings))
+        app, admin_app = create_serving_apps(settings, parts)
+        admin_urls: list[str] = []
+        if worker == 0:
+            admin = await _start(
+                web.AppRunner(admin_app, access_log=None), settings.admin.host, settings.admin.port
+            )
+            stack.push_async_callback(admin.cleanup)
+            admin_urls = _urls(admin)
         main = await _start(
             web.AppRunner(
                 app,
@@ -71,31 +82,21 @@ async def serve(settings: Settings, *, worker: int = 0) -> None:
             settings.server.port,
             reuse_port=settings.server.workers > 1,
         )
-        runners.insert(0, main)
-        admin_urls: list[str] = []
-        if worker == 0:
-            admin = await _start(
-                web.AppRunner(create_admin_app(settings), access_log=None),
-                settings.admin.host,
-                settings.admin.port,
-            )
-            runners.insert(1, admin)
-            admin_urls = _urls(admin)
+        # Cleanup runs in reverse: main first (it stops accepting and waits for in-flight work),
+        # then admin, the components, and the dev upstream last.
+        stack.push_async_callback(main.cleanup)
         log.info(
-            "worker %d listening on %s (admin %s), upstream %s",
+            "worker %d listening on %s (admin %s), upstream %s, policies revision %s",
             worker,
             " ".join(_urls(main)),
             " ".join(admin_urls) or "in worker 0",
             settings.upstream.url,
+            parts.store.current.revision,
         )
         await stop.wait()
         log.info(
             "shutting down: in-flight requests have %.0f s to finish", settings.server.shutdown_grace_seconds
         )
-    finally:
-        # Main first: it stops accepting, waits for in-flight work, then its upstream session closes.
-        for runner in runners:
-            await runner.cleanup()
     log.info("worker %d stopped", worker)
 
 
@@ -136,4 +137,8 @@ def _run_workers(settings: Settings) -> int:
 
 def _worker_main(settings: Settings, index: int) -> None:
     configure_logging(settings)
-    asyncio.run(serve(settings, worker=index))
+    try:
+        asyncio.run(serve(settings, worker=index))
+    except StartupError as exc:
+        log.error("worker %d cannot start: %s", index, exc)
+        raise SystemExit(2) from None

@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -75,6 +76,11 @@ class StreamReport:
     findings: tuple[Finding, ...] = ()
     blocks: tuple[Finding, ...] = ()
     """In ``audit`` mode: the blocks that would have cut the stream."""
+    usage: tuple[int, int] | None = None
+    """``(prompt_tokens, completion_tokens)`` from the upstream's usage chunk, when it sent one."""
+    first_event_at: float | None = None
+    """``time.monotonic()`` when the first upstream event arrived (time to first token)."""
+    route: str = "default"
 
 
 class StreamObserver(Protocol):
@@ -103,6 +109,8 @@ class StreamPlan:
     expected_choices: int = 1
     segment_check: SegmentCheck | None = None
     observer: StreamObserver = field(default_factory=NullObserver)
+    route: str = "default"
+    """The request's route name, carried into the report (metrics)."""
 
 
 class _Stop(Exception):
@@ -131,7 +139,15 @@ async def moderate_stream(
         outcome = stop.outcome
         log.warning("stream relay ended early: %s", outcome.value)
         await downstream.write(encode_data(json.dumps(_error_body(outcome))))
-    report = StreamReport(plan.mode, outcome, tuple(relay.findings), tuple(relay.blocks))
+    report = StreamReport(
+        plan.mode,
+        outcome,
+        tuple(relay.findings),
+        tuple(relay.blocks),
+        relay.usage,
+        relay.first_event_at,
+        plan.route,
+    )
     plan.observer.stream_finished(report)
     return report
 
@@ -144,6 +160,8 @@ class _Relay:
         self.rewriter = ChoiceRewriter(plan.scanner, refusal=plan.refusal, segment_check=plan.segment_check)
         self.buffer = BufferedAnswer(plan.buffer_max_chars)
         self.flushed = False
+        self.usage: tuple[int, int] | None = None
+        self.first_event_at: float | None = None
 
     async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
         parser = SSEParser(self.plan.max_event_bytes)
@@ -163,6 +181,8 @@ class _Relay:
                 raise _Stop(RelayOutcome.EVENT_TOO_LONG) from None
             except SSEDecodeError:
                 raise _Stop(RelayOutcome.UPSTREAM_BROKEN) from None
+            if items and self.first_event_at is None:
+                self.first_event_at = time.monotonic()
             out = bytearray()
             for item in items:
                 if isinstance(item, SSEComment):
@@ -186,6 +206,8 @@ class _Relay:
             result = await self._end(out, done=True)
             return result or RelayOutcome.COMPLETED
         chunk = _json_object(event.data)
+        if chunk is not None and isinstance(usage := chunk.get("usage"), dict):
+            self.usage = _token_counts(usage)
         if chunk is None or event.event is not None:
             if self.plan.mode is StreamMode.BUFFER:
                 self.buffer.hold(event, None)
@@ -248,6 +270,13 @@ def _json_object(data: str) -> dict[str, Any] | None:
     except json.JSONDecodeError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def _token_counts(usage: dict[str, Any]) -> tuple[int, int] | None:
+    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    if isinstance(prompt, int) and isinstance(completion, int):
+        return prompt, completion
+    return None
 
 
 def _error_body(outcome: RelayOutcome) -> dict[str, Any]:

@@ -19,13 +19,16 @@ TOKEN = "admin-s3cret"
 class Policy:
     id: str
     mode: str = "enforce"
+    keywords: tuple[str, ...] = ()
+    regexes: tuple[str, ...] = ()
+    classifier: object | None = None
 
 
 @dataclass(frozen=True)
 class TinySet:
     revision: str
     policies: tuple[Policy, ...] = ()
-    rule_counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    rule_counts: Mapping[str, int] = field(default_factory=dict)
 
 
 class SwitchableLoader:
@@ -51,8 +54,11 @@ class Admin:
 async def _admin(token: str | None) -> AsyncIterator[Admin]:
     initial = TinySet(
         "r1",
-        (Policy("weapons"), Policy("pii", "shadow")),
-        {"weapons": {"keyword": 12, "regex": 1}, "pii": {"regex": 4}},
+        (
+            Policy("weapons", keywords=("w",) * 12, regexes=("r",)),
+            Policy("pii", "shadow", regexes=("r",) * 4),
+        ),
+        {"keyword": 12, "regex": 5, "classifier": 0},
     )
     store = PolicyStore(initial)
     loader = SwitchableLoader()
@@ -101,9 +107,10 @@ async def test_policies_view(admin: Admin) -> None:
     body = await response.json()
     assert body["revision"] == "r1" and body["ready"] is True and body["loaded_at"] > 0
     assert body["policies"] == [
-        {"id": "weapons", "mode": "enforce", "rules": {"keyword": 12, "regex": 1}},
-        {"id": "pii", "mode": "shadow", "rules": {"regex": 4}},
+        {"id": "weapons", "mode": "enforce", "rules": {"keyword": 12, "regex": 1, "classifier": 0}},
+        {"id": "pii", "mode": "shadow", "rules": {"keyword": 0, "regex": 4, "classifier": 0}},
     ]
+    assert body["rules"] == {"keyword": 12, "regex": 5, "classifier": 0}
     assert body["last_error"]["problems"] == [
         {"file": "policies/pii.yaml", "line": 7, "message": "bad regex"}
     ]

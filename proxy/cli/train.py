@@ -1,13 +1,53 @@
+"""``modproxy train DATA.jsonl -o MODEL``: train a built-in classifier model from labelled JSONL."""
+
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    """Placeholder until this command lands."""
-    del subparsers
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "train",
+        help="train a built-in classifier model from labelled JSONL",
+        description="Train a built-in classifier model (needs: pip install 'modproxy[train]').",
+    )
+    parser.add_argument("data", type=Path, help="JSONL lines: {text, labels: [...]} or {text, label}")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="model file (.json or .json.gz)")
+    parser.add_argument("--holdout", type=float, default=0.2, help="fraction held out for evaluation")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--c", type=float, default=16.0, help="inverse regularisation strength")
+    parser.add_argument(
+        "--threshold", type=float, default=0.5, help="score at which the model recommends acting"
+    )
+    parser.add_argument(
+        "--refit-all",
+        action="store_true",
+        help="after evaluating, refit on every example (the printed numbers describe the split model)",
+    )
+    parser.set_defaults(func=run)
 
 
-def _unused(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    from proxy.classifiers.builtin_model import save_model
+    from proxy.classifiers.train import TrainingError, format_metrics, read_examples, train_model
+
+    try:
+        examples = read_examples(args.data)
+        result = train_model(
+            examples,
+            holdout=args.holdout,
+            seed=args.seed,
+            c=args.c,
+            threshold=args.threshold,
+            refit_all=args.refit_all,
+        )
+    except (TrainingError, OSError) as exc:
+        print(f"modproxy train: {exc}", file=sys.stderr)
+        return 1
+    save_model(result.model, args.output)
+    print(format_metrics(result))
+    print(f"wrote {args.output} ({args.output.stat().st_size} bytes)")
     return 0

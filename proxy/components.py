@@ -1,0 +1,147 @@
+"""The long-lived pieces ``modproxy serve`` runs with, built from settings and torn down together.
+
+Policies (a store that hot reload swaps), the decision cache, classifier backends, the
+moderator over them, and the metrics every one of them reports to. ``create_app`` and
+``create_admin_app`` receive these; nothing here knows about routes or handlers.
+
+Each named policy set (``policies.path`` is ``default``, ``policy_sets`` adds more) gets
+its own store, reloader, watcher and moderator; they share the decision cache (its keys
+carry each set's revision) and the classifier backends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from proxy.cache import DecisionCache
+from proxy.metrics import Metrics
+from proxy.moderation import Moderator, PolicyModerator
+from proxy.policy.classifier import Classifier
+from proxy.policy.engine import PolicySet, empty_policy_set
+from proxy.policy.source import policy_loader, watched_paths
+from proxy.policy.store import LoadFailed, PolicyStore
+from proxy.policy_sets import PolicySetRuntime
+from proxy.policy_watch import PolicyReloader, PolicyWatcher, ReloadObserver
+from proxy.routing import DEFAULT, RouteTable
+from proxy.settings import Settings, cache_config
+from proxy.telemetry import CacheMetrics, MeteredModerator, ReloadCounts, ReloadMetrics, StreamMetrics
+
+log = logging.getLogger("modproxy.components")
+
+
+class StartupError(Exception):
+    """The proxy cannot start as configured (e.g. its policy files do not load); says why, per line."""
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySetParts:
+    path: Path | None
+    store: PolicyStore[PolicySet]
+    reloader: PolicyReloader[PolicySet]
+    moderator: Moderator
+
+    def current(self) -> PolicySet:
+        return self.store.current
+
+    @property
+    def runtime(self) -> PolicySetRuntime:
+        return PolicySetRuntime(self.moderator, self.current)
+
+
+@dataclass(frozen=True, slots=True)
+class Components:
+    metrics: Metrics
+    cache: DecisionCache
+    classifiers: Mapping[str, Classifier]
+    stream_metrics: StreamMetrics
+    policy_sets: Mapping[str, PolicySetParts]
+    """By name, ``default`` first."""
+
+    @property
+    def default(self) -> PolicySetParts:
+        return self.policy_sets[DEFAULT]
+
+    @property
+    def store(self) -> PolicyStore[PolicySet]:
+        return self.default.store
+
+    @property
+    def reloader(self) -> PolicyReloader[PolicySet]:
+        return self.default.reloader
+
+    @property
+    def moderator(self) -> Moderator:
+        return self.default.moderator
+
+    def current_policies(self) -> PolicySet:
+        return self.store.current
+
+    def named_runtimes(self) -> dict[str, PolicySetRuntime]:
+        return {name: parts.runtime for name, parts in self.policy_sets.items() if name != DEFAULT}
+
+
+@contextlib.asynccontextmanager
+async def open_components(
+    settings: Settings,
+    *,
+    registry: CollectorRegistry | None = None,
+    metrics: Metrics | None = None,
+) -> AsyncIterator[Components]:
+    """Load policies (a broken set at startup is fatal: there is no last good set to keep serving),
+    open the cache, and watch the policy files for the life of the block."""
+    metrics = metrics or Metrics(
+        registry or CollectorRegistry(), route_names=RouteTable.from_settings(settings).names
+    )
+    paths = {DEFAULT: settings.policies.path, **settings.policy_sets}
+    # The revision gauge shows the default set's; every set's reloads are counted.
+    reload_metrics = ReloadMetrics(metrics)
+    stores = {name: PolicyStore(_initial_policies(name, path)) for name, path in paths.items()}
+    reload_metrics.serving(stores[DEFAULT].status.revision, stores[DEFAULT].status.rule_counts)
+    cache_metrics = CacheMetrics(metrics)
+    classifiers: dict[str, Classifier] = {}
+    async with DecisionCache(cache_config(settings), observer=cache_metrics) as cache:
+        sets: dict[str, PolicySetParts] = {}
+        for name, store in stores.items():
+            path = paths[name]
+            observer: ReloadObserver = reload_metrics if name == DEFAULT else ReloadCounts(metrics)
+            reloader = PolicyReloader(
+                store, policy_loader(path) if path is not None else empty_policy_set, observers=[observer]
+            )
+            moderator = MeteredModerator(
+                PolicyModerator(store, cache, classifiers, observer=cache_metrics), metrics
+            )
+            sets[name] = PolicySetParts(path, store, reloader, moderator)
+        components = Components(metrics, cache, classifiers, StreamMetrics(metrics), sets)
+        async with contextlib.AsyncExitStack() as watchers:
+            for parts in sets.values():
+                await watchers.enter_async_context(_watching(settings, parts))
+            yield components
+
+
+def _initial_policies(name: str, path: Path | None) -> PolicySet:
+    if path is None:
+        log.warning("no policies configured (policies.path): every request is allowed")
+        return empty_policy_set()
+    try:
+        return policy_loader(path)()
+    except LoadFailed as exc:
+        lines = "\n".join(str(problem) for problem in exc.problems)
+        raise StartupError(f"the policy set {name!r} at {path} does not load:\n{lines}") from None
+
+
+@contextlib.asynccontextmanager
+async def _watching(settings: Settings, parts: PolicySetParts) -> AsyncIterator[None]:
+    path = parts.path
+    if path is None or settings.policies.watch_interval == 0:
+        yield
+        return
+    interval = settings.policies.watch_interval
+    watcher = PolicyWatcher(parts.reloader, lambda: watched_paths(path), interval=interval)
+    async with watcher.running():
+        yield

@@ -1,0 +1,89 @@
+"""Training: a tiny generated JSONL in, a model file out that loads and scores."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from proxy.classifiers.builtin_model import load_model
+from proxy.classifiers.train import Example, TrainingError, read_examples, split_holdout, train_model
+from proxy.cli import main
+
+SPAM = ["buy cheap pills now", "cheap watches for sale", "click here to win money", "win a free prize now",
+        "free money click now", "buy cheap followers today"]  # fmt: skip
+RUDE = ["you are an idiot", "shut up idiot", "what an idiot you are", "idiot, go away"]
+FINE = ["the weather is nice today", "let's meet for lunch", "the report is ready", "see you at the station",
+        "thanks for the update", "the train leaves at nine", "I like this book", "water it"]  # fmt: skip
+
+
+def write_data(path: Path, seed: int = 0) -> None:
+    rng = random.Random(seed)
+    lines = []
+    for index, base in enumerate(SPAM * 3):
+        lines.append(
+            {"text": f"{base} {rng.randint(1, 99)}", "labels": ["spam"], "group": f"s{index % len(SPAM)}"}
+        )
+    for index, base in enumerate(RUDE * 3):
+        lines.append({"text": base + "!" * (index % 3), "label": "rude"})
+    for base in FINE * 3:
+        lines.append({"text": base, "label": "benign"})
+    lines.append({"text": "cheap idiot pills", "labels": ["spam", "rude"]})
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n")
+
+
+def test_train_writes_a_model_that_scores(tmp_path: Path) -> None:
+    data = tmp_path / "data.jsonl"
+    write_data(data)
+    result = train_model(read_examples(data), holdout=0.25, seed=3)
+    assert {m.category for m in result.metrics} == {"rude", "spam"}
+    assert result.train_size + result.holdout_size == 3 * (len(SPAM) + len(RUDE) + len(FINE)) + 1
+    model = result.model
+    assert model.score("buy cheap pills")["spam"] > 0.5 > model.score("the weather is nice")["spam"]
+    assert model.score("you idiot")["rude"] > 0.5 > model.score("see you at lunch")["rude"]
+
+
+def test_cli_trains_saves_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = tmp_path / "data.jsonl", tmp_path / "model.json.gz"
+    write_data(data)
+    assert main(["train", str(data), "-o", str(out), "--holdout", "0.25", "--seed", "1"]) == 0
+    report = capsys.readouterr().out
+    assert "precision" in report and "spam" in report and "rude" in report
+    model = load_model(out)
+    assert model.metadata["held_out_metrics"].keys() == {"rude", "spam"}
+    assert model.score("win cheap money now")["spam"] > model.score("lunch at nine")["spam"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"label": "x"}\n', r"data.jsonl:1: .*\"text\""),
+        ('{"text": "a", "labels": "x"}\n', r"data.jsonl:1: .*list"),
+        ('{"text": "a"}\n', r"data.jsonl:1: .*needs"),
+        ("not json\n", r"data.jsonl:1:"),
+        ("\n", "no examples"),
+    ],
+)
+def test_bad_data_is_reported_with_its_line(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_text(content)
+    with pytest.raises(TrainingError, match=message):
+        read_examples(path)
+
+
+def test_cli_reports_bad_data_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_text('{"text": "a", "label": "benign"}\n')
+    assert main(["train", str(path), "-o", str(tmp_path / "m.json")]) == 1
+    assert "nothing to learn" in capsys.readouterr().err
+
+
+def test_holdout_never_splits_a_group_and_keeps_every_label_in_training() -> None:
+    examples = [Example(f"t{i}", frozenset({"a"} if i % 2 else set()), f"g{i // 4}") for i in range(80)]
+    examples.append(Example("lonely", frozenset({"b"}), "only"))
+    train, held = split_holdout(examples, 0.3, seed=7)
+    assert {e.group for e in train}.isdisjoint({e.group for e in held})
+    assert any("b" in e.labels for e in train)
+    assert 0.15 < len(held) / len(examples) < 0.45
