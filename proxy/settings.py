@@ -2,8 +2,11 @@
 
 Every setting is a field of a frozen dataclass section; the loader walks the dataclasses,
 so a new section (cache, classifiers, metrics, ...) is one more field on :class:`Settings`.
-The environment name of ``section.key`` is ``MODPROXY_SECTION_KEY``. This is the only
-module that reads the process environment.
+The environment name of ``section.key`` is ``MODPROXY_SECTION_KEY``. A few top-level
+settings are collections instead of sections (``routes``, ``tenants``, ``upstreams``,
+``policy_sets``): a whole list or mapping of records, replaced as a whole by a later layer
+(``MODPROXY_ROUTES`` holds JSON); their errors name the item, e.g. ``routes[2].model``.
+This is the only module that reads the process environment.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import yaml
 from proxy.cache_config import CacheConfig
 from proxy.classifiers import registry as classifier_registry
 from proxy.classifiers.registry import ClassifierConfig, ClassifierConfigError
+from proxy.routing import STREAM_MODES, ConfigProblem, Route, UpstreamTarget, check_routing
+from proxy.tenants import Tenant
 
 ENV_PREFIX = "MODPROXY_"
 CONFIG_ENV = "MODPROXY_CONFIG"
@@ -198,26 +203,14 @@ class ModerationSettings:
     )
 
 
-STREAM_MODES = ("window", "buffer", "audit")
-
-
 def _stream_mode(value: str) -> str | None:
     return None if value in STREAM_MODES else f"must be one of {', '.join(STREAM_MODES)} (got {value!r})"
-
-
-def _route_modes(value: dict[str, str]) -> str | None:
-    bad = {route: mode for route, mode in value.items() if mode not in STREAM_MODES}
-    return f"modes must be one of {', '.join(STREAM_MODES)} (got {bad})" if bad else None
 
 
 @dataclass(frozen=True, slots=True)
 class StreamingSettings:
     mode: str = _setting(
         "window", "how streamed answers are moderated: window, buffer or audit", check=_stream_mode
-    )
-    route_modes: dict[str, str] = field(
-        default_factory=dict,
-        metadata=_meta('mode per route path, e.g. {"/v1/completions": "buffer"}', check=_route_modes),
     )
     buffer_max_chars: int = _setting(
         200_000, "buffer mode: longest answer held; longer answers are refused", check=_positive
@@ -247,6 +240,25 @@ class Settings:
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
     streaming: StreamingSettings = field(default_factory=StreamingSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    # Collections, not sections (see the module docstring and docs/routing.md).
+    upstreams: dict[str, UpstreamTarget] = field(
+        default_factory=dict,
+        metadata=_meta("more upstreams by name: {name: {url, api_key}}; upstream.* is the one named default"),
+    )
+    policy_sets: dict[str, Path] = field(
+        default_factory=dict,
+        metadata=_meta("more policy sets by name: {name: path}; policies.path is the one named default"),
+    )
+    tenants: dict[str, Tenant] = field(
+        default_factory=dict,
+        metadata=_meta(
+            "virtual keys: {name: {key_hashes: [sha256:...], ...}}; any tenant makes keys required"
+        ),
+    )
+    routes: tuple[Route, ...] = field(
+        default=(),
+        metadata=_meta("ordered routing rules, first match wins; the last one (no match) is the default"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,8 +274,21 @@ class SettingInfo:
 def describe() -> list[SettingInfo]:
     """Every setting, for docs and ``--help``."""
     out = []
+    top = _hints(Settings)
     for section in dataclasses.fields(Settings):
-        section_cls = _hints(Settings)[section.name]
+        section_cls = top[section.name]
+        if not _is_section(section_cls):
+            out.append(
+                SettingInfo(
+                    section.name,
+                    env_name(section.name),
+                    _type_name(section_cls),
+                    _default(section),
+                    section.metadata.get("help", ""),
+                    False,
+                )
+            )
+            continue
         hints = _hints(section_cls)
         for f in dataclasses.fields(section_cls):
             out.append(
@@ -279,8 +304,12 @@ def describe() -> list[SettingInfo]:
     return out
 
 
-def env_name(section: str, key: str) -> str:
-    return f"{ENV_PREFIX}{section}_{key}".upper()
+def env_name(*parts: str) -> str:
+    return (ENV_PREFIX + "_".join(parts)).upper()
+
+
+def _is_section(tp: Any) -> bool:
+    return isinstance(tp, type) and dataclasses.is_dataclass(tp)
 
 
 def load_settings(
@@ -293,7 +322,7 @@ def load_settings(
     env = os.environ if env is None else env
     if config_file is None and env.get(CONFIG_ENV):
         config_file = Path(env[CONFIG_ENV])
-    raw: dict[str, dict[str, Any]] = {}
+    raw: dict[str, Any] = {}
     if config_file is not None:
         _merge(raw, _read_file(config_file), source="file")
     _merge(raw, _from_env(env), source="env")
@@ -322,31 +351,30 @@ def _resolve_api_keys(backends: Mapping[str, Any], env: Mapping[str, str]) -> di
     return out
 
 
-def redacted_view(settings: Settings) -> dict[str, dict[str, Any]]:
+def redacted_view(settings: Settings) -> dict[str, Any]:
     """Settings as plain data with every secret masked, safe to log or serve."""
-    out: dict[str, dict[str, Any]] = {}
-    for section in dataclasses.fields(settings):
-        value = getattr(settings, section.name)
-        out[section.name] = {
-            f.name: (
-                "***"
-                if f.metadata.get("secret") and getattr(value, f.name)
-                else _plain(getattr(value, f.name))
-            )
-            for f in dataclasses.fields(value)
-        }
-    return out
+    plain: dict[str, Any] = _plain(settings)
+    return plain
 
 
 _SECRET_KEYS = frozenset({"api_key", "password", "token"})
 
 
 def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: "***"
+            if f.metadata.get("secret") and getattr(value, f.name)
+            else _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+        }
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, Mapping):
-        # Nested sections (classifier backends) carry their own keys: mask those by name.
+        # Nested records (classifier backends) carry their own keys: mask those by name.
         return {k: "***" if k in _SECRET_KEYS and v else _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
     return value
 
 
@@ -364,34 +392,44 @@ def _read_file(path: Path) -> Mapping[str, Any]:
     return data
 
 
-def _from_env(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     known = {info.env: info.key for info in describe()}
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Any] = {}
     for name, value in env.items():
         if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
             continue
         if name not in known:
             raise SettingsError(name, "unknown environment setting")
-        section, key = known[name].split(".")
-        out.setdefault(section, {})[key] = value
+        _put(out, known[name], value)
     return out
 
 
-def _from_overrides(overrides: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
+def _from_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``section.key`` (or a collection's name, e.g. ``routes``) to value; None means not given."""
+    out: dict[str, Any] = {}
     for dotted, value in overrides.items():
-        if value is None:
-            continue
-        section, key = dotted.split(".")
-        out.setdefault(section, {})[key] = value
+        if value is not None:
+            _put(out, dotted, value)
     return out
 
 
-def _merge(into: dict[str, dict[str, Any]], layer: Mapping[str, Any], *, source: str) -> None:
+def _put(layer: dict[str, Any], dotted: str, value: Any) -> None:
+    section, _, key = dotted.partition(".")
+    if key:
+        layer.setdefault(section, {})[key] = value
+    else:
+        layer[section] = value
+
+
+def _merge(into: dict[str, Any], layer: Mapping[str, Any], *, source: str) -> None:
+    """Sections merge key by key; a collection is replaced whole (``into[name] = (source, value)``)."""
     sections = _hints(Settings)
     for section, values in layer.items():
         if section not in sections:
             raise SettingsError(str(section), f"unknown section (expected one of {', '.join(sections)})")
+        if not _is_section(sections[section]):
+            into[section] = (source, values)
+            continue
         if not isinstance(values, Mapping):
             raise SettingsError(str(section), "must be a mapping")
         known = {f.name for f in dataclasses.fields(sections[section])}
@@ -401,9 +439,17 @@ def _merge(into: dict[str, dict[str, Any]], layer: Mapping[str, Any], *, source:
             into.setdefault(section, {})[key] = (source, value)
 
 
-def _build(raw: Mapping[str, Mapping[str, tuple[str, Any]]]) -> Settings:
+def _build(raw: Mapping[str, Any]) -> Settings:
     sections: dict[str, Any] = {}
+    top = {f.name: f for f in dataclasses.fields(Settings)}
     for section, section_cls in _hints(Settings).items():
+        if not _is_section(section_cls):
+            if section in raw:
+                source, value = raw[section]
+                sections[section] = _coerce(section, section_cls, value, from_text=source == "env")
+            else:
+                sections[section] = _default(top[section])
+            continue
         hints = _hints(section_cls)
         values: dict[str, Any] = {}
         for f in dataclasses.fields(section_cls):
@@ -440,6 +486,10 @@ def _check_consistency(settings: Settings) -> None:
         key, _, problem = str(exc).partition(": ")
         raise SettingsError(key, problem) from None
     try:
+        check_routing(settings.upstreams, settings.policy_sets, settings.tenants, settings.routes)
+    except ConfigProblem as exc:
+        raise SettingsError(exc.key, exc.problem) from None
+    try:
         cache_config(settings)
     except ValueError as exc:
         key, _, problem = str(exc).partition(": ")
@@ -471,7 +521,7 @@ def _type_name(tp: Any) -> str:
     optional = type(None) in typing.get_args(tp)
     base = _strip_optional(tp)
     names = {str: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}
-    name = names.get(base, "mapping")
+    name = "list" if typing.get_origin(base) is tuple else names.get(base, "mapping")
     return f"{name} (optional)" if optional else name
 
 
@@ -527,6 +577,22 @@ def _coerce(key: str, tp: Any, value: Any, *, from_text: bool) -> Any:
         if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
             raise SettingsError(key, "must be a mapping")
         return dict(value)
+    if from_text and isinstance(value, str) and (_is_section(base) or typing.get_origin(base) is tuple):
+        value = _json(key, value)
+    if _is_section(base):
+        return _record(key, base, value)
+    if typing.get_origin(base) is tuple:
+        if not isinstance(value, list | tuple):
+            raise SettingsError(key, f"must be a list (got {type(value).__name__})")
+        item = typing.get_args(base)[0]
+        return tuple(_coerce(f"{key}[{i}]", item, v, from_text=False) for i, v in enumerate(value))
+    if typing.get_origin(base) is dict and typing.get_args(base)[1] is not str:
+        if from_text and isinstance(value, str):
+            value = _json(key, value)
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            raise SettingsError(key, "must be a mapping with string keys")
+        item = typing.get_args(base)[1]
+        return {k: _coerce(f"{key}.{k}", item, v, from_text=False) for k, v in value.items()}
     if typing.get_origin(base) is dict:
         if from_text and isinstance(value, str):
             try:
@@ -539,3 +605,34 @@ def _coerce(key: str, tp: Any, value: Any, *, from_text: bool) -> Any:
             raise SettingsError(key, "must be a mapping of strings to strings")
         return dict(value)
     raise SettingsError(key, f"unsupported setting type {tp!r}")
+
+
+def _json(key: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise SettingsError(key, "must be JSON") from None
+
+
+def _record(key: str, cls: type[Any], value: Any) -> Any:
+    """One dataclass from a mapping: unknown keys, missing required keys and bad values name themselves."""
+    if not isinstance(value, Mapping):
+        raise SettingsError(key, f"must be a mapping (got {type(value).__name__})")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for name in value:
+        if name not in fields:
+            raise SettingsError(f"{key}.{name}", f"unknown setting (expected one of {', '.join(fields)})")
+    hints = _hints(cls)
+    values: dict[str, Any] = {}
+    for name, f in fields.items():
+        sub = f"{key}.{name}"
+        if name in value:
+            values[name] = _coerce(sub, hints[name], value[name], from_text=False)
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise SettingsError(sub, "is required")
+        else:
+            values[name] = _default(f)
+        check = f.metadata.get("check")
+        if check is not None and values[name] is not None and (problem := check(values[name])):
+            raise SettingsError(sub, problem)
+    return cls(**values)

@@ -62,6 +62,7 @@ def one_tick(metrics: Metrics, tick: int) -> None:
     metrics.record_decision(Phase.PROMPT, Decision(Action.BLOCK, (BLOCK,), "rev"))
     metrics.record_decision(Phase.RESPONSE, Decision(Action.REDACT, (REDACT,), "rev"))
     metrics.record_decision(Phase.PROMPT, Decision(Action.ALLOW, (), "rev"))
+    metrics.record_route_decision("default", Phase.PROMPT, Action.BLOCK)
     metrics.record_stream_cutoff("weapons")
     metrics.record_cache(CacheTier.LOCAL, CacheResult.HIT)
     metrics.record_cache(CacheTier.REDIS, CacheResult.MISS)
