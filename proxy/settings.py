@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import json
 import os
-import types
-import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,39 +26,24 @@ from proxy.cache_config import CacheConfig
 from proxy.classifiers import registry as classifier_registry
 from proxy.classifiers.registry import ClassifierConfig, ClassifierConfigError
 from proxy.routing import STREAM_MODES, ConfigProblem, Route, UpstreamTarget, check_routing
+from proxy.settings_values import (
+    SettingsError as SettingsError,
+)
+from proxy.settings_values import (
+    coerce,
+    default_of,
+    is_section,
+    meta,
+    setting,
+    to_plain,
+    type_hints,
+    type_name,
+)
 from proxy.tenants import Tenant
 
 ENV_PREFIX = "MODPROXY_"
 CONFIG_ENV = "MODPROXY_CONFIG"
 MIB = 1024 * 1024
-
-
-class SettingsError(Exception):
-    """A setting is missing, unknown or invalid; ``key`` names it (``section.field``)."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{key}: {problem}")
-        self.key = key
-        self.problem = problem
-
-
-def _meta(
-    help: str,
-    *,
-    secret: bool = False,
-    check: Callable[[Any], str | None] | None = None,
-) -> dict[str, Any]:
-    return {"help": help, "secret": secret, "check": check}
-
-
-def _setting(
-    default: Any,
-    help: str,
-    *,
-    secret: bool = False,
-    check: Callable[[Any], str | None] | None = None,
-) -> Any:
-    return field(default=default, metadata=_meta(help, secret=secret, check=check))
 
 
 def _positive(value: float) -> str | None:
@@ -106,46 +88,46 @@ def _log_level(value: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
-    host: str = _setting("127.0.0.1", "address the proxy listens on (0.0.0.0 for all interfaces)")
-    port: int = _setting(8080, "port the proxy listens on (0 picks a free port)", check=_port)
-    workers: int = _setting(1, "worker processes sharing the port (SO_REUSEPORT)", check=_positive)
-    max_body_bytes: int = _setting(
+    host: str = setting("127.0.0.1", "address the proxy listens on (0.0.0.0 for all interfaces)")
+    port: int = setting(8080, "port the proxy listens on (0 picks a free port)", check=_port)
+    workers: int = setting(1, "worker processes sharing the port (SO_REUSEPORT)", check=_positive)
+    max_body_bytes: int = setting(
         10 * MIB, "largest accepted request body; larger bodies get 413", check=_positive
     )
-    max_line_size: int = _setting(8190, "longest HTTP request line or header line", check=_positive)
-    max_field_size: int = _setting(8190, "longest single HTTP header value", check=_positive)
-    shutdown_grace_seconds: float = _setting(
+    max_line_size: int = setting(8190, "longest HTTP request line or header line", check=_positive)
+    max_field_size: int = setting(8190, "longest single HTTP header value", check=_positive)
+    shutdown_grace_seconds: float = setting(
         30.0, "on SIGTERM, how long in-flight requests may finish", check=_positive
     )
 
 
 @dataclass(frozen=True, slots=True)
 class AdminSettings:
-    host: str = _setting("127.0.0.1", "address of the admin listener (/metrics, admin endpoints)")
-    port: int = _setting(9464, "port of the admin listener", check=_port)
-    token: str | None = _setting(None, "bearer token the admin endpoints require", secret=True)
+    host: str = setting("127.0.0.1", "address of the admin listener (/metrics, admin endpoints)")
+    port: int = setting(9464, "port of the admin listener", check=_port)
+    token: str | None = setting(None, "bearer token the admin endpoints require", secret=True)
 
 
 @dataclass(frozen=True, slots=True)
 class UpstreamSettings:
-    url: str | None = _setting(
+    url: str | None = setting(
         None, "base URL of the OpenAI-compatible backend, e.g. http://llm:8000", check=_http_url
     )
-    api_key: str | None = _setting(
+    api_key: str | None = setting(
         None, "replaces the client's Authorization towards the upstream", secret=True
     )
-    connect_timeout: float = _setting(10.0, "seconds to open a connection to the upstream", check=_positive)
-    read_timeout: float = _setting(
+    connect_timeout: float = setting(10.0, "seconds to open a connection to the upstream", check=_positive)
+    read_timeout: float = setting(
         300.0, "seconds the upstream may stay silent (per read, not total)", check=_positive
     )
-    pool_size: int = _setting(100, "most concurrent upstream connections per worker", check=_positive)
-    dev: bool = _setting(False, "run the built-in development echo upstream (not an LLM) and use it")
+    pool_size: int = setting(100, "most concurrent upstream connections per worker", check=_positive)
+    dev: bool = setting(False, "run the built-in development echo upstream (not an LLM) and use it")
 
 
 @dataclass(frozen=True, slots=True)
 class PoliciesSettings:
-    path: Path | None = field(default=None, metadata=_meta("policy file or directory"))
-    watch_interval: float = _setting(
+    path: Path | None = field(default=None, metadata=meta("policy file or directory"))
+    watch_interval: float = setting(
         1.0, "seconds between checks of the policy files for changes (0 turns live reload off)",
         check=_non_negative,
     )  # fmt: skip
@@ -153,7 +135,7 @@ class PoliciesSettings:
 
 @dataclass(frozen=True, slots=True)
 class RedisSettings:
-    url: str | None = _setting(
+    url: str | None = setting(
         None, "Redis for the shared decision cache, e.g. redis://127.0.0.1:6379/0", check=_redis_url
     )
 
@@ -162,19 +144,19 @@ class RedisSettings:
 class CacheSettings:
     """The decision cache; Redis itself is ``redis.url`` (none: the in-process tier alone)."""
 
-    prefix: str = _setting("modproxy:", "prefix of every Redis key")
-    ttl_seconds: int = _setting(86_400, "lifetime of a cached decision in Redis", check=_positive)
-    local_max_entries: int = _setting(100_000, "in-process tier: most decisions kept", check=_non_negative)
-    local_max_bytes: int = _setting(64 * MIB, "in-process tier: most bytes kept", check=_non_negative)
-    socket_timeout: float = _setting(0.1, "seconds one Redis reply may take", check=_positive)
-    connect_timeout: float = _setting(0.2, "seconds to connect to Redis", check=_positive)
-    retries: int = _setting(1, "extra attempts after a Redis connection error", check=_non_negative)
-    breaker_failures: int = _setting(5, "consecutive Redis failures that open the breaker", check=_positive)
-    breaker_reset_seconds: float = _setting(
+    prefix: str = setting("modproxy:", "prefix of every Redis key")
+    ttl_seconds: int = setting(86_400, "lifetime of a cached decision in Redis", check=_positive)
+    local_max_entries: int = setting(100_000, "in-process tier: most decisions kept", check=_non_negative)
+    local_max_bytes: int = setting(64 * MIB, "in-process tier: most bytes kept", check=_non_negative)
+    socket_timeout: float = setting(0.1, "seconds one Redis reply may take", check=_positive)
+    connect_timeout: float = setting(0.2, "seconds to connect to Redis", check=_positive)
+    retries: int = setting(1, "extra attempts after a Redis connection error", check=_non_negative)
+    breaker_failures: int = setting(5, "consecutive Redis failures that open the breaker", check=_positive)
+    breaker_reset_seconds: float = setting(
         5.0, "seconds the breaker stays open before Redis is tried again", check=_positive
     )
-    max_connections: int = _setting(64, "Redis connection pool size", check=_positive)
-    cluster: bool = _setting(False, "treat redis.url as a Redis Cluster seed node")
+    max_connections: int = setting(64, "Redis connection pool size", check=_positive)
+    cluster: bool = setting(False, "treat redis.url as a Redis Cluster seed node")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,12 +165,12 @@ class ClassifiersSettings:
 
     backends: dict[str, Any] = field(
         default_factory=dict,
-        metadata=_meta(
+        metadata=meta(
             "backends by name: {name: {type, url, api_key_env, model, timeout_ms, ...}}; "
             "see docs/classifiers.md"
         ),
     )
-    builtin_concurrency: int = _setting(2, "texts the built-in model scores at once", check=_positive)
+    builtin_concurrency: int = setting(2, "texts the built-in model scores at once", check=_positive)
 
 
 DEFAULT_REFUSAL = "The response was filtered by the content policy."
@@ -196,10 +178,10 @@ DEFAULT_REFUSAL = "The response was filtered by the content policy."
 
 @dataclass(frozen=True, slots=True)
 class ModerationSettings:
-    refusal_message: str = _setting(DEFAULT_REFUSAL, "replaces a blocked response")
+    refusal_message: str = setting(DEFAULT_REFUSAL, "replaces a blocked response")
     refusal_messages: dict[str, str] = field(
         default_factory=lambda: {"zh": "该回复因违反内容政策已被过滤。"},
-        metadata=_meta("refusal message per prompt language (zh is used when the prompt is mostly CJK)"),
+        metadata=meta("refusal message per prompt language (zh is used when the prompt is mostly CJK)"),
     )
 
 
@@ -209,23 +191,23 @@ def _stream_mode(value: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class StreamingSettings:
-    mode: str = _setting(
+    mode: str = setting(
         "window", "how streamed answers are moderated: window, buffer or audit", check=_stream_mode
     )
-    buffer_max_chars: int = _setting(
+    buffer_max_chars: int = setting(
         200_000, "buffer mode: longest answer held; longer answers are refused", check=_positive
     )
-    max_event_bytes: int = _setting(
+    max_event_bytes: int = setting(
         1 * MIB, "largest upstream event; a larger one ends the stream with an error event", check=_positive
     )
-    refusal_in_stream: bool = _setting(True, "put the refusal text in the final content_filter chunk")
+    refusal_in_stream: bool = setting(True, "put the refusal text in the final content_filter chunk")
 
 
 @dataclass(frozen=True, slots=True)
 class LoggingSettings:
-    level: str = _setting("info", "debug, info, warning or error", check=_log_level)
-    access_log: bool = _setting(True, "log one line per request")
-    log_text: bool = _setting(False, "include user and model text in logs (off: it may be personal data)")
+    level: str = setting("info", "debug, info, warning or error", check=_log_level)
+    access_log: bool = setting(True, "log one line per request")
+    log_text: bool = setting(False, "include user and model text in logs (off: it may be personal data)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,21 +225,21 @@ class Settings:
     # Collections, not sections (see the module docstring and docs/routing.md).
     upstreams: dict[str, UpstreamTarget] = field(
         default_factory=dict,
-        metadata=_meta("more upstreams by name: {name: {url, api_key}}; upstream.* is the one named default"),
+        metadata=meta("more upstreams by name: {name: {url, api_key}}; upstream.* is the one named default"),
     )
     policy_sets: dict[str, Path] = field(
         default_factory=dict,
-        metadata=_meta("more policy sets by name: {name: path}; policies.path is the one named default"),
+        metadata=meta("more policy sets by name: {name: path}; policies.path is the one named default"),
     )
     tenants: dict[str, Tenant] = field(
         default_factory=dict,
-        metadata=_meta(
+        metadata=meta(
             "virtual keys: {name: {key_hashes: [sha256:...], ...}}; any tenant makes keys required"
         ),
     )
     routes: tuple[Route, ...] = field(
         default=(),
-        metadata=_meta("ordered routing rules, first match wins; the last one (no match) is the default"),
+        metadata=meta("ordered routing rules, first match wins; the last one (no match) is the default"),
     )
 
 
@@ -274,29 +256,29 @@ class SettingInfo:
 def describe() -> list[SettingInfo]:
     """Every setting, for docs and ``--help``."""
     out = []
-    top = _hints(Settings)
+    top = type_hints(Settings)
     for section in dataclasses.fields(Settings):
         section_cls = top[section.name]
-        if not _is_section(section_cls):
+        if not is_section(section_cls):
             out.append(
                 SettingInfo(
                     section.name,
                     env_name(section.name),
-                    _type_name(section_cls),
-                    _default(section),
+                    type_name(section_cls),
+                    default_of(section),
                     section.metadata.get("help", ""),
                     False,
                 )
             )
             continue
-        hints = _hints(section_cls)
+        hints = type_hints(section_cls)
         for f in dataclasses.fields(section_cls):
             out.append(
                 SettingInfo(
                     f"{section.name}.{f.name}",
                     env_name(section.name, f.name),
-                    _type_name(hints[f.name]),
-                    _default(f),
+                    type_name(hints[f.name]),
+                    default_of(f),
                     f.metadata.get("help", ""),
                     bool(f.metadata.get("secret")),
                 )
@@ -306,10 +288,6 @@ def describe() -> list[SettingInfo]:
 
 def env_name(*parts: str) -> str:
     return (ENV_PREFIX + "_".join(parts)).upper()
-
-
-def _is_section(tp: Any) -> bool:
-    return isinstance(tp, type) and dataclasses.is_dataclass(tp)
 
 
 def load_settings(
@@ -353,29 +331,8 @@ def _resolve_api_keys(backends: Mapping[str, Any], env: Mapping[str, str]) -> di
 
 def redacted_view(settings: Settings) -> dict[str, Any]:
     """Settings as plain data with every secret masked, safe to log or serve."""
-    plain: dict[str, Any] = _plain(settings)
+    plain: dict[str, Any] = to_plain(settings)
     return plain
-
-
-_SECRET_KEYS = frozenset({"api_key", "password", "token"})
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: "***"
-            if f.metadata.get("secret") and getattr(value, f.name)
-            else _plain(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-        }
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Mapping):
-        # Nested records (classifier backends) carry their own keys: mask those by name.
-        return {k: "***" if k in _SECRET_KEYS and v else _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _read_file(path: Path) -> Mapping[str, Any]:
@@ -423,11 +380,11 @@ def _put(layer: dict[str, Any], dotted: str, value: Any) -> None:
 
 def _merge(into: dict[str, Any], layer: Mapping[str, Any], *, source: str) -> None:
     """Sections merge key by key; a collection is replaced whole (``into[name] = (source, value)``)."""
-    sections = _hints(Settings)
+    sections = type_hints(Settings)
     for section, values in layer.items():
         if section not in sections:
             raise SettingsError(str(section), f"unknown section (expected one of {', '.join(sections)})")
-        if not _is_section(sections[section]):
+        if not is_section(sections[section]):
             into[section] = (source, values)
             continue
         if not isinstance(values, Mapping):
@@ -442,34 +399,28 @@ def _merge(into: dict[str, Any], layer: Mapping[str, Any], *, source: str) -> No
 def _build(raw: Mapping[str, Any]) -> Settings:
     sections: dict[str, Any] = {}
     top = {f.name: f for f in dataclasses.fields(Settings)}
-    for section, section_cls in _hints(Settings).items():
-        if not _is_section(section_cls):
+    for section, section_cls in type_hints(Settings).items():
+        if not is_section(section_cls):
             if section in raw:
                 source, value = raw[section]
-                sections[section] = _coerce(section, section_cls, value, from_text=source == "env")
+                sections[section] = coerce(section, section_cls, value, from_text=source == "env")
             else:
-                sections[section] = _default(top[section])
+                sections[section] = default_of(top[section])
             continue
-        hints = _hints(section_cls)
+        hints = type_hints(section_cls)
         values: dict[str, Any] = {}
         for f in dataclasses.fields(section_cls):
             key = f"{section}.{f.name}"
             if f.name in raw.get(section, {}):
                 source, value = raw[section][f.name]
-                values[f.name] = _coerce(key, hints[f.name], value, from_text=source == "env")
+                values[f.name] = coerce(key, hints[f.name], value, from_text=source == "env")
             else:
-                values[f.name] = _default(f)
+                values[f.name] = default_of(f)
             check = f.metadata.get("check")
             if check is not None and values[f.name] is not None and (problem := check(values[f.name])):
                 raise SettingsError(key, problem)
         sections[section] = section_cls(**values)
     return Settings(**sections)
-
-
-def _default(f: dataclasses.Field[Any]) -> Any:
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return f.default
 
 
 def _check_consistency(settings: Settings) -> None:
@@ -511,128 +462,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _hints(cls: type[Any]) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _type_name(tp: Any) -> str:
-    optional = type(None) in typing.get_args(tp)
-    base = _strip_optional(tp)
-    names = {str: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}
-    name = "list" if typing.get_origin(base) is tuple else names.get(base, "mapping")
-    return f"{name} (optional)" if optional else name
-
-
-def _strip_optional(tp: Any) -> Any:
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
-        return args[0]
-    return tp
-
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-def _coerce(key: str, tp: Any, value: Any, *, from_text: bool) -> Any:
-    optional = type(None) in typing.get_args(tp)
-    base = _strip_optional(tp)
-    if value is None or (from_text and optional and value == ""):
-        if optional:
-            return None
-        raise SettingsError(key, "must not be empty")
-    if base is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
-            return value.lower() in _TRUE
-        raise SettingsError(key, f"must be true or false (got {value!r})")
-    if base in (int, float):
-        if isinstance(value, bool):
-            raise SettingsError(key, f"must be a number (got {value!r})")
-        try:
-            number = base(value) if not (base is int and isinstance(value, float)) else None
-        except (TypeError, ValueError):
-            number = None
-        if number is None:
-            expected = "an integer" if base is int else "a number"
-            raise SettingsError(key, f"must be {expected} (got {value!r})")
-        return number
-    if base is str:
-        if not isinstance(value, str | int | float):
-            raise SettingsError(key, f"must be a string (got {type(value).__name__})")
-        return str(value)
-    if base is Path:
-        if not isinstance(value, str | Path):
-            raise SettingsError(key, f"must be a path (got {type(value).__name__})")
-        return Path(value)
-    if typing.get_origin(base) is dict and typing.get_args(base)[1] is Any:
-        if from_text and isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError:
-                raise SettingsError(key, "must be a JSON object") from None
-        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            raise SettingsError(key, "must be a mapping")
-        return dict(value)
-    if from_text and isinstance(value, str) and (_is_section(base) or typing.get_origin(base) is tuple):
-        value = _json(key, value)
-    if _is_section(base):
-        return _record(key, base, value)
-    if typing.get_origin(base) is tuple:
-        if not isinstance(value, list | tuple):
-            raise SettingsError(key, f"must be a list (got {type(value).__name__})")
-        item = typing.get_args(base)[0]
-        return tuple(_coerce(f"{key}[{i}]", item, v, from_text=False) for i, v in enumerate(value))
-    if typing.get_origin(base) is dict and typing.get_args(base)[1] is not str:
-        if from_text and isinstance(value, str):
-            value = _json(key, value)
-        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            raise SettingsError(key, "must be a mapping with string keys")
-        item = typing.get_args(base)[1]
-        return {k: _coerce(f"{key}.{k}", item, v, from_text=False) for k, v in value.items()}
-    if typing.get_origin(base) is dict:
-        if from_text and isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError:
-                raise SettingsError(key, "must be a JSON object of strings") from None
-        if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            raise SettingsError(key, "must be a mapping of strings to strings")
-        return dict(value)
-    raise SettingsError(key, f"unsupported setting type {tp!r}")
-
-
-def _json(key: str, text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        raise SettingsError(key, "must be JSON") from None
-
-
-def _record(key: str, cls: type[Any], value: Any) -> Any:
-    """One dataclass from a mapping: unknown keys, missing required keys and bad values name themselves."""
-    if not isinstance(value, Mapping):
-        raise SettingsError(key, f"must be a mapping (got {type(value).__name__})")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for name in value:
-        if name not in fields:
-            raise SettingsError(f"{key}.{name}", f"unknown setting (expected one of {', '.join(fields)})")
-    hints = _hints(cls)
-    values: dict[str, Any] = {}
-    for name, f in fields.items():
-        sub = f"{key}.{name}"
-        if name in value:
-            values[name] = _coerce(sub, hints[name], value[name], from_text=False)
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise SettingsError(sub, "is required")
-        else:
-            values[name] = _default(f)
-        check = f.metadata.get("check")
-        if check is not None and values[name] is not None and (problem := check(values[name])):
-            raise SettingsError(sub, problem)
-    return cls(**values)
