@@ -92,13 +92,11 @@ def create_serving_apps(settings: Settings, parts: Components) -> tuple[web.Appl
         checks["redis"] = parts.cache.ping
     app = create_app(
         settings,
-        moderator=parts.moderator,
         ready_checks=checks,
-        scanner=parts.current_policies,
         stream_observer=parts.stream_metrics,
         metrics=parts.metrics,
         ready_detail={"policies": lambda: policies_view(parts.store)},
-        policy_sets=parts.named_runtimes(),
+        policy_sets=parts.runtimes(),
     )
     admin = create_admin_app(
         settings,

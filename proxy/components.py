@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +22,16 @@ import aiohttp
 from prometheus_client import CollectorRegistry
 
 from proxy.cache import DecisionCache
+from proxy.classification import StreamClassifiers
 from proxy.classifiers.registry import ClassifierSet, build_classifiers
 from proxy.metrics import Metrics
 from proxy.moderation import Moderator, PolicyModerator
 from proxy.policy.classifier import Classifier
 from proxy.policy.engine import PolicySet, empty_policy_set
+from proxy.policy.segments import SegmentCheck
 from proxy.policy.source import policy_loader, watched_paths
 from proxy.policy.store import LoadFailed, PolicyStore
+from proxy.policy.stream import Scanner
 from proxy.policy_sets import PolicySetRuntime
 from proxy.policy_watch import PolicyReloader, PolicyWatcher, ReloadObserver
 from proxy.routing import DEFAULT, RouteTable
@@ -56,13 +59,14 @@ class PolicySetParts:
     store: PolicyStore[PolicySet]
     reloader: PolicyReloader[PolicySet]
     moderator: Moderator
+    segment_check: Callable[[Scanner], SegmentCheck | None]
 
     def current(self) -> PolicySet:
         return self.store.current
 
     @property
     def runtime(self) -> PolicySetRuntime:
-        return PolicySetRuntime(self.moderator, self.current)
+        return PolicySetRuntime(self.moderator, self.current, self.segment_check)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +97,8 @@ class Components:
     def current_policies(self) -> PolicySet:
         return self.store.current
 
-    def named_runtimes(self) -> dict[str, PolicySetRuntime]:
-        return {name: parts.runtime for name, parts in self.policy_sets.items() if name != DEFAULT}
+    def runtimes(self) -> dict[str, PolicySetRuntime]:
+        return {name: parts.runtime for name, parts in self.policy_sets.items()}
 
 
 @contextlib.asynccontextmanager
@@ -128,7 +132,8 @@ async def open_components(
             moderator = MeteredModerator(
                 PolicyModerator(store, cache, classifiers, observer=cache_metrics), metrics
             )
-            sets[name] = PolicySetParts(path, store, reloader, moderator)
+            checks = StreamClassifiers(classifiers, cache_metrics)
+            sets[name] = PolicySetParts(path, store, reloader, moderator, checks.for_scanner)
         components = Components(metrics, cache, classifiers, StreamMetrics(metrics), sets)
         for parts in sets.values():
             await stack.enter_async_context(_watching(settings, parts))

@@ -178,9 +178,11 @@ def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest) -> S
     async def moderate(texts: Sequence[str]) -> Moderation:
         return await routed.moderator.moderate(texts, Phase.RESPONSE, routed.ctx)
 
+    scanner = routed.policies.scanner()  # pinned: a reload mid-stream does not change the rules
     return StreamPlan(
         mode=StreamMode(routed.plan.stream_mode),
-        scanner=routed.policies.scanner(),
+        scanner=scanner,
+        segment_check=routed.policies.segment_check(scanner),
         moderate=moderate,
         refusal=routed.refusal(parsed.texts) if streaming.refusal_in_stream else None,
         max_event_bytes=streaming.max_event_bytes,

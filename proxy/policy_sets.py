@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from proxy.moderation import AllowAll, Moderator
+from proxy.policy.segments import SegmentCheck
 from proxy.policy.stream import NO_PATTERNS, Scanner
 from proxy.routing import DEFAULT
 
@@ -21,6 +22,8 @@ class PolicySetRuntime:
     moderator: Moderator
     scanner: Callable[[], Scanner] = lambda: NO_PATTERNS
     """The current set's stream scanner, pinned by each stream for its whole life (window mode)."""
+    segment_check: Callable[[Scanner], SegmentCheck | None] = lambda scanner: None
+    """For the pinned scanner: the classifier check of stream segments, or None without classifiers."""
 
 
 ALLOW_ALL = PolicySetRuntime(AllowAll())
@@ -29,8 +32,9 @@ ALLOW_ALL = PolicySetRuntime(AllowAll())
 def complete(
     names: Mapping[str, object], default: PolicySetRuntime, extra: Mapping[str, PolicySetRuntime]
 ) -> dict[str, PolicySetRuntime]:
-    """``default`` plus one runtime per configured name; a configured set without one is a wiring bug."""
+    """``default`` (unless ``extra`` has one) plus one runtime per configured name; a configured set
+    without one is a wiring bug."""
     missing = [name for name in names if name not in extra]
     if missing:
         raise ValueError(f"no moderator was built for the policy sets {', '.join(missing)}")
-    return {DEFAULT: default, **{name: extra[name] for name in names}}
+    return {DEFAULT: extra.get(DEFAULT, default), **{name: extra[name] for name in names}}
