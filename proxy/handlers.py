@@ -83,6 +83,7 @@ REQUEST_ID_KEY = web.RequestKey("request_id", str)
 
 ACTION_HEADER = "x-modproxy-action"
 REVISION_HEADER = "x-modproxy-revision"
+SHADOW_HEADER = "x-modproxy-shadow"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
 
 
@@ -318,7 +319,12 @@ def request_id_for(headers: Mapping[str, str]) -> str:
 
 def moderation_headers(*phases: Moderation) -> dict[str, str]:
     action = max(m.action for m in phases)
-    return {ACTION_HEADER: action.label, REVISION_HEADER: phases[-1].revision}
+    headers = {ACTION_HEADER: action.label, REVISION_HEADER: phases[-1].revision}
+    # Shadow policies are never enforced; this says what they would have done, for measurement.
+    shadow = sorted({f"{f.policy_id}={f.action.label}" for m in phases for f in m.findings if f.shadow})
+    if shadow:
+        headers[SHADOW_HEADER] = ",".join(shadow)
+    return headers
 
 
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:

@@ -235,3 +235,22 @@ async def test_a_streamed_answer_is_held_until_the_classifier_clears_each_segmen
     assert "kill" not in text and "neighbor" not in text
     assert "content_filter" in finish
     assert stack.sample("modproxy_stream_cutoffs_total", {"policy": "builtin-violence"}) == 1
+
+
+async def test_a_shadow_policy_is_reported_but_never_enforced(
+    start_stack: StartStack, tmp_path: Path
+) -> None:
+    policies = _write(tmp_path / "p", RULES.replace("action: block", "action: block\n    mode: shadow"))
+    stack = await start_stack(policies=policies)
+    async with aiohttp.ClientSession() as http:
+        response = await http.post(
+            f"{stack.base_url}/chat/completions",
+            json={"model": "m", "messages": [{"role": "user", "content": "project nightingale"}]},
+        )
+        body = await response.json()
+    assert response.status == 200
+    assert body["choices"][0]["message"]["content"] == "project nightingale"
+    assert response.headers["x-modproxy-action"] == "allow"
+    assert response.headers["x-modproxy-shadow"] == "secret-project=block"
+    labels = {"phase": "prompt", "policy": "secret-project", "category": "confidential"}
+    assert stack.sample("modproxy_policy_matches_total", labels) == 1
