@@ -21,6 +21,7 @@ from pathlib import Path
 import aiohttp
 from prometheus_client import CollectorRegistry
 
+from proxy.audit import AuditingModerator
 from proxy.cache import DecisionCache
 from proxy.classification import StreamClassifiers
 from proxy.classifiers.registry import ClassifierSet, build_classifiers
@@ -130,7 +131,11 @@ async def open_components(
                 store, policy_loader(path) if path is not None else empty_policy_set, observers=[observer]
             )
             moderator = MeteredModerator(
-                PolicyModerator(store, cache, classifiers, observer=cache_metrics), metrics
+                AuditingModerator(
+                    PolicyModerator(store, cache, classifiers, observer=cache_metrics),
+                    include_text=settings.logging.log_text,
+                ),
+                metrics,
             )
             checks = StreamClassifiers(classifiers, cache_metrics)
             sets[name] = PolicySetParts(path, store, reloader, moderator, checks.for_scanner)
