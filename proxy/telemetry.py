@@ -74,6 +74,18 @@ class ReloadMetrics:
         self._metrics.set_policy_revision(revision, counts)
 
 
+class ReloadCounts:
+    """``ReloadObserver`` for a named (non-default) policy set: its reloads count, the revision gauge
+    stays the default set's."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def __call__(self, result: StoreReloadResult, revision: str, rule_counts: Mapping[str, Any]) -> None:
+        failed = result.outcome is ReloadOutcome.FAILED
+        self._metrics.record_policy_reload(ReloadResult.FAILURE if failed else ReloadResult.SUCCESS)
+
+
 class StreamMetrics:
     """``StreamObserver``: one response decision per stream, and a cutoff per blocking policy."""
 
@@ -83,6 +95,7 @@ class StreamMetrics:
     def stream_finished(self, report: StreamReport) -> None:
         action = enforced_action(report.findings)
         self._metrics.record_decision(Phase.RESPONSE, Decision(action, report.findings))
+        self._metrics.record_route_decision(report.route, Phase.RESPONSE, action)
         if action is Action.BLOCK and report.mode is not StreamMode.AUDIT:
             cut = {f.policy_id for f in report.findings if f.action is Action.BLOCK and not f.shadow}
             for policy_id in sorted(cut):
@@ -103,6 +116,7 @@ class MeteredModerator:
         moderation = await self._inner.moderate(texts, phase, ctx)
         self._metrics.observe_moderation(phase, time.perf_counter() - started)
         self._metrics.record_decision(phase, moderation)
+        self._metrics.record_route_decision(ctx.route, phase, moderation.action)
         return moderation
 
 
