@@ -117,6 +117,7 @@ EXPECTED = [
     Expected("modproxy_decisions_total", 'phase="prompt",action="redact"'),
     Expected("modproxy_decisions_total", 'phase="prompt",action="block"'),
     Expected("modproxy_decisions_total", 'phase="response",action="block"'),
+    Expected("modproxy_route_decisions_total", 'phase="prompt",action="block"'),
     Expected("modproxy_policy_matches_total", 'policy="email",category="pii"'),
     Expected("modproxy_policy_matches_total", 'policy="builtin-violence",category="violence"'),
     Expected("modproxy_stream_cutoffs_total", 'policy="leak"'),
