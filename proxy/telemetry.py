@@ -15,6 +15,7 @@ from typing import Any
 from proxy.cache import CacheTier
 from proxy.metrics import (
     BypassComponent,
+    BypassReason,
     CacheResult,
     ClassifierResult,
     Metrics,
@@ -26,6 +27,13 @@ from proxy.policy.decision import Action, Decision, Phase, RuleKind, enforced_ac
 from proxy.policy.store import ReloadOutcome
 from proxy.policy.store import ReloadResult as StoreReloadResult
 from proxy.streaming import StreamMode, StreamReport
+
+# A classifier's failure reasons (see ClassifierError) in the bypass vocabulary the dashboard and
+# alerts read; anything else would be counted as ``other``.
+_CLASSIFIER_BYPASS_REASONS: Mapping[str, BypassReason] = {
+    "circuit_open": BypassReason.UNAVAILABLE,  # calls are not even tried while the breaker is open
+    "bad_response": BypassReason.ERROR,
+}
 
 
 class CacheMetrics:
@@ -45,6 +53,8 @@ class CacheMetrics:
 
     def on_bypass(self, component: str, reason: str) -> None:
         kind = component.partition(":")[0]
+        if kind == BypassComponent.CLASSIFIER:
+            reason = _CLASSIFIER_BYPASS_REASONS.get(reason, reason)
         self._metrics.record_bypass(kind if kind else BypassComponent.MODERATION, reason)
 
 
