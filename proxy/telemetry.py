@@ -94,8 +94,11 @@ class StreamMetrics:
 
     def stream_finished(self, report: StreamReport) -> None:
         action = enforced_action(report.findings)
-        self._metrics.record_decision(Phase.RESPONSE, Decision(action, report.findings))
-        self._metrics.record_route_decision(report.route, Phase.RESPONSE, action)
+        if (
+            report.mode is not StreamMode.BUFFER
+        ):  # a buffered answer went through the moderator, counted there
+            self._metrics.record_decision(Phase.RESPONSE, Decision(action, report.findings))
+            self._metrics.record_route_decision(report.route, Phase.RESPONSE, action)
         if action is Action.BLOCK and report.mode is not StreamMode.AUDIT:
             cut = {f.policy_id for f in report.findings if f.action is Action.BLOCK and not f.shadow}
             for policy_id in sorted(cut):
