@@ -8,7 +8,7 @@ The pipeline, each step at C speed (compiled ``re.sub``, ``str.lower``, OpenCC):
    ``MAX_IGNORABLE_RUN`` invisible characters become a barrier, so a match's span
    in the original text stays bounded.
 2. case: ``str.lower`` (the table already holds what ``casefold`` does differently).
-3. chinese: OpenCC ``t2s``, only when the text holds Han characters.
+3. chinese: OpenCC ``t2s`` (see ``chinese``).
 4. leet: digits and ``@$`` inside or at the edge of a letter run become letters
    (``b0mb``, ``k1ll``, ``h3ll0``), ``!|`` only inside one (``k!ll``); numbers such as
    ``2024``, ``4 KB`` or ``a1`` are left alone.
@@ -16,22 +16,25 @@ The pipeline, each step at C speed (compiled ``re.sub``, ``str.lower``, OpenCC):
    removed (``b.o.m.b``, ``炸 弹``); longer runs, line breaks and clause punctuation
    (``, ; : ! ? 。 、``) stay and act as barriers.
 
-Steps 2-4 keep lengths, so only steps 1 and 5 record edits; spans are mapped back
-only for texts that matched something.
+Most texts need few of these steps, and cheap tests on bytes skip the rest: the
+non-ASCII characters of a text (an ASCII-deleting ``bytes.translate``, usually a
+fraction of the text) show whether the fold, non-ASCII case or t2s could change
+anything; otherwise case is an ASCII ``bytes.lower``. Leetspeak needs a leet
+character next to a letter, and plain separator removal no long run and no non-ASCII
+separator, both tested on a per-byte class string. Steps 2-4 keep lengths, so only
+steps 1 and 5 record edits; spans are mapped back only for texts that matched.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-import opencc
-
-from proxy.policy.foldtables import HOMOGLYPHS, base_tables, char_class, separator_chars
+from proxy.policy.chinese import may_change, to_simplified
+from proxy.policy.foldtables import HOMOGLYPHS, base_tables, bmp_char_class, char_class, separator_chars
+from proxy.policy.offsets import EditMap, MaskMap, OffsetMap, RunMap
 
 MAX_SEPARATOR_RUN = 3
 """Default and largest number of consecutive separator characters skipped inside a keyword."""
@@ -41,11 +44,22 @@ BARRIER = "\uffff"
 
 # Line breaks and clause punctuation end a phrase: they are never skipped inside a keyword.
 _SEPARATOR_KEEP = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029,;:!?。、，；：！？" + BARRIER
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-# Patterns start with a plain character class (no repeat) so ``re`` can skip ahead at C speed.
-_LEET_RUN = re.compile(r"[0134578@$!|][0134578@$!|]*")
-_LEET = str.maketrans("0134578@$!|", "oieastbasii")
+_ASCII = bytes(range(0x80))
+_LEET_CHARS = "0134578@$!|"
+_LEET = str.maketrans(_LEET_CHARS, "oieastbasii")
 _LEET_INSIDE_ONLY = frozenset("!|")
+# A leet run next to a letter (a superset of what folds; ``unleet`` decides). It starts with a
+# plain character class so ``re`` skips ahead at C speed, and always matches whole runs: the
+# look-behinds are relative to the run's end.
+_LEET_CANDIDATE = re.compile(
+    r"[0134578@$!|]+(?![0134578@$!|])(?:(?=[^\W\d_])|(?<=[^\W\d_][0134578@$])|(?<=[^\W\d_][0134578@$]{2}))"
+)
+# One byte per character (``encode("ascii", "replace")``): bit 0 a letter or a non-ASCII character
+# (``?``), bit 1 a leet character that may stand at a run's edge, bit 2 one that only folds inside.
+_LEET_BITS = bytes(
+    1 if chr(c).isalpha() or c == ord("?") else 2 if chr(c) in "0134578@$" else 4 if chr(c) in "!|" else 0
+    for c in range(256)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,50 +91,6 @@ REGEX_DEFAULTS = NormalizeOptions(case=False, chinese=False, homoglyphs=False, l
 RAW = replace(REGEX_DEFAULTS, width=False, format=False)
 
 
-class EditMap:
-    """Maps character indexes of an edited string back to the string it was made from.
-
-    Each edit says: ``src_len`` characters at ``src_start`` became ``dst_len`` characters.
-    """
-
-    __slots__ = ("_dst_starts", "_edits")
-
-    def __init__(self, edits: Sequence[tuple[int, int, int]]) -> None:
-        self._edits = edits
-        starts: list[int] = []
-        shift = 0
-        for src_start, src_len, dst_len in edits:
-            starts.append(src_start + shift)
-            shift += dst_len - src_len
-        self._dst_starts = starts
-
-    def src(self, index: int) -> int:
-        k = bisect.bisect_right(self._dst_starts, index) - 1
-        if k < 0:
-            return index
-        dst_start = self._dst_starts[k]
-        src_start, src_len, dst_len = self._edits[k]
-        if index < dst_start + dst_len:
-            return src_start
-        return src_start + src_len + (index - dst_start - dst_len)
-
-
-class RunMap:
-    """Maps compacted indexes back, given the lengths of alternating word/separator pieces of the
-    context (``re.split`` with a capturing group): cheaper than an :class:`EditMap` per run."""
-
-    __slots__ = ("_compact_starts", "_context_starts")
-
-    def __init__(self, lengths: Sequence[int]) -> None:
-        context_starts = list(itertools.accumulate(lengths, initial=0))
-        self._context_starts = context_starts[0::2]
-        self._compact_starts = list(itertools.accumulate(lengths[0::2], initial=0))
-
-    def src(self, index: int) -> int:
-        k = bisect.bisect_right(self._compact_starts, index) - 1
-        return self._context_starts[k] + (index - self._compact_starts[k])
-
-
 class Normalized:
     """One text after normalization: ``text`` is scanned, ``context`` judges word boundaries."""
 
@@ -131,13 +101,13 @@ class Normalized:
         text: str,
         context: str,
         fold_map: EditMap | None,
-        compact: Callable[[str], EditMap | RunMap] | None,
+        compact: Callable[[str], OffsetMap] | None,
     ) -> None:
         self.text = text
         self.context = context
         self._fold_map = fold_map
         self._compact = compact
-        self._compact_map: EditMap | RunMap | None = None
+        self._compact_map: OffsetMap | None = None
 
     def context_index(self, index: int) -> int:
         """The ``context`` index of ``text[index]``."""
@@ -160,31 +130,18 @@ class Normalized:
         return self.original_index(cstart), self.original_index(cend - 1) + 1
 
 
-@functools.cache
-def _t2s() -> Callable[[str], str]:
-    convert: Callable[[str], str] = opencc.OpenCC("t2s").convert
-    return convert
-
-
-def to_simplified(text: str) -> str:
-    """OpenCC t2s, position for position (phrase conversions that change length fall back per character)."""
-    convert = _t2s()
-    out = convert(text)
-    if len(out) == len(text):
-        return out
-    return "".join(c if len(c) == 1 else ch for ch in text for c in (convert(ch),))
-
-
 def unleet(text: str) -> str:
+    if not _has_leet_candidate(text):
+        return text
     pieces: list[str] = []
     pos = 0
     n = len(text)
-    for m in _LEET_RUN.finditer(text):
+    for m in _LEET_CANDIDATE.finditer(text):
         start, end = m.span()
         left = start > 0 and text[start - 1].isalpha()
         right = end < n and text[end].isalpha()
         if not (left or right):
-            continue  # a number or punctuation on its own: the common case
+            continue
         run = m.group()
         if left and right:
             fold = end - start <= 3
@@ -204,6 +161,25 @@ def unleet(text: str) -> str:
     return "".join(pieces)
 
 
+def _has_leet_candidate(text: str) -> bool:
+    """Whether a leet character touches a letter: a fold needs one (a few big-integer operations
+    on one byte per character, instead of a regex pass)."""
+    bits = int.from_bytes(text.encode("ascii", "replace").translate(_LEET_BITS), "little")
+    after = bits >> 8  # each character's successor, aligned with it
+    # leet then letter (D or I bit shifted onto the successor's letter bit), or letter then leet.
+    return bool(((bits >> 1 | bits >> 2) & after) or (bits & (after >> 1)))
+
+
+def _ascii_lower(text: str) -> str:
+    """``text.lower()`` for a text whose non-ASCII characters have no case, in about half the time."""
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+
+
+def _non_ascii(text: str) -> str:
+    """The text's non-ASCII characters, in order (usually a small part of it)."""
+    return text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8", "surrogatepass")
+
+
 class Normalizer:
     """Normalizes texts and terms under one set of options; build once, use from any thread."""
 
@@ -213,10 +189,15 @@ class Normalizer:
         # BMP characters through one class (a fast bitmap); astral ones are rare, checked in Python.
         bmp = [c for c in self._table if ord(c) < 0x10000]
         self._special = re.compile(char_class(bmp) + "|[\U00010000-\U0010ffff]")
+        # Non-ASCII characters that the fold or ``lower`` would change: without them, the fold is
+        # the identity and ``lower`` an ASCII ``bytes.lower``.
+        changed = self._table.keys() | (base_tables().cased if options.case else set())
+        self._changed = re.compile(bmp_char_class(c for c in changed if ord(c) > 0x7F))
         self._long_run: re.Pattern[str] | None = None
         self._other_separators: re.Pattern[str] | None = None
         self._separator_run: re.Pattern[str] | None = None
         self._separator_split: re.Pattern[str] | None = None
+        self._non_ascii_separator: re.Pattern[str] | None = None
         if options.separators:
             seps = separator_chars(_SEPARATOR_KEEP)
             sep = char_class(seps)
@@ -225,21 +206,66 @@ class Normalizer:
             self._other_separators = re.compile(f"{other}{other}*")
             self._separator_run = re.compile(f"{sep}{sep}*")
             self._separator_split = re.compile(f"({sep}{sep}*)")
+            self._non_ascii_separator = re.compile(bmp_char_class(c for c in seps if ord(c) > 0x7F))
+            ascii_seps = bytes(c for c in range(0x80) if chr(c) in seps)
+            self._ascii_separators = ascii_seps
+            # One byte per character of ``str.encode("ascii", "replace")``: 1 for a separator.
+            self._separator_mask = bytes(int(c in ascii_seps) for c in range(256))
+            self._long_mask = b"\x01" * (options.separators + 1)
 
     def normalize(self, text: str) -> Normalized:
         options = self.options
-        folded = text
         fold_map: EditMap | None = None
-        if not text.isascii():
-            folded, fold_map = self._fold(text)
+        if text.isascii():
+            folded = text.lower() if options.case else text
+            others = ""
+        else:
+            others = _non_ascii(text)
+            if self._changed.search(others) is None:
+                folded = _ascii_lower(text) if options.case else text
+            else:
+                folded, fold_map = self._fold(text)
+                if options.case:
+                    folded = folded.lower()
+                others = _non_ascii(folded)
+            if options.chinese and may_change(others):
+                folded = to_simplified(folded)
+        if options.leet:
+            folded = unleet(folded)
+        if not options.separators:
+            return Normalized(folded, folded, fold_map, None)
+        return self._compact(folded, others, fold_map)
+
+    def reference(self, text: str) -> Normalized:
+        """Every step on every text, no shortcut: what :meth:`normalize` must equal."""
+        options = self.options
+        folded, fold_map = self._fold(text)
         if options.case:
             folded = folded.lower()
-        if options.chinese and not folded.isascii() and _HAN.search(folded):
+        if options.chinese:
             folded = to_simplified(folded)
         if options.leet:
             folded = unleet(folded)
-        if self._long_run is None or self._other_separators is None:
+        if not options.separators:
             return Normalized(folded, folded, fold_map, None)
+        return self._compact_slow(folded, fold_map)
+
+    def _compact(self, folded: str, others: str, fold_map: EditMap | None) -> Normalized:
+        """Separator removal: one ``bytes.translate`` unless a run is long (it becomes a barrier)
+        or a separator is not ASCII."""
+        assert self._non_ascii_separator is not None
+        if others and self._non_ascii_separator.search(others):
+            return self._compact_slow(folded, fold_map)
+        mask = folded.encode("ascii", "replace").translate(self._separator_mask)
+        if self._long_mask in mask:
+            return self._compact_slow(folded, fold_map)
+        compact = folded.encode("utf-8", "surrogatepass").translate(None, self._ascii_separators)
+        return Normalized(
+            compact.decode("utf-8", "surrogatepass"), folded, fold_map, lambda _context: MaskMap(mask)
+        )
+
+    def _compact_slow(self, folded: str, fold_map: EditMap | None) -> Normalized:
+        assert self._long_run is not None and self._other_separators is not None
         # Runs longer than the bound become one barrier; every other separator goes.
         compact = self._long_run.sub(BARRIER, folded)
         compact = self._other_separators.sub("", compact.replace(" ", ""))
@@ -272,7 +298,7 @@ class Normalizer:
         folded = self._special.sub(fold, text)
         return folded, (EditMap(edits) if edits else None)
 
-    def _compaction_edits(self, context: str) -> EditMap | RunMap:
+    def _compaction_edits(self, context: str) -> OffsetMap:
         assert self._separator_run is not None and self._separator_split is not None
         bound = self.options.separators
         lengths = list(map(len, self._separator_split.split(context)))
