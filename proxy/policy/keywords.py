@@ -144,13 +144,12 @@ class KeywordMatcher:
 
 
 def _bounded(norm: Normalized, start: int, end: int, entry: _Entry) -> bool:
-    if not (entry.bound_start or entry.bound_end):
-        return True
-    cstart, cend = norm.context_span(start, end)
-    context = norm.context
-    if entry.bound_start and cstart > 0 and is_word_char(context[cstart - 1]):
+    # A neighbour in ``text`` is the neighbour in ``context`` unless separators were removed
+    # between them, and separators are never word characters.
+    text = norm.text
+    if entry.bound_start and start > 0 and is_word_char(text[start - 1]) and not norm.gap_before(start):
         return False
-    return not (entry.bound_end and cend < len(context) and is_word_char(context[cend]))
+    return not (entry.bound_end and end < len(text) and is_word_char(text[end]) and not norm.gap_before(end))
 
 
 def _leftmost_longest(matches: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

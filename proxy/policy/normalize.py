@@ -54,10 +54,11 @@ _LEET_INSIDE_ONLY = frozenset("!|")
 _LEET_CANDIDATE = re.compile(
     r"[0134578@$!|]+(?![0134578@$!|])(?:(?=[^\W\d_])|(?<=[^\W\d_][0134578@$])|(?<=[^\W\d_][0134578@$]{2}))"
 )
-# One byte per character (``encode("ascii", "replace")``): bit 0 a letter or a non-ASCII character
-# (``?``), bit 1 a leet character that may stand at a run's edge, bit 2 one that only folds inside.
+# Per byte of UTF-8, chosen so that ``(bits >> 1) & next`` is non-zero exactly for a leet character
+# before a letter or a letter before an edge leet character: 2 a letter or a byte of a non-ASCII
+# character, 5 a leet character that may stand at a run's edge, 4 one that only folds inside a run.
 _LEET_BITS = bytes(
-    1 if chr(c).isalpha() or c == ord("?") else 2 if chr(c) in "0134578@$" else 4 if chr(c) in "!|" else 0
+    2 if c >= 0x80 or chr(c).isalpha() else 5 if chr(c) in "0134578@$" else 4 if chr(c) in "!|" else 0
     for c in range(256)
 )
 
@@ -117,6 +118,14 @@ class Normalized:
             self._compact_map = self._compact(self.context)
         return self._compact_map.src(index)
 
+    def gap_before(self, index: int) -> bool:
+        """Whether ``context`` has removed separators right before ``text[index]`` (``index > 0``)."""
+        if self._compact is None:
+            return False
+        if self._compact_map is None:
+            self._compact_map = self._compact(self.context)
+        return self._compact_map.gap_before(index)
+
     def original_index(self, context_index: int) -> int:
         """The original index of the character that produced ``context[context_index]``."""
         return context_index if self._fold_map is None else self._fold_map.src(context_index)
@@ -131,8 +140,10 @@ class Normalized:
 
 
 def unleet(text: str) -> str:
-    if not _has_leet_candidate(text):
-        return text
+    return _unleet_runs(text) if _has_leet_candidate(text.encode("utf-8", "surrogatepass")) else text
+
+
+def _unleet_runs(text: str) -> str:
     pieces: list[str] = []
     pos = 0
     n = len(text)
@@ -161,18 +172,11 @@ def unleet(text: str) -> str:
     return "".join(pieces)
 
 
-def _has_leet_candidate(text: str) -> bool:
-    """Whether a leet character touches a letter: a fold needs one (a few big-integer operations
-    on one byte per character, instead of a regex pass)."""
-    bits = int.from_bytes(text.encode("ascii", "replace").translate(_LEET_BITS), "little")
-    after = bits >> 8  # each character's successor, aligned with it
-    # leet then letter (D or I bit shifted onto the successor's letter bit), or letter then leet.
-    return bool(((bits >> 1 | bits >> 2) & after) or (bits & (after >> 1)))
-
-
-def _ascii_lower(text: str) -> str:
-    """``text.lower()`` for a text whose non-ASCII characters have no case, in about half the time."""
-    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+def _has_leet_candidate(encoded: bytes) -> bool:
+    """Whether a leet character touches a letter in this UTF-8: a fold needs one (a few big-integer
+    operations, instead of a regex pass)."""
+    bits = int.from_bytes(encoded.translate(_LEET_BITS), "little")
+    return bool((bits >> 1) & (bits >> 8))  # each byte against its successor
 
 
 def _non_ascii(text: str) -> str:
@@ -198,6 +202,9 @@ class Normalizer:
         self._separator_run: re.Pattern[str] | None = None
         self._separator_split: re.Pattern[str] | None = None
         self._non_ascii_separator: re.Pattern[str] | None = None
+        self._ascii_separators = b""
+        self._separator_mask = b""
+        self._long_run_bytes = b""
         if options.separators:
             seps = separator_chars(_SEPARATOR_KEEP)
             sep = char_class(seps)
@@ -207,34 +214,44 @@ class Normalizer:
             self._separator_run = re.compile(f"{sep}{sep}*")
             self._separator_split = re.compile(f"({sep}{sep}*)")
             self._non_ascii_separator = re.compile(bmp_char_class(c for c in seps if ord(c) > 0x7F))
-            ascii_seps = bytes(c for c in range(0x80) if chr(c) in seps)
-            self._ascii_separators = ascii_seps
-            # One byte per character of ``str.encode("ascii", "replace")``: 1 for a separator.
-            self._separator_mask = bytes(int(c in ascii_seps) for c in range(256))
-            self._long_mask = b"\x01" * (options.separators + 1)
+            self._ascii_separators = bytes(c for c in range(0x80) if chr(c) in seps)
+            # 1 for an ASCII separator byte, 0 for any other byte (of UTF-8 or of "ascii" with "replace").
+            self._separator_mask = bytes(int(c in self._ascii_separators) for c in range(256))
+            self._long_run_bytes = b"\x01" * (options.separators + 1)
 
     def normalize(self, text: str) -> Normalized:
         options = self.options
         fold_map: EditMap | None = None
+        others = ""
         if text.isascii():
             folded = text.lower() if options.case else text
-            others = ""
+            encoded = folded.encode()
         else:
-            others = _non_ascii(text)
+            encoded = text.encode("utf-8", "surrogatepass")
+            others = encoded.translate(None, _ASCII).decode("utf-8", "surrogatepass")
             if self._changed.search(others) is None:
-                folded = _ascii_lower(text) if options.case else text
+                # Nothing to fold, and only ASCII letters have case.
+                if options.case:
+                    encoded = encoded.lower()
+                folded = encoded.decode("utf-8", "surrogatepass")
             else:
                 folded, fold_map = self._fold(text)
                 if options.case:
                     folded = folded.lower()
+                encoded = folded.encode("utf-8", "surrogatepass")
                 others = _non_ascii(folded)
             if options.chinese and may_change(others):
                 folded = to_simplified(folded)
-        if options.leet:
-            folded = unleet(folded)
+                encoded = folded.encode("utf-8", "surrogatepass")
+        # ``encoded`` is the UTF-8 of ``folded`` from here on.
+        if options.leet and _has_leet_candidate(encoded):
+            unleeted = _unleet_runs(folded)
+            if unleeted is not folded:
+                folded = unleeted
+                encoded = folded.encode("utf-8", "surrogatepass")
         if not options.separators:
             return Normalized(folded, folded, fold_map, None)
-        return self._compact(folded, others, fold_map)
+        return self._compact(folded, encoded, others, fold_map)
 
     def reference(self, text: str) -> Normalized:
         """Every step on every text, no shortcut: what :meth:`normalize` must equal."""
@@ -250,19 +267,20 @@ class Normalizer:
             return Normalized(folded, folded, fold_map, None)
         return self._compact_slow(folded, fold_map)
 
-    def _compact(self, folded: str, others: str, fold_map: EditMap | None) -> Normalized:
+    def _compact(self, folded: str, encoded: bytes, others: str, fold_map: EditMap | None) -> Normalized:
         """Separator removal: one ``bytes.translate`` unless a run is long (it becomes a barrier)
         or a separator is not ASCII."""
         assert self._non_ascii_separator is not None
         if others and self._non_ascii_separator.search(others):
             return self._compact_slow(folded, fold_map)
-        mask = folded.encode("ascii", "replace").translate(self._separator_mask)
-        if self._long_mask in mask:
+        if self._long_run_bytes in encoded.translate(self._separator_mask):
             return self._compact_slow(folded, fold_map)
-        compact = folded.encode("utf-8", "surrogatepass").translate(None, self._ascii_separators)
-        return Normalized(
-            compact.decode("utf-8", "surrogatepass"), folded, fold_map, lambda _context: MaskMap(mask)
-        )
+        compact = encoded.translate(None, self._ascii_separators).decode("utf-8", "surrogatepass")
+        return Normalized(compact, folded, fold_map, self._mask_map)
+
+    def _mask_map(self, context: str) -> MaskMap:
+        # One byte per character: "replace" makes each non-ASCII one (never a separator here) a "?".
+        return MaskMap(context.encode("ascii", "replace").translate(self._separator_mask))
 
     def _compact_slow(self, folded: str, fold_map: EditMap | None) -> Normalized:
         assert self._long_run is not None and self._other_separators is not None

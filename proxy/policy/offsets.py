@@ -14,8 +14,22 @@ from typing import Protocol
 class OffsetMap(Protocol):
     def src(self, index: int) -> int: ...
 
+    def gap_before(self, index: int) -> bool:
+        """Whether source characters were removed right before ``index`` (``index > 0``)."""
+        ...
 
-class EditMap:
+
+class _Gaps:
+    __slots__ = ()
+
+    def src(self, index: int) -> int:
+        raise NotImplementedError
+
+    def gap_before(self, index: int) -> bool:
+        return self.src(index) - self.src(index - 1) > 1
+
+
+class EditMap(_Gaps):
     """Each edit says: ``src_len`` characters at ``src_start`` became ``dst_len`` characters."""
 
     __slots__ = ("_dst_starts", "_edits")
@@ -40,7 +54,7 @@ class EditMap:
         return src_start + src_len + (index - dst_start - dst_len)
 
 
-class RunMap:
+class RunMap(_Gaps):
     """Given the lengths of alternating kept/removed pieces of the source (``re.split`` with a
     capturing group), maps indexes of the kept pieces joined together."""
 
@@ -57,28 +71,36 @@ class RunMap:
 
 
 class MaskMap:
-    """For a string made by deleting characters, given one byte per source character (0: kept,
-    1: deleted): block counts at C speed, then a short search inside one block."""
+    """For a string made by deleting characters, given one byte per source character (0 kept,
+    1 deleted). Only a few indexes are ever looked up, so each lookup counts deletions at C speed
+    instead of building a table."""
 
-    __slots__ = ("_kept", "_removed")
-    _BLOCK = 64
+    __slots__ = ("_gaps", "_removed")
 
     def __init__(self, removed: bytes) -> None:
         self._removed = removed
-        block = self._BLOCK
-        kept = [0]
-        for start in range(0, len(removed), block):
-            size = min(block, len(removed) - start)
-            kept.append(kept[-1] + size - removed.count(1, start, start + block))
-        self._kept = kept
+        self._gaps: bytes | None = None
 
     def src(self, index: int) -> int:
-        kept = self._kept
-        k = bisect.bisect_right(kept, index) - 1
-        if k >= len(kept) - 1:  # one past the end
-            return len(self._removed) + index - kept[-1]
-        pos = k * self._BLOCK
+        # The answer c is the least c with c = index + (deletions before c): iterate from below,
+        # counting each stretch once.
         removed = self._removed
-        for _ in range(index - kept[k]):
-            pos = removed.index(0, pos) + 1
-        return removed.index(0, pos)
+        pos = index
+        counted = 0
+        count = 0
+        while True:
+            count += removed.count(1, counted, pos + 1)
+            counted = pos + 1
+            if index + count == pos:
+                return pos
+            pos = index + count
+
+    def gap_before(self, index: int) -> bool:
+        if self._gaps is None:
+            # Byte c of (m << 1) + (m << 8) is 2 * m[c] + m[c - 1]; deleting the bytes of deleted
+            # characters (2, 3) leaves, for each kept one, whether its predecessor was deleted.
+            n = len(self._removed)
+            bits = int.from_bytes(self._removed, "little")
+            both = ((bits << 1) + (bits << 8)).to_bytes(n + 1, "little")
+            self._gaps = both[:n].translate(None, b"\x02\x03")
+        return self._gaps[index] == 1
