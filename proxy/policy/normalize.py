@@ -57,6 +57,7 @@ _LEET_CANDIDATE = re.compile(
 # Per byte of UTF-8, chosen so that ``(bits >> 1) & next`` is non-zero exactly for a leet character
 # before a letter or a letter before an edge leet character: 2 a letter or a byte of a non-ASCII
 # character, 5 a leet character that may stand at a run's edge, 4 one that only folds inside a run.
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))  # one byte is enough per non-ASCII character
 _LEET_BITS = bytes(
     2 if c >= 0x80 or chr(c).isalpha() else 5 if chr(c) in "0134578@$" else 4 if chr(c) in "!|" else 0
     for c in range(256)
@@ -175,7 +176,7 @@ def _unleet_runs(text: str) -> str:
 def _has_leet_candidate(encoded: bytes) -> bool:
     """Whether a leet character touches a letter in this UTF-8: a fold needs one (a few big-integer
     operations, instead of a regex pass)."""
-    bits = int.from_bytes(encoded.translate(_LEET_BITS), "little")
+    bits = int.from_bytes(encoded.translate(_LEET_BITS, _UTF8_CONTINUATION), "little")
     return bool((bits >> 1) & (bits >> 8))  # each byte against its successor
 
 
@@ -223,6 +224,7 @@ class Normalizer:
         options = self.options
         fold_map: EditMap | None = None
         others = ""
+        stale = False  # whether ``encoded`` lags behind ``folded``
         if text.isascii():
             folded = text.lower() if options.case else text
             encoded = folded.encode()
@@ -242,15 +244,17 @@ class Normalizer:
                 others = _non_ascii(folded)
             if options.chinese and may_change(others):
                 folded = to_simplified(folded)
-                encoded = folded.encode("utf-8", "surrogatepass")
-        # ``encoded`` is the UTF-8 of ``folded`` from here on.
+                stale = True
+        # t2s keeps ASCII and turns Han characters into Han characters: ``encoded`` still shows
+        # which leet characters touch letters.
         if options.leet and _has_leet_candidate(encoded):
             unleeted = _unleet_runs(folded)
-            if unleeted is not folded:
-                folded = unleeted
-                encoded = folded.encode("utf-8", "surrogatepass")
+            stale = stale or unleeted is not folded
+            folded = unleeted
         if not options.separators:
             return Normalized(folded, folded, fold_map, None)
+        if stale:
+            encoded = folded.encode("utf-8", "surrogatepass")
         return self._compact(folded, encoded, others, fold_map)
 
     def reference(self, text: str) -> Normalized:
