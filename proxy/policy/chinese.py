@@ -32,6 +32,18 @@ def _t2s() -> Callable[[str], str]:
 
 
 @functools.cache
+def _t2s_utf8() -> Callable[[bytes], str]:
+    """t2s of UTF-8: the binding's own ``convert`` encodes its argument and hands the bytes to
+    this base-class method, so text already encoded skips a decode and an encode."""
+    converter = opencc.OpenCC("t2s")
+    base = type(converter).__mro__[1]
+    convert = getattr(base, "convert", None)
+    if convert is None or base is object:
+        return lambda data: _t2s()(data.decode("utf-8", "surrogatepass"))
+    return lambda data: str(convert(converter, data, len(data)))
+
+
+@functools.cache
 def converted_chars() -> frozenset[str]:
     """Characters that t2s changes on their own (one conversion of all candidates, ~20 ms)."""
     candidates = [chr(cp) for lo, hi in _CANDIDATE_BLOCKS for cp in range(lo, hi)]
@@ -50,6 +62,12 @@ def traditional_pattern() -> re.Pattern[str]:
 
 def may_change(text: str) -> bool:
     return traditional_pattern().search(text) is not None
+
+
+def utf8_to_simplified(data: bytes, length: int) -> str:
+    """:func:`to_simplified` of the text whose UTF-8 is ``data`` and which has ``length`` characters."""
+    out = _t2s_utf8()(data)
+    return out if len(out) == length else to_simplified(data.decode("utf-8", "surrogatepass"))
 
 
 def to_simplified(text: str) -> str:

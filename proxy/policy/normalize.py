@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from proxy.policy.chinese import may_change, to_simplified
+from proxy.policy.chinese import may_change, to_simplified, utf8_to_simplified
 from proxy.policy.foldtables import HOMOGLYPHS, base_tables, bmp_char_class, char_class, separator_chars
 from proxy.policy.offsets import EditMap, MaskMap, OffsetMap, RunMap
 
@@ -235,16 +235,20 @@ class Normalizer:
                 # Nothing to fold, and only ASCII letters have case.
                 if options.case:
                     encoded = encoded.lower()
-                folded = encoded.decode("utf-8", "surrogatepass")
+                if options.chinese and may_change(others):
+                    folded = utf8_to_simplified(encoded, len(text))
+                    stale = True
+                else:
+                    folded = encoded.decode("utf-8", "surrogatepass")
             else:
                 folded, fold_map = self._fold(text)
                 if options.case:
                     folded = folded.lower()
                 encoded = folded.encode("utf-8", "surrogatepass")
                 others = _non_ascii(folded)
-            if options.chinese and may_change(others):
-                folded = to_simplified(folded)
-                stale = True
+                if options.chinese and may_change(others):
+                    folded = to_simplified(folded)
+                    stale = True
         # t2s keeps ASCII and turns Han characters into Han characters: ``encoded`` still shows
         # which leet characters touch letters.
         if options.leet and _has_leet_candidate(encoded):
