@@ -153,7 +153,9 @@ def bench(n: int, rounds: int) -> bool:
     goals = n == GOAL_KEYWORDS
     mb = built["rss"] / 1e6
     # Judged on CPU time: wall time on a shared machine also counts other processes' turns.
-    build_line = f"  {'build CPU (fresh process)':<28}{built['cpu']:>9.2f} s   (wall {built['seconds']:.2f} s)"
+    build_line = (
+        f"  {'build CPU (fresh process)':<28}{built['cpu']:>9.2f} s   (wall {built['seconds']:.2f} s)"
+    )
     memory_line = f"  {'memory (RSS growth)':<28}{mb:>9.1f} MB"
     if goals:
         ok &= built["cpu"] < BUILD_GOAL_S and mb < MEMORY_GOAL_MB

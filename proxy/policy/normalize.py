@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 
 from proxy.policy.chinese import may_change, to_simplified, utf8_to_simplified
 from proxy.policy.foldtables import HOMOGLYPHS, base_tables, bmp_char_class, char_class, separator_chars
+from proxy.policy.leet import has_leet_candidate, unleet_runs
 from proxy.policy.offsets import EditMap, MaskMap, OffsetMap, RunMap
 
 MAX_SEPARATOR_RUN = 3
@@ -45,23 +46,6 @@ BARRIER = "\uffff"
 # Line breaks and clause punctuation end a phrase: they are never skipped inside a keyword.
 _SEPARATOR_KEEP = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029,;:!?。、，；：！？" + BARRIER
 _ASCII = bytes(range(0x80))
-_LEET_CHARS = "0134578@$!|"
-_LEET = str.maketrans(_LEET_CHARS, "oieastbasii")
-_LEET_INSIDE_ONLY = frozenset("!|")
-# A leet run next to a letter (a superset of what folds; ``unleet`` decides). It starts with a
-# plain character class so ``re`` skips ahead at C speed, and always matches whole runs: the
-# look-behinds are relative to the run's end.
-_LEET_CANDIDATE = re.compile(
-    r"[0134578@$!|]+(?![0134578@$!|])(?:(?=[^\W\d_])|(?<=[^\W\d_][0134578@$])|(?<=[^\W\d_][0134578@$]{2}))"
-)
-# Per byte of UTF-8, chosen so that ``(bits >> 1) & next`` is non-zero exactly for a leet character
-# before a letter or a letter before an edge leet character: 2 a letter or a byte of a non-ASCII
-# character, 5 a leet character that may stand at a run's edge, 4 one that only folds inside a run.
-_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))  # one byte is enough per non-ASCII character
-_LEET_BITS = bytes(
-    2 if c >= 0x80 or chr(c).isalpha() else 5 if chr(c) in "0134578@$" else 4 if chr(c) in "!|" else 0
-    for c in range(256)
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,46 +124,6 @@ class Normalized:
         return self.original_index(cstart), self.original_index(cend - 1) + 1
 
 
-def unleet(text: str) -> str:
-    return _unleet_runs(text) if _has_leet_candidate(text.encode("utf-8", "surrogatepass")) else text
-
-
-def _unleet_runs(text: str) -> str:
-    pieces: list[str] = []
-    pos = 0
-    n = len(text)
-    for m in _LEET_CANDIDATE.finditer(text):
-        start, end = m.span()
-        left = start > 0 and text[start - 1].isalpha()
-        right = end < n and text[end].isalpha()
-        if not (left or right):
-            continue
-        run = m.group()
-        if left and right:
-            fold = end - start <= 3
-        elif end - start > 2 or not _LEET_INSIDE_ONLY.isdisjoint(run):
-            fold = False
-        elif right:
-            fold = (start == 0 or not text[start - 1].isalnum()) and text[end : end + 2].isalpha()
-        else:
-            fold = (end == n or not text[end].isalnum()) and start >= 2 and text[start - 2 : start].isalpha()
-        if fold:
-            pieces.append(text[pos:start])
-            pieces.append(run.translate(_LEET))
-            pos = end
-    if not pieces:
-        return text
-    pieces.append(text[pos:])
-    return "".join(pieces)
-
-
-def _has_leet_candidate(encoded: bytes) -> bool:
-    """Whether a leet character touches a letter in this UTF-8: a fold needs one (a few big-integer
-    operations, instead of a regex pass)."""
-    bits = int.from_bytes(encoded.translate(_LEET_BITS, _UTF8_CONTINUATION), "little")
-    return bool((bits >> 1) & (bits >> 8))  # each byte against its successor
-
-
 def _non_ascii(text: str) -> str:
     """The text's non-ASCII characters, in order (usually a small part of it)."""
     return text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8", "surrogatepass")
@@ -251,8 +195,8 @@ class Normalizer:
                     stale = True
         # t2s keeps ASCII and turns Han characters into Han characters: ``encoded`` still shows
         # which leet characters touch letters.
-        if options.leet and _has_leet_candidate(encoded):
-            unleeted = _unleet_runs(folded)
+        if options.leet and has_leet_candidate(encoded):
+            unleeted = unleet_runs(folded)
             stale = stale or unleeted is not folded
             folded = unleeted
         if not options.separators:
@@ -270,7 +214,7 @@ class Normalizer:
         if options.chinese:
             folded = to_simplified(folded)
         if options.leet:
-            folded = unleet(folded)
+            folded = unleet_runs(folded)
         if not options.separators:
             return Normalized(folded, folded, fold_map, None)
         return self._compact_slow(folded, fold_map)
