@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import ahocorasick_rs  # noqa: E402
+import ahocorasick_rs
 
-from proxy.policy.keywords import KeywordMatcher, KeywordTerm  # noqa: E402
-from proxy.policy.normalize import KEYWORD_DEFAULTS  # noqa: E402
+from proxy.policy.keywords import KeywordMatcher, KeywordTerm
+from proxy.policy.normalize import KEYWORD_DEFAULTS
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 HAN = [chr(c) for c in range(0x4E00, 0x4E00 + 2500)]
