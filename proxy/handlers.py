@@ -314,7 +314,7 @@ async def read_body(request: web.Request, limit: int) -> bytes:
 
 def request_id_for(headers: Mapping[str, str]) -> str:
     given = headers.get(REQUEST_ID, "")
-    return given if _VALID_REQUEST_ID.fullmatch(given) else os.urandom(16).hex()  # uuid4 costs 3x more
+    return given if _VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def moderation_headers(*phases: Moderation) -> dict[str, str]:
