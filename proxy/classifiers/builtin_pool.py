@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +28,7 @@ from proxy.classifiers.builtin_model import LinearModel, ModelFormatError, load_
 from proxy.classifiers.segment import split_text
 
 log = logging.getLogger("modproxy.classifiers")
+WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ _worker_models: dict[ModelFile, LinearModel] = {}
 
 
 def _worker_start() -> None:
+    # Scoring is batch work: when the cores are busy, the event loop's process should run first.
+    os.nice(WORKER_NICENESS)
     _worker_models[ModelFile()] = ModelFile().load()
 
 
