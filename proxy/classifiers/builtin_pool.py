@@ -1,9 +1,12 @@
 """Worker processes for the built-in model, so scoring long texts never holds the event loop.
 
 Threads are not enough: tokenising and the small numpy steps hold the interpreter lock,
-and the event loop waits for it (measured: worst loop stalls of 14-80 ms with two worker
-threads under 64 concurrent 16 KB texts, against 6-8 ms, the idle loop's own noise, with
-two worker processes; see ``bench/bench_classifier.py``).
+and the event loop waits for it. Under 64 concurrent 16 KB texts the worst loop stall with
+two worker processes stays within a few milliseconds of the idle loop's own lateness, about
+half what two threads give (``bench/bench_classifier.py``).
+
+Workers are spawned, not forked, so a program that embeds the proxy must guard its entry
+point with ``if __name__ == "__main__":`` (``modproxy`` and ``python -m proxy`` do).
 
 Each worker loads a model once, from its file, and keeps it: jobs carry the text and a
 :class:`ModelFile`, never the weights. Workers start on first use, in the background, so
