@@ -81,10 +81,6 @@ class ScoringPool:
         self._starting: list[Future[None]] = []
         self._broken = False
 
-    @property
-    def workers(self) -> int:
-        return self._workers
-
     def ready(self) -> bool:
         """Whether jobs can go to the workers now; the first call starts them."""
         if self._broken:
