@@ -12,7 +12,7 @@ $(BIN)/modproxy: pyproject.toml constraints.txt
 	touch $@
 
 $(VENV)/.test-deps: $(BIN)/modproxy
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,train]'
 	touch $@
 
 run: $(BIN)/modproxy
@@ -27,7 +27,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(VENV)/.test-deps
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python -m bench.run_all
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -7,7 +7,6 @@ import hmac
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -24,8 +23,11 @@ from proxy.metrics import Metrics
 from proxy.metrics_http import metrics_handler
 from proxy.moderation import AllowAll, Moderator
 from proxy.policy.stream import NO_PATTERNS, Scanner
+from proxy.policy_sets import PolicySetRuntime, complete
+from proxy.routing import DEFAULT, RouteTable
 from proxy.settings import Settings, redacted_view
 from proxy.streaming import NullObserver, StreamObserver
+from proxy.tenants import VirtualKeys
 from proxy.upstream import REQUEST_ID, Upstream, create_session
 
 log = logging.getLogger(__name__)
@@ -43,12 +45,14 @@ def create_app(
     stream_observer: StreamObserver | None = None,
     metrics: Metrics | None = None,
     ready_detail: Mapping[str, Callable[[], Any]] | None = None,
+    policy_sets: Mapping[str, PolicySetRuntime] | None = None,
 ) -> web.Application:
     """The main listener. ``modproxy serve`` passes the pieces from :func:`proxy.components.open_components`;
-    tests pass what they exercise, and get an allow-all moderator and private metrics otherwise."""
+    tests pass what they exercise, and get an allow-all moderator and private metrics otherwise.
+    ``moderator`` and ``scanner`` serve the default policy set, ``policy_sets`` the named ones."""
     if settings.upstream.url is None:
         raise ValueError("create_app needs settings.upstream.url")
-    metrics = metrics or Metrics(CollectorRegistry())
+    metrics = metrics or Metrics(CollectorRegistry(), route_names=RouteTable.from_settings(settings).names)
     app = web.Application(
         middlewares=[request_id_middleware, metrics_middleware(metrics), error_middleware],
         client_max_size=settings.server.max_body_bytes,
@@ -58,10 +62,16 @@ def create_app(
         },
     )
     app[SETTINGS] = settings
-    streams = _StreamWiring(scanner or (lambda: NO_PATTERNS), stream_observer or NullObserver())
+    default = PolicySetRuntime(moderator or AllowAll(), scanner or (lambda: NO_PATTERNS))
+    sets = complete(settings.policy_sets, default, policy_sets or {})
     app.cleanup_ctx.append(
         _services_ctx(
-            settings, moderator or AllowAll(), dict(ready_checks or {}), streams, metrics, ready_detail or {}
+            settings,
+            sets,
+            dict(ready_checks or {}),
+            stream_observer or NullObserver(),
+            metrics,
+            ready_detail or {},
         )
     )
     app.on_response_prepare.append(_stamp_request_id)
@@ -82,12 +92,11 @@ def create_serving_apps(settings: Settings, parts: Components) -> tuple[web.Appl
         checks["redis"] = parts.cache.ping
     app = create_app(
         settings,
-        moderator=parts.moderator,
         ready_checks=checks,
-        scanner=parts.current_policies,
         stream_observer=parts.stream_metrics,
         metrics=parts.metrics,
         ready_detail={"policies": lambda: policies_view(parts.store)},
+        policy_sets=parts.runtimes(),
     )
     admin = create_admin_app(
         settings,
@@ -99,7 +108,7 @@ def create_serving_apps(settings: Settings, parts: Components) -> tuple[web.Appl
 
 def _policies_ready(parts: Components) -> ReadyCheck:
     async def check() -> bool:
-        return parts.store.status.ready
+        return all(s.store.status.ready for s in parts.policy_sets.values())
 
     return check
 
@@ -121,32 +130,33 @@ def create_admin_app(
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
 
 
-@dataclass(frozen=True, slots=True)
-class _StreamWiring:
-    scanner: Callable[[], Scanner]
-    observer: StreamObserver
-
-
 def _services_ctx(
     settings: Settings,
-    moderator: Moderator,
+    policy_sets: Mapping[str, PolicySetRuntime],
     checks: dict[str, ReadyCheck],
-    streams: _StreamWiring,
+    observer: StreamObserver,
     metrics: Metrics,
     ready_detail: Mapping[str, Callable[[], Any]],
 ) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        session = create_session(settings.upstream)
-        upstream = Upstream(session, settings.upstream, settings.upstream.url or "")
+        session = create_session(settings.upstream)  # one pool for every named upstream
+        keys = VirtualKeys(settings.tenants)
+        targets = {DEFAULT: (settings.upstream.url or "", settings.upstream.api_key)}
+        targets.update((name, (t.url, t.api_key)) for name, t in settings.upstreams.items())
+        upstreams = {
+            name: Upstream(session, url, api_key=api_key, virtual_keys=keys.enabled)
+            for name, (url, api_key) in targets.items()
+        }
         all_checks: dict[str, ReadyCheck] = {"upstream": _always_true, **checks}
         app[SERVICES] = Services(
             settings,
-            moderator,
-            upstream,
+            RouteTable.from_settings(settings),
+            keys,
+            upstreams,
+            policy_sets,
             ready_checks=all_checks,
             ready_detail=dict(ready_detail),
-            scanner=streams.scanner,
-            stream_observer=streams.observer,
+            stream_observer=observer,
             metrics=metrics,
         )
         yield

@@ -20,6 +20,9 @@ from proxy.classifiers.registry import ClassifierConfigError, ClassifierSet
 from proxy.classifiers.segment import score_segments
 from proxy.policy.classifier import Classifier, ClassifierError
 from proxy.policy.decision import Action, Finding, Phase, RuleKind
+from proxy.policy.engine import PolicySet
+from proxy.policy.segments import Segment, SegmentCheck
+from proxy.policy.stream import Scanner
 
 
 class ClassifierPolicyView(Protocol):
@@ -122,3 +125,31 @@ def _on_error(
     )  # fmt: skip
     fails_open = len(closed) < len(rules)
     return ClassifierVerdict(blocking, (Bypass(component, reason),) if fails_open else (), failed=True)
+
+
+class StreamClassifiers:
+    """Classifier policies over the segments of a streamed answer (window mode).
+
+    The window moderator settles keyword and regex matches; these checks hold each released
+    segment until the policy set's response-phase classifiers have cleared it."""
+
+    def __init__(self, classifiers: Mapping[str, Classifier], observer: BypassObserver) -> None:
+        self._classifiers = classifiers
+        self._observer = observer
+
+    def for_scanner(self, scanner: Scanner) -> SegmentCheck | None:
+        rules = scanner.classifier_policies(Phase.RESPONSE) if isinstance(scanner, PolicySet) else ()
+        if not rules:
+            return None
+
+        async def check(segment: Segment, phase: Phase) -> tuple[Finding, ...]:
+            verdict = await classify(rules, self._classifiers, segment.scored, phase)
+            for bypass in verdict.bypassed:
+                self._observer.on_bypass(bypass.component, bypass.reason)
+            return verdict.findings
+
+        return check
+
+
+class BypassObserver(Protocol):
+    def on_bypass(self, component: str, reason: str) -> None: ...

@@ -3,31 +3,49 @@
 Policies (a store that hot reload swaps), the decision cache, classifier backends, the
 moderator over them, and the metrics every one of them reports to. ``create_app`` and
 ``create_admin_app`` receive these; nothing here knows about routes or handlers.
+
+Each named policy set (``policies.path`` is ``default``, ``policy_sets`` adds more) gets
+its own store, reloader, watcher and moderator; they share the decision cache (its keys
+carry each set's revision) and the classifier backends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import aiohttp
 from prometheus_client import CollectorRegistry
 
+from proxy.audit import AuditingModerator
 from proxy.cache import DecisionCache
+from proxy.classification import StreamClassifiers
 from proxy.classifiers.builtin_pool import ScoringPool
 from proxy.classifiers.registry import ClassifierSet, build_classifiers
 from proxy.metrics import Metrics
 from proxy.moderation import Moderator, PolicyModerator
 from proxy.policy.classifier import Classifier
 from proxy.policy.engine import PolicySet, empty_policy_set
+from proxy.policy.segments import SegmentCheck
 from proxy.policy.source import policy_loader, watched_paths
 from proxy.policy.store import LoadFailed, PolicyStore
-from proxy.policy_watch import PolicyReloader, PolicyWatcher
+from proxy.policy.stream import Scanner
+from proxy.policy_sets import PolicySetRuntime
+from proxy.policy_watch import PolicyReloader, PolicyWatcher, ReloadObserver
+from proxy.routing import DEFAULT, RouteTable
 from proxy.settings import Settings, cache_config, classifier_configs
-from proxy.telemetry import CacheMetrics, MeteredClassifier, MeteredModerator, ReloadMetrics, StreamMetrics
+from proxy.telemetry import (
+    CacheMetrics,
+    MeteredClassifier,
+    MeteredModerator,
+    ReloadCounts,
+    ReloadMetrics,
+    StreamMetrics,
+)
 
 log = logging.getLogger("modproxy.components")
 CLASSIFIER_CONNECT_TIMEOUT = 5.0
@@ -38,17 +56,51 @@ class StartupError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Components:
-    metrics: Metrics
+class PolicySetParts:
+    path: Path | None
     store: PolicyStore[PolicySet]
     reloader: PolicyReloader[PolicySet]
+    moderator: Moderator
+    segment_check: Callable[[Scanner], SegmentCheck | None]
+
+    def current(self) -> PolicySet:
+        return self.store.current
+
+    @property
+    def runtime(self) -> PolicySetRuntime:
+        return PolicySetRuntime(self.moderator, self.current, self.segment_check)
+
+
+@dataclass(frozen=True, slots=True)
+class Components:
+    metrics: Metrics
     cache: DecisionCache
     classifiers: Mapping[str, Classifier]
-    moderator: Moderator
     stream_metrics: StreamMetrics
+    policy_sets: Mapping[str, PolicySetParts]
+    """By name, ``default`` first."""
+
+    @property
+    def default(self) -> PolicySetParts:
+        return self.policy_sets[DEFAULT]
+
+    @property
+    def store(self) -> PolicyStore[PolicySet]:
+        return self.default.store
+
+    @property
+    def reloader(self) -> PolicyReloader[PolicySet]:
+        return self.default.reloader
+
+    @property
+    def moderator(self) -> Moderator:
+        return self.default.moderator
 
     def current_policies(self) -> PolicySet:
         return self.store.current
+
+    def runtimes(self) -> dict[str, PolicySetRuntime]:
+        return {name: parts.runtime for name, parts in self.policy_sets.items()}
 
 
 @contextlib.asynccontextmanager
@@ -60,27 +112,37 @@ async def open_components(
 ) -> AsyncIterator[Components]:
     """Load policies (a broken set at startup is fatal: there is no last good set to keep serving),
     open the cache, and watch the policy files for the life of the block."""
-    metrics = metrics or Metrics(registry or CollectorRegistry())
-    store = PolicyStore(_initial_policies(settings))
-    reload_metrics = ReloadMetrics(metrics)
-    reload_metrics.serving(store.status.revision, store.status.rule_counts)
-    path = settings.policies.path
-    reloader = PolicyReloader(
-        store,
-        policy_loader(path) if path is not None else empty_policy_set,
-        observers=[reload_metrics],
+    metrics = metrics or Metrics(
+        registry or CollectorRegistry(), route_names=RouteTable.from_settings(settings).names
     )
+    paths = {DEFAULT: settings.policies.path, **settings.policy_sets}
+    # The revision gauge shows the default set's; every set's reloads are counted.
+    reload_metrics = ReloadMetrics(metrics)
+    stores = {name: PolicyStore(_initial_policies(name, path)) for name, path in paths.items()}
+    reload_metrics.serving(stores[DEFAULT].status.revision, stores[DEFAULT].status.rule_counts)
     cache_metrics = CacheMetrics(metrics)
     async with contextlib.AsyncExitStack() as stack:
         cache = await stack.enter_async_context(DecisionCache(cache_config(settings), observer=cache_metrics))
         classifiers = await stack.enter_async_context(_classifiers(settings, metrics))
-        moderator = MeteredModerator(
-            PolicyModerator(store, cache, classifiers, observer=cache_metrics), metrics
-        )
-        components = Components(
-            metrics, store, reloader, cache, classifiers, moderator, StreamMetrics(metrics)
-        )
-        await stack.enter_async_context(_watching(settings, reloader))
+        sets: dict[str, PolicySetParts] = {}
+        for name, store in stores.items():
+            path = paths[name]
+            observer: ReloadObserver = reload_metrics if name == DEFAULT else ReloadCounts(metrics)
+            reloader = PolicyReloader(
+                store, policy_loader(path) if path is not None else empty_policy_set, observers=[observer]
+            )
+            moderator = MeteredModerator(
+                AuditingModerator(
+                    PolicyModerator(store, cache, classifiers, observer=cache_metrics),
+                    include_text=settings.logging.log_text,
+                ),
+                metrics,
+            )
+            checks = StreamClassifiers(classifiers, cache_metrics)
+            sets[name] = PolicySetParts(path, store, reloader, moderator, checks.for_scanner)
+        components = Components(metrics, cache, classifiers, StreamMetrics(metrics), sets)
+        for parts in sets.values():
+            await stack.enter_async_context(_watching(settings, parts))
         yield components
 
 
@@ -113,8 +175,7 @@ async def _classifiers(settings: Settings, metrics: Metrics) -> AsyncIterator[Cl
         executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _initial_policies(settings: Settings) -> PolicySet:
-    path = settings.policies.path
+def _initial_policies(name: str, path: Path | None) -> PolicySet:
     if path is None:
         log.warning("no policies configured (policies.path): every request is allowed")
         return empty_policy_set()
@@ -122,15 +183,16 @@ def _initial_policies(settings: Settings) -> PolicySet:
         return policy_loader(path)()
     except LoadFailed as exc:
         lines = "\n".join(str(problem) for problem in exc.problems)
-        raise StartupError(f"the policies at {path} do not load:\n{lines}") from None
+        raise StartupError(f"the policy set {name!r} at {path} does not load:\n{lines}") from None
 
 
 @contextlib.asynccontextmanager
-async def _watching(settings: Settings, reloader: PolicyReloader[PolicySet]) -> AsyncIterator[None]:
-    path = settings.policies.path
+async def _watching(settings: Settings, parts: PolicySetParts) -> AsyncIterator[None]:
+    path = parts.path
     if path is None or settings.policies.watch_interval == 0:
         yield
         return
-    watcher = PolicyWatcher(reloader, lambda: watched_paths(path), interval=settings.policies.watch_interval)
+    interval = settings.policies.watch_interval
+    watcher = PolicyWatcher(parts.reloader, lambda: watched_paths(path), interval=interval)
     async with watcher.running():
         yield

@@ -4,6 +4,7 @@
 
     ProxyError                  status, type, code, param, message
     ├── BadRequest              400  invalid_request_error
+    ├── InvalidApiKey           401  invalid_request_error  (virtual key missing or wrong)
     ├── Unauthorized            401  authentication_error   (admin endpoints)
     ├── NotFound                404  invalid_request_error
     ├── MethodNotAllowed        405  invalid_request_error
@@ -39,6 +40,14 @@ class ProxyError(Exception):
 class BadRequest(ProxyError):
     status = 400
     type = "invalid_request_error"
+
+
+class InvalidApiKey(ProxyError):
+    """As OpenAI answers a missing or wrong API key."""
+
+    status = 401
+    type = "invalid_request_error"
+    default_code = "invalid_api_key"
 
 
 class Unauthorized(ProxyError):

@@ -1,7 +1,9 @@
-"""The request story, top to bottom: read → moderate prompt → forward → moderate response or relay → reply.
+"""The request story, top to bottom: read → route → moderate prompt → forward → moderate or relay → reply.
 
 A blocked prompt is a local reply: the upstream is never called. Everything the handlers
-need travels in one :class:`Services` value that ``create_app`` builds at startup.
+need travels in one :class:`Services` value that ``create_app`` builds at startup. With
+virtual keys configured, the key is checked before the body is read; the route is picked
+once, right after parsing, and decides the upstream, policy set, stream mode and refusal.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from proxy.metrics import Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
 from proxy.openai_api import ParsedRequest, TextSlot
 from proxy.policy.decision import Phase
-from proxy.policy.stream import NO_PATTERNS, Scanner
+from proxy.policy_sets import PolicySetRuntime
+from proxy.routing import RequestFacts, RoutePlan, RouteTable
 from proxy.settings import Settings
 from proxy.streaming import (
     NullObserver,
@@ -36,6 +39,7 @@ from proxy.streaming import (
     expected_choices,
     moderate_stream,
 )
+from proxy.tenants import VirtualKeys
 from proxy.upstream import REQUEST_ID, Upstream, response_headers
 
 ReadyCheck = Callable[[], Awaitable[bool]]
@@ -44,15 +48,34 @@ ReadyCheck = Callable[[], Awaitable[bool]]
 @dataclass(frozen=True, slots=True)
 class Services:
     settings: Settings
-    moderator: Moderator
-    upstream: Upstream
+    routes: RouteTable
+    keys: VirtualKeys
+    upstreams: Mapping[str, Upstream]
+    """By name; ``default`` is ``upstream.*``."""
+    policy_sets: Mapping[str, PolicySetRuntime]
+    """By name; ``default`` is ``policies.path``."""
     ready_checks: Mapping[str, ReadyCheck] = field(default_factory=dict)
     ready_detail: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
     """Extra state shown by ``/readyz`` (e.g. the policy store's last rejected load)."""
-    scanner: Callable[[], Scanner] = lambda: NO_PATTERNS
-    """The current policy set, pinned by each stream for its whole life (window mode)."""
     stream_observer: StreamObserver = field(default_factory=NullObserver)
     metrics: Metrics = field(default_factory=lambda: Metrics(CollectorRegistry()))
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """One request's route, resolved once: everything downstream reads it from here."""
+
+    plan: RoutePlan
+    ctx: RequestContext
+    policies: PolicySetRuntime
+    upstream: Upstream
+
+    @property
+    def moderator(self) -> Moderator:
+        return self.policies.moderator
+
+    def refusal(self, prompt_texts: Sequence[str]) -> str:
+        return openai_api.refusal_for(prompt_texts, self.plan.refusal_message, self.plan.refusal_messages)
 
 
 SERVICES = web.AppKey("services", Services)
@@ -60,6 +83,7 @@ REQUEST_ID_KEY = web.RequestKey("request_id", str)
 
 ACTION_HEADER = "x-modproxy-action"
 REVISION_HEADER = "x-modproxy-revision"
+SHADOW_HEADER = "x-modproxy-shadow"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
 
 
@@ -79,33 +103,35 @@ async def _moderated_exchange(
     response_slots: Callable[[dict[str, Any]], list[TextSlot]],
 ) -> web.StreamResponse:
     services = request.app[SERVICES]
-    ctx = RequestContext(request[REQUEST_ID_KEY])
 
-    # 1. Read and validate.
+    # 1. Check the virtual key, read and validate, pick the route.
+    tenant = authenticate(services, request)
     raw = await read_body(request, services.settings.server.max_body_bytes)
     parsed = parse(openai_api.parse_json_object(raw))
+    routed = route(services, request, tenant, parsed.model)
+    ctx = routed.ctx
 
     # 2. Moderate the prompt; a block is answered here and the upstream never sees it.
-    prompt = await services.moderator.moderate(parsed.texts, Phase.PROMPT, ctx)
+    prompt = await routed.moderator.moderate(parsed.texts, Phase.PROMPT, ctx)
     if prompt.blocked:
         return _json(400, openai_api.prompt_blocked_body(prompt), moderation_headers(prompt))
     body = openai_api.with_redactions(parsed.body, parsed.slots, prompt)
     payload = raw if body is parsed.body else json.dumps(body).encode()
 
-    # 3. Forward.
+    # 3. Forward, to the route's upstream.
     started = time.monotonic()
-    upstream = await _send(services, "POST", request.path_qs, request.headers, payload, ctx.request_id)
+    upstream = await _send(services, routed.upstream, "POST", request.path_qs, request.headers, payload, ctx)
     try:
         # 4b. A stream is relayed event by event.
         if parsed.stream and upstream.status == 200 and upstream.content_type == "text/event-stream":
             return await _relay(
                 request,
                 upstream,
-                _stream_plan(services, parsed, ctx, request.path),
+                _stream_plan(services, routed, parsed),
                 moderation_headers(prompt),
                 started,
             )
-        data = await services.upstream.read(upstream)
+        data = await routed.upstream.read(upstream)
     finally:
         _finish(upstream)
         services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
@@ -119,14 +145,8 @@ async def _moderated_exchange(
     # 4a. Moderate each choice of the response on its own.
     _count_tokens(services.metrics, reply)
     slots = response_slots(reply)
-    verdict = await services.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
-    if verdict.blocked:
-        moderation = services.settings.moderation
-        refusal = openai_api.refusal_for(
-            parsed.texts, moderation.refusal_message, moderation.refusal_messages
-        )
-    else:
-        refusal = ""  # never used: only blocked choices are replaced
+    verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
+    refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked choices use it
     openai_api.apply_response_moderation(reply, slots, verdict, refusal)
     openai_api.annotate_prompt(reply, parsed.slots, prompt)
 
@@ -136,23 +156,41 @@ async def _moderated_exchange(
     return _json(upstream.status, reply, headers)
 
 
-def _stream_plan(services: Services, parsed: ParsedRequest, ctx: RequestContext, route: str) -> StreamPlan:
+def authenticate(services: Services, request: web.Request) -> str | None:
+    """The tenant of the request's virtual key (401 without a valid one); None when keys are off."""
+    if not services.keys.enabled:
+        return None
+    return services.keys.authenticate(request.headers.get("Authorization"))
+
+
+def route(services: Services, request: web.Request, tenant: str | None, model: str | None) -> Routed:
+    plan = services.routes.plan(RequestFacts(request.path, model, request.headers, tenant))
+    return Routed(
+        plan,
+        RequestContext(request[REQUEST_ID_KEY], plan.route, plan.tenant),
+        services.policy_sets[plan.policy_set],
+        services.upstreams[plan.upstream],
+    )
+
+
+def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest) -> StreamPlan:
     streaming = services.settings.streaming
-    moderation = services.settings.moderation
-    refusal = openai_api.refusal_for(parsed.texts, moderation.refusal_message, moderation.refusal_messages)
 
     async def moderate(texts: Sequence[str]) -> Moderation:
-        return await services.moderator.moderate(texts, Phase.RESPONSE, ctx)
+        return await routed.moderator.moderate(texts, Phase.RESPONSE, routed.ctx)
 
+    scanner = routed.policies.scanner()  # pinned: a reload mid-stream does not change the rules
     return StreamPlan(
-        mode=StreamMode(streaming.route_modes.get(route, streaming.mode)),
-        scanner=services.scanner(),
+        mode=StreamMode(routed.plan.stream_mode),
+        scanner=scanner,
+        segment_check=routed.policies.segment_check(scanner),
         moderate=moderate,
-        refusal=refusal if streaming.refusal_in_stream else None,
+        refusal=routed.refusal(parsed.texts) if streaming.refusal_in_stream else None,
         max_event_bytes=streaming.max_event_bytes,
         buffer_max_chars=streaming.buffer_max_chars,
         expected_choices=expected_choices(parsed.body),
         observer=services.stream_observer,
+        route=routed.plan.route,
     )
 
 
@@ -179,22 +217,28 @@ async def _relay(
 async def moderations(request: web.Request) -> web.Response:
     """Our own policies in the OpenAI moderation shape; never calls the upstream."""
     services = request.app[SERVICES]
+    tenant = authenticate(services, request)
     body = openai_api.parse_json_object(await read_body(request, services.settings.server.max_body_bytes))
     texts = openai_api.moderation_inputs(body)
-    verdict = await services.moderator.moderate(texts, Phase.PROMPT, RequestContext(request[REQUEST_ID_KEY]))
-    model = body.get("model") if isinstance(body.get("model"), str) else "modproxy-policies"
-    return _json(200, openai_api.moderations_body(str(model), verdict), moderation_headers(verdict))
+    model = body.get("model") if isinstance(body.get("model"), str) else None
+    routed = route(services, request, tenant, model)
+    verdict = await routed.moderator.moderate(texts, Phase.PROMPT, routed.ctx)
+    return _json(
+        200, openai_api.moderations_body(model or "modproxy-policies", verdict), moderation_headers(verdict)
+    )
 
 
 async def passthrough(request: web.Request) -> web.StreamResponse:
     """Any other ``/v1/*`` call (models, responses, files, ...), streamed through unchanged."""
     services = request.app[SERVICES]
+    tenant = authenticate(services, request)
     body = (
         await read_body(request, services.settings.server.max_body_bytes) if request.can_read_body else None
     )
+    routed = route(services, request, tenant, openai_api.model_of(request.content_type, body))
     started = time.monotonic()
     upstream = await _send(
-        services, request.method, request.path_qs, request.headers, body, request[REQUEST_ID_KEY]
+        services, routed.upstream, request.method, request.path_qs, request.headers, body, routed.ctx
     )
     try:
         response = web.StreamResponse(status=upstream.status, headers=response_headers(upstream.headers))
@@ -216,16 +260,17 @@ async def passthrough(request: web.Request) -> web.StreamResponse:
 
 async def _send(
     services: Services,
+    upstream: Upstream,
     method: str,
     path_qs: str,
     headers: Mapping[str, str],
     body: bytes | None,
-    request_id: str,
+    ctx: RequestContext,
 ) -> aiohttp.ClientResponse:
-    """Forward to the upstream; a call that got no response at all is counted here."""
+    """Forward to the route's upstream; a call that got no response at all is counted here."""
     started = time.monotonic()
     try:
-        return await services.upstream.send(method, path_qs, headers, body, request_id)
+        return await upstream.send(method, path_qs, headers, body, ctx.request_id)
     except UpstreamTimeout:
         services.metrics.observe_upstream(UpstreamFailure.TIMEOUT, time.monotonic() - started)
         raise
@@ -274,7 +319,12 @@ def request_id_for(headers: Mapping[str, str]) -> str:
 
 def moderation_headers(*phases: Moderation) -> dict[str, str]:
     action = max(m.action for m in phases)
-    return {ACTION_HEADER: action.label, REVISION_HEADER: phases[-1].revision}
+    headers = {ACTION_HEADER: action.label, REVISION_HEADER: phases[-1].revision}
+    # Shadow policies are never enforced; this says what they would have done, for measurement.
+    shadow = sorted({f"{f.policy_id}={f.action.label}" for m in phases for f in m.findings if f.shadow})
+    if shadow:
+        headers[SHADOW_HEADER] = ",".join(shadow)
+    return headers
 
 
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:

@@ -115,6 +115,7 @@ class Metrics:
         registry: CollectorRegistry,
         *,
         routes: Iterable[str] = DEFAULT_ROUTES,
+        route_names: Iterable[str] = ("default",),
         version: str = __version__,
         multiprocess: bool = False,
     ) -> None:
@@ -122,6 +123,7 @@ class Metrics:
             raise RuntimeError("multiprocess metrics need activate_multiprocess() before Metrics()")
         self.registry = registry
         self._routes = frozenset(routes)
+        self._route_names = frozenset(route_names)
         self._policy = CappedLabel()
         self._category = CappedLabel()
         self._backend = CappedLabel()
@@ -176,6 +178,12 @@ class Metrics:
             "modproxy_decisions_total",
             "Moderation verdicts, by phase and enforced action.",
             ["phase", "action"],
+            registry=r,
+        )
+        self.route_decisions = Counter(
+            "modproxy_route_decisions_total",
+            "Moderation verdicts by configured route (docs/routing.md), phase and enforced action.",
+            ["route", "phase", "action"],
             registry=r,
         )
         self.policy_matches = Counter(
@@ -305,6 +313,11 @@ class Metrics:
             self.policy_matches.labels(
                 phase.value, self._policy(finding.policy_id), self._category(finding.category)
             ).inc()
+
+    def record_route_decision(self, route: str, phase: Phase, action: Action) -> None:
+        """``route`` is a configured route name (a request's endpoint is ``route`` of the request metrics)."""
+        label = route if route in self._route_names else OTHER
+        self.route_decisions.labels(label, phase.value, action.label).inc()
 
     def record_stream_cutoff(self, policy_id: str) -> None:
         self.stream_cutoffs.labels(self._policy(policy_id)).inc()

@@ -78,6 +78,18 @@ def parse_completion_request(body: dict[str, Any]) -> ParsedRequest:
     return ParsedRequest(body, model, body.get("stream") is True, tuple(slots))
 
 
+def model_of(content_type: str, body: bytes | None) -> str | None:
+    """The ``model`` of a JSON body the proxy only passes through (for routing), if it has one."""
+    if body is None or content_type != "application/json":
+        return None
+    try:
+        value = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    model = value.get("model") if isinstance(value, dict) else None
+    return model if isinstance(model, str) else None
+
+
 def moderation_inputs(body: dict[str, Any]) -> list[str]:
     value = body.get("input")
     if isinstance(value, str):

@@ -2,19 +2,19 @@
 
 Every setting is a field of a frozen dataclass section; the loader walks the dataclasses,
 so a new section (cache, classifiers, metrics, ...) is one more field on :class:`Settings`.
-The environment name of ``section.key`` is ``MODPROXY_SECTION_KEY``. This is the only
-module that reads the process environment.
+The environment name of ``section.key`` is ``MODPROXY_SECTION_KEY``. A few top-level
+settings are collections instead of sections (``routes``, ``tenants``, ``upstreams``,
+``policy_sets``): a whole list or mapping of records, replaced as a whole by a later layer
+(``MODPROXY_ROUTES`` holds JSON); their errors name the item, e.g. ``routes[2].model``.
+This is the only module that reads the process environment.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import json
 import os
-import types
-import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,38 +25,25 @@ import yaml
 from proxy.cache_config import CacheConfig
 from proxy.classifiers import registry as classifier_registry
 from proxy.classifiers.registry import ClassifierConfig, ClassifierConfigError
+from proxy.routing import STREAM_MODES, ConfigProblem, Route, UpstreamTarget, check_routing
+from proxy.settings_values import (
+    SettingsError as SettingsError,
+)
+from proxy.settings_values import (
+    coerce,
+    default_of,
+    is_section,
+    meta,
+    setting,
+    to_plain,
+    type_hints,
+    type_name,
+)
+from proxy.tenants import Tenant
 
 ENV_PREFIX = "MODPROXY_"
 CONFIG_ENV = "MODPROXY_CONFIG"
 MIB = 1024 * 1024
-
-
-class SettingsError(Exception):
-    """A setting is missing, unknown or invalid; ``key`` names it (``section.field``)."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{key}: {problem}")
-        self.key = key
-        self.problem = problem
-
-
-def _meta(
-    help: str,
-    *,
-    secret: bool = False,
-    check: Callable[[Any], str | None] | None = None,
-) -> dict[str, Any]:
-    return {"help": help, "secret": secret, "check": check}
-
-
-def _setting(
-    default: Any,
-    help: str,
-    *,
-    secret: bool = False,
-    check: Callable[[Any], str | None] | None = None,
-) -> Any:
-    return field(default=default, metadata=_meta(help, secret=secret, check=check))
 
 
 def _positive(value: float) -> str | None:
@@ -101,46 +88,46 @@ def _log_level(value: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
-    host: str = _setting("127.0.0.1", "address the proxy listens on (0.0.0.0 for all interfaces)")
-    port: int = _setting(8080, "port the proxy listens on (0 picks a free port)", check=_port)
-    workers: int = _setting(1, "worker processes sharing the port (SO_REUSEPORT)", check=_positive)
-    max_body_bytes: int = _setting(
+    host: str = setting("127.0.0.1", "address the proxy listens on (0.0.0.0 for all interfaces)")
+    port: int = setting(8080, "port the proxy listens on (0 picks a free port)", check=_port)
+    workers: int = setting(1, "worker processes sharing the port (SO_REUSEPORT)", check=_positive)
+    max_body_bytes: int = setting(
         10 * MIB, "largest accepted request body; larger bodies get 413", check=_positive
     )
-    max_line_size: int = _setting(8190, "longest HTTP request line or header line", check=_positive)
-    max_field_size: int = _setting(8190, "longest single HTTP header value", check=_positive)
-    shutdown_grace_seconds: float = _setting(
+    max_line_size: int = setting(8190, "longest HTTP request line or header line", check=_positive)
+    max_field_size: int = setting(8190, "longest single HTTP header value", check=_positive)
+    shutdown_grace_seconds: float = setting(
         30.0, "on SIGTERM, how long in-flight requests may finish", check=_positive
     )
 
 
 @dataclass(frozen=True, slots=True)
 class AdminSettings:
-    host: str = _setting("127.0.0.1", "address of the admin listener (/metrics, admin endpoints)")
-    port: int = _setting(9464, "port of the admin listener", check=_port)
-    token: str | None = _setting(None, "bearer token the admin endpoints require", secret=True)
+    host: str = setting("127.0.0.1", "address of the admin listener (/metrics, admin endpoints)")
+    port: int = setting(9464, "port of the admin listener", check=_port)
+    token: str | None = setting(None, "bearer token the admin endpoints require", secret=True)
 
 
 @dataclass(frozen=True, slots=True)
 class UpstreamSettings:
-    url: str | None = _setting(
+    url: str | None = setting(
         None, "base URL of the OpenAI-compatible backend, e.g. http://llm:8000", check=_http_url
     )
-    api_key: str | None = _setting(
+    api_key: str | None = setting(
         None, "replaces the client's Authorization towards the upstream", secret=True
     )
-    connect_timeout: float = _setting(10.0, "seconds to open a connection to the upstream", check=_positive)
-    read_timeout: float = _setting(
+    connect_timeout: float = setting(10.0, "seconds to open a connection to the upstream", check=_positive)
+    read_timeout: float = setting(
         300.0, "seconds the upstream may stay silent (per read, not total)", check=_positive
     )
-    pool_size: int = _setting(100, "most concurrent upstream connections per worker", check=_positive)
-    dev: bool = _setting(False, "run the built-in development echo upstream (not an LLM) and use it")
+    pool_size: int = setting(100, "most concurrent upstream connections per worker", check=_positive)
+    dev: bool = setting(False, "run the built-in development echo upstream (not an LLM) and use it")
 
 
 @dataclass(frozen=True, slots=True)
 class PoliciesSettings:
-    path: Path | None = field(default=None, metadata=_meta("policy file or directory"))
-    watch_interval: float = _setting(
+    path: Path | None = field(default=None, metadata=meta("policy file or directory"))
+    watch_interval: float = setting(
         1.0, "seconds between checks of the policy files for changes (0 turns live reload off)",
         check=_non_negative,
     )  # fmt: skip
@@ -148,7 +135,7 @@ class PoliciesSettings:
 
 @dataclass(frozen=True, slots=True)
 class RedisSettings:
-    url: str | None = _setting(
+    url: str | None = setting(
         None, "Redis for the shared decision cache, e.g. redis://127.0.0.1:6379/0", check=_redis_url
     )
 
@@ -157,19 +144,19 @@ class RedisSettings:
 class CacheSettings:
     """The decision cache; Redis itself is ``redis.url`` (none: the in-process tier alone)."""
 
-    prefix: str = _setting("modproxy:", "prefix of every Redis key")
-    ttl_seconds: int = _setting(86_400, "lifetime of a cached decision in Redis", check=_positive)
-    local_max_entries: int = _setting(100_000, "in-process tier: most decisions kept", check=_non_negative)
-    local_max_bytes: int = _setting(64 * MIB, "in-process tier: most bytes kept", check=_non_negative)
-    socket_timeout: float = _setting(0.1, "seconds one Redis reply may take", check=_positive)
-    connect_timeout: float = _setting(0.2, "seconds to connect to Redis", check=_positive)
-    retries: int = _setting(1, "extra attempts after a Redis connection error", check=_non_negative)
-    breaker_failures: int = _setting(5, "consecutive Redis failures that open the breaker", check=_positive)
-    breaker_reset_seconds: float = _setting(
+    prefix: str = setting("modproxy:", "prefix of every Redis key")
+    ttl_seconds: int = setting(86_400, "lifetime of a cached decision in Redis", check=_positive)
+    local_max_entries: int = setting(100_000, "in-process tier: most decisions kept", check=_non_negative)
+    local_max_bytes: int = setting(64 * MIB, "in-process tier: most bytes kept", check=_non_negative)
+    socket_timeout: float = setting(0.1, "seconds one Redis reply may take", check=_positive)
+    connect_timeout: float = setting(0.2, "seconds to connect to Redis", check=_positive)
+    retries: int = setting(1, "extra attempts after a Redis connection error", check=_non_negative)
+    breaker_failures: int = setting(5, "consecutive Redis failures that open the breaker", check=_positive)
+    breaker_reset_seconds: float = setting(
         5.0, "seconds the breaker stays open before Redis is tried again", check=_positive
     )
-    max_connections: int = _setting(64, "Redis connection pool size", check=_positive)
-    cluster: bool = _setting(False, "treat redis.url as a Redis Cluster seed node")
+    max_connections: int = setting(64, "Redis connection pool size", check=_positive)
+    cluster: bool = setting(False, "treat redis.url as a Redis Cluster seed node")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,12 +165,12 @@ class ClassifiersSettings:
 
     backends: dict[str, Any] = field(
         default_factory=dict,
-        metadata=_meta(
+        metadata=meta(
             "backends by name: {name: {type, url, api_key_env, model, timeout_ms, ...}}; "
             "see docs/classifiers.md"
         ),
     )
-    builtin_concurrency: int = _setting(2, "texts the built-in model scores at once", check=_positive)
+    builtin_concurrency: int = setting(2, "texts the built-in model scores at once", check=_positive)
 
 
 DEFAULT_REFUSAL = "The response was filtered by the content policy."
@@ -191,48 +178,36 @@ DEFAULT_REFUSAL = "The response was filtered by the content policy."
 
 @dataclass(frozen=True, slots=True)
 class ModerationSettings:
-    refusal_message: str = _setting(DEFAULT_REFUSAL, "replaces a blocked response")
+    refusal_message: str = setting(DEFAULT_REFUSAL, "replaces a blocked response")
     refusal_messages: dict[str, str] = field(
         default_factory=lambda: {"zh": "该回复因违反内容政策已被过滤。"},
-        metadata=_meta("refusal message per prompt language (zh is used when the prompt is mostly CJK)"),
+        metadata=meta("refusal message per prompt language (zh is used when the prompt is mostly CJK)"),
     )
-
-
-STREAM_MODES = ("window", "buffer", "audit")
 
 
 def _stream_mode(value: str) -> str | None:
     return None if value in STREAM_MODES else f"must be one of {', '.join(STREAM_MODES)} (got {value!r})"
 
 
-def _route_modes(value: dict[str, str]) -> str | None:
-    bad = {route: mode for route, mode in value.items() if mode not in STREAM_MODES}
-    return f"modes must be one of {', '.join(STREAM_MODES)} (got {bad})" if bad else None
-
-
 @dataclass(frozen=True, slots=True)
 class StreamingSettings:
-    mode: str = _setting(
+    mode: str = setting(
         "window", "how streamed answers are moderated: window, buffer or audit", check=_stream_mode
     )
-    route_modes: dict[str, str] = field(
-        default_factory=dict,
-        metadata=_meta('mode per route path, e.g. {"/v1/completions": "buffer"}', check=_route_modes),
-    )
-    buffer_max_chars: int = _setting(
+    buffer_max_chars: int = setting(
         200_000, "buffer mode: longest answer held; longer answers are refused", check=_positive
     )
-    max_event_bytes: int = _setting(
+    max_event_bytes: int = setting(
         1 * MIB, "largest upstream event; a larger one ends the stream with an error event", check=_positive
     )
-    refusal_in_stream: bool = _setting(True, "put the refusal text in the final content_filter chunk")
+    refusal_in_stream: bool = setting(True, "put the refusal text in the final content_filter chunk")
 
 
 @dataclass(frozen=True, slots=True)
 class LoggingSettings:
-    level: str = _setting("info", "debug, info, warning or error", check=_log_level)
-    access_log: bool = _setting(True, "log one line per request")
-    log_text: bool = _setting(False, "include user and model text in logs (off: it may be personal data)")
+    level: str = setting("info", "debug, info, warning or error", check=_log_level)
+    access_log: bool = setting(True, "log one line per request")
+    log_text: bool = setting(False, "include user and model text in logs (off: it may be personal data)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +222,25 @@ class Settings:
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
     streaming: StreamingSettings = field(default_factory=StreamingSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    # Collections, not sections (see the module docstring and docs/routing.md).
+    upstreams: dict[str, UpstreamTarget] = field(
+        default_factory=dict,
+        metadata=meta("more upstreams by name: {name: {url, api_key}}; upstream.* is the one named default"),
+    )
+    policy_sets: dict[str, Path] = field(
+        default_factory=dict,
+        metadata=meta("more policy sets by name: {name: path}; policies.path is the one named default"),
+    )
+    tenants: dict[str, Tenant] = field(
+        default_factory=dict,
+        metadata=meta(
+            "virtual keys: {name: {key_hashes: [sha256:...], ...}}; any tenant makes keys required"
+        ),
+    )
+    routes: tuple[Route, ...] = field(
+        default=(),
+        metadata=meta("ordered routing rules, first match wins; the last one (no match) is the default"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,16 +256,29 @@ class SettingInfo:
 def describe() -> list[SettingInfo]:
     """Every setting, for docs and ``--help``."""
     out = []
+    top = type_hints(Settings)
     for section in dataclasses.fields(Settings):
-        section_cls = _hints(Settings)[section.name]
-        hints = _hints(section_cls)
+        section_cls = top[section.name]
+        if not is_section(section_cls):
+            out.append(
+                SettingInfo(
+                    section.name,
+                    env_name(section.name),
+                    type_name(section_cls),
+                    default_of(section),
+                    section.metadata.get("help", ""),
+                    False,
+                )
+            )
+            continue
+        hints = type_hints(section_cls)
         for f in dataclasses.fields(section_cls):
             out.append(
                 SettingInfo(
                     f"{section.name}.{f.name}",
                     env_name(section.name, f.name),
-                    _type_name(hints[f.name]),
-                    _default(f),
+                    type_name(hints[f.name]),
+                    default_of(f),
                     f.metadata.get("help", ""),
                     bool(f.metadata.get("secret")),
                 )
@@ -279,8 +286,8 @@ def describe() -> list[SettingInfo]:
     return out
 
 
-def env_name(section: str, key: str) -> str:
-    return f"{ENV_PREFIX}{section}_{key}".upper()
+def env_name(*parts: str) -> str:
+    return (ENV_PREFIX + "_".join(parts)).upper()
 
 
 def load_settings(
@@ -293,7 +300,7 @@ def load_settings(
     env = os.environ if env is None else env
     if config_file is None and env.get(CONFIG_ENV):
         config_file = Path(env[CONFIG_ENV])
-    raw: dict[str, dict[str, Any]] = {}
+    raw: dict[str, Any] = {}
     if config_file is not None:
         _merge(raw, _read_file(config_file), source="file")
     _merge(raw, _from_env(env), source="env")
@@ -322,32 +329,10 @@ def _resolve_api_keys(backends: Mapping[str, Any], env: Mapping[str, str]) -> di
     return out
 
 
-def redacted_view(settings: Settings) -> dict[str, dict[str, Any]]:
+def redacted_view(settings: Settings) -> dict[str, Any]:
     """Settings as plain data with every secret masked, safe to log or serve."""
-    out: dict[str, dict[str, Any]] = {}
-    for section in dataclasses.fields(settings):
-        value = getattr(settings, section.name)
-        out[section.name] = {
-            f.name: (
-                "***"
-                if f.metadata.get("secret") and getattr(value, f.name)
-                else _plain(getattr(value, f.name))
-            )
-            for f in dataclasses.fields(value)
-        }
-    return out
-
-
-_SECRET_KEYS = frozenset({"api_key", "password", "token"})
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Mapping):
-        # Nested sections (classifier backends) carry their own keys: mask those by name.
-        return {k: "***" if k in _SECRET_KEYS and v else _plain(v) for k, v in value.items()}
-    return value
+    plain: dict[str, Any] = to_plain(settings)
+    return plain
 
 
 def _read_file(path: Path) -> Mapping[str, Any]:
@@ -364,34 +349,44 @@ def _read_file(path: Path) -> Mapping[str, Any]:
     return data
 
 
-def _from_env(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     known = {info.env: info.key for info in describe()}
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Any] = {}
     for name, value in env.items():
         if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
             continue
         if name not in known:
             raise SettingsError(name, "unknown environment setting")
-        section, key = known[name].split(".")
-        out.setdefault(section, {})[key] = value
+        _put(out, known[name], value)
     return out
 
 
-def _from_overrides(overrides: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
+def _from_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``section.key`` (or a collection's name, e.g. ``routes``) to value; None means not given."""
+    out: dict[str, Any] = {}
     for dotted, value in overrides.items():
-        if value is None:
-            continue
-        section, key = dotted.split(".")
-        out.setdefault(section, {})[key] = value
+        if value is not None:
+            _put(out, dotted, value)
     return out
 
 
-def _merge(into: dict[str, dict[str, Any]], layer: Mapping[str, Any], *, source: str) -> None:
-    sections = _hints(Settings)
+def _put(layer: dict[str, Any], dotted: str, value: Any) -> None:
+    section, _, key = dotted.partition(".")
+    if key:
+        layer.setdefault(section, {})[key] = value
+    else:
+        layer[section] = value
+
+
+def _merge(into: dict[str, Any], layer: Mapping[str, Any], *, source: str) -> None:
+    """Sections merge key by key; a collection is replaced whole (``into[name] = (source, value)``)."""
+    sections = type_hints(Settings)
     for section, values in layer.items():
         if section not in sections:
             raise SettingsError(str(section), f"unknown section (expected one of {', '.join(sections)})")
+        if not is_section(sections[section]):
+            into[section] = (source, values)
+            continue
         if not isinstance(values, Mapping):
             raise SettingsError(str(section), "must be a mapping")
         known = {f.name for f in dataclasses.fields(sections[section])}
@@ -401,29 +396,31 @@ def _merge(into: dict[str, dict[str, Any]], layer: Mapping[str, Any], *, source:
             into.setdefault(section, {})[key] = (source, value)
 
 
-def _build(raw: Mapping[str, Mapping[str, tuple[str, Any]]]) -> Settings:
+def _build(raw: Mapping[str, Any]) -> Settings:
     sections: dict[str, Any] = {}
-    for section, section_cls in _hints(Settings).items():
-        hints = _hints(section_cls)
+    top = {f.name: f for f in dataclasses.fields(Settings)}
+    for section, section_cls in type_hints(Settings).items():
+        if not is_section(section_cls):
+            if section in raw:
+                source, value = raw[section]
+                sections[section] = coerce(section, section_cls, value, from_text=source == "env")
+            else:
+                sections[section] = default_of(top[section])
+            continue
+        hints = type_hints(section_cls)
         values: dict[str, Any] = {}
         for f in dataclasses.fields(section_cls):
             key = f"{section}.{f.name}"
             if f.name in raw.get(section, {}):
                 source, value = raw[section][f.name]
-                values[f.name] = _coerce(key, hints[f.name], value, from_text=source == "env")
+                values[f.name] = coerce(key, hints[f.name], value, from_text=source == "env")
             else:
-                values[f.name] = _default(f)
+                values[f.name] = default_of(f)
             check = f.metadata.get("check")
             if check is not None and values[f.name] is not None and (problem := check(values[f.name])):
                 raise SettingsError(key, problem)
         sections[section] = section_cls(**values)
     return Settings(**sections)
-
-
-def _default(f: dataclasses.Field[Any]) -> Any:
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return f.default
 
 
 def _check_consistency(settings: Settings) -> None:
@@ -439,6 +436,10 @@ def _check_consistency(settings: Settings) -> None:
     except ClassifierConfigError as exc:
         key, _, problem = str(exc).partition(": ")
         raise SettingsError(key, problem) from None
+    try:
+        check_routing(settings.upstreams, settings.policy_sets, settings.tenants, settings.routes)
+    except ConfigProblem as exc:
+        raise SettingsError(exc.key, exc.problem) from None
     try:
         cache_config(settings)
     except ValueError as exc:
@@ -461,81 +462,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _hints(cls: type[Any]) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _type_name(tp: Any) -> str:
-    optional = type(None) in typing.get_args(tp)
-    base = _strip_optional(tp)
-    names = {str: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}
-    name = names.get(base, "mapping")
-    return f"{name} (optional)" if optional else name
-
-
-def _strip_optional(tp: Any) -> Any:
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
-        return args[0]
-    return tp
-
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-def _coerce(key: str, tp: Any, value: Any, *, from_text: bool) -> Any:
-    optional = type(None) in typing.get_args(tp)
-    base = _strip_optional(tp)
-    if value is None or (from_text and optional and value == ""):
-        if optional:
-            return None
-        raise SettingsError(key, "must not be empty")
-    if base is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
-            return value.lower() in _TRUE
-        raise SettingsError(key, f"must be true or false (got {value!r})")
-    if base in (int, float):
-        if isinstance(value, bool):
-            raise SettingsError(key, f"must be a number (got {value!r})")
-        try:
-            number = base(value) if not (base is int and isinstance(value, float)) else None
-        except (TypeError, ValueError):
-            number = None
-        if number is None:
-            expected = "an integer" if base is int else "a number"
-            raise SettingsError(key, f"must be {expected} (got {value!r})")
-        return number
-    if base is str:
-        if not isinstance(value, str | int | float):
-            raise SettingsError(key, f"must be a string (got {type(value).__name__})")
-        return str(value)
-    if base is Path:
-        if not isinstance(value, str | Path):
-            raise SettingsError(key, f"must be a path (got {type(value).__name__})")
-        return Path(value)
-    if typing.get_origin(base) is dict and typing.get_args(base)[1] is Any:
-        if from_text and isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError:
-                raise SettingsError(key, "must be a JSON object") from None
-        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            raise SettingsError(key, "must be a mapping")
-        return dict(value)
-    if typing.get_origin(base) is dict:
-        if from_text and isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError:
-                raise SettingsError(key, "must be a JSON object of strings") from None
-        if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            raise SettingsError(key, "must be a mapping of strings to strings")
-        return dict(value)
-    raise SettingsError(key, f"unsupported setting type {tp!r}")

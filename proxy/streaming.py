@@ -80,6 +80,7 @@ class StreamReport:
     """``(prompt_tokens, completion_tokens)`` from the upstream's usage chunk, when it sent one."""
     first_event_at: float | None = None
     """``time.monotonic()`` when the first upstream event arrived (time to first token)."""
+    route: str = "default"
 
 
 class StreamObserver(Protocol):
@@ -108,6 +109,8 @@ class StreamPlan:
     expected_choices: int = 1
     segment_check: SegmentCheck | None = None
     observer: StreamObserver = field(default_factory=NullObserver)
+    route: str = "default"
+    """The request's route name, carried into the report (metrics)."""
 
 
 class _Stop(Exception):
@@ -137,7 +140,13 @@ async def moderate_stream(
         log.warning("stream relay ended early: %s", outcome.value)
         await downstream.write(encode_data(json.dumps(_error_body(outcome))))
     report = StreamReport(
-        plan.mode, outcome, tuple(relay.findings), tuple(relay.blocks), relay.usage, relay.first_event_at
+        plan.mode,
+        outcome,
+        tuple(relay.findings),
+        tuple(relay.blocks),
+        relay.usage,
+        relay.first_event_at,
+        plan.route,
     )
     plan.observer.stream_finished(report)
     return report

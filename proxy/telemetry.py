@@ -15,6 +15,7 @@ from typing import Any
 from proxy.cache import CacheTier
 from proxy.metrics import (
     BypassComponent,
+    BypassReason,
     CacheResult,
     ClassifierResult,
     Metrics,
@@ -26,6 +27,13 @@ from proxy.policy.decision import Action, Decision, Phase, RuleKind, enforced_ac
 from proxy.policy.store import ReloadOutcome
 from proxy.policy.store import ReloadResult as StoreReloadResult
 from proxy.streaming import StreamMode, StreamReport
+
+# A classifier's failure reasons (see ClassifierError) in the bypass vocabulary the dashboard and
+# alerts read; anything else would be counted as ``other``.
+_CLASSIFIER_BYPASS_REASONS: Mapping[str, BypassReason] = {
+    "circuit_open": BypassReason.UNAVAILABLE,  # calls are not even tried while the breaker is open
+    "bad_response": BypassReason.ERROR,
+}
 
 
 class CacheMetrics:
@@ -45,6 +53,8 @@ class CacheMetrics:
 
     def on_bypass(self, component: str, reason: str) -> None:
         kind = component.partition(":")[0]
+        if kind == BypassComponent.CLASSIFIER:
+            reason = _CLASSIFIER_BYPASS_REASONS.get(reason, reason)
         self._metrics.record_bypass(kind if kind else BypassComponent.MODERATION, reason)
 
 
@@ -64,6 +74,18 @@ class ReloadMetrics:
         self._metrics.set_policy_revision(revision, counts)
 
 
+class ReloadCounts:
+    """``ReloadObserver`` for a named (non-default) policy set: its reloads count, the revision gauge
+    stays the default set's."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def __call__(self, result: StoreReloadResult, revision: str, rule_counts: Mapping[str, Any]) -> None:
+        failed = result.outcome is ReloadOutcome.FAILED
+        self._metrics.record_policy_reload(ReloadResult.FAILURE if failed else ReloadResult.SUCCESS)
+
+
 class StreamMetrics:
     """``StreamObserver``: one response decision per stream, and a cutoff per blocking policy."""
 
@@ -72,7 +94,11 @@ class StreamMetrics:
 
     def stream_finished(self, report: StreamReport) -> None:
         action = enforced_action(report.findings)
-        self._metrics.record_decision(Phase.RESPONSE, Decision(action, report.findings))
+        if (
+            report.mode is not StreamMode.BUFFER
+        ):  # a buffered answer went through the moderator, counted there
+            self._metrics.record_decision(Phase.RESPONSE, Decision(action, report.findings))
+            self._metrics.record_route_decision(report.route, Phase.RESPONSE, action)
         if action is Action.BLOCK and report.mode is not StreamMode.AUDIT:
             cut = {f.policy_id for f in report.findings if f.action is Action.BLOCK and not f.shadow}
             for policy_id in sorted(cut):
@@ -93,6 +119,7 @@ class MeteredModerator:
         moderation = await self._inner.moderate(texts, phase, ctx)
         self._metrics.observe_moderation(phase, time.perf_counter() - started)
         self._metrics.record_decision(phase, moderation)
+        self._metrics.record_route_decision(ctx.route, phase, moderation.action)
         return moderation
 
 

@@ -42,8 +42,13 @@ def create_session(settings: UpstreamSettings) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar())
 
 
-def request_headers(incoming: Mapping[str, str], *, api_key: str | None, request_id: str) -> CIMultiDict[str]:
+def request_headers(
+    incoming: Mapping[str, str], *, api_key: str | None, request_id: str, drop_authorization: bool = False
+) -> CIMultiDict[str]:
+    """``drop_authorization``: the client's credential is a virtual key, never to be forwarded."""
     drop = _REQUEST_DROP | _connection_tokens(incoming)
+    if drop_authorization:
+        drop |= {"authorization"}
     out: CIMultiDict[str] = CIMultiDict((k, v) for k, v in incoming.items() if k.lower() not in drop)
     if api_key is not None:
         out["Authorization"] = f"Bearer {api_key}"
@@ -58,12 +63,25 @@ def response_headers(incoming: CIMultiDictProxy[str]) -> CIMultiDict[str]:
 
 
 class Upstream:
-    """Sends one request to the configured backend; the caller releases the response."""
+    """Sends one request to one backend; the caller releases the response.
 
-    def __init__(self, session: aiohttp.ClientSession, settings: UpstreamSettings, base_url: str) -> None:
+    Several named upstreams share one session (its pool and timeouts). ``api_key`` replaces
+    the client's Authorization; ``virtual_keys`` means the client's Authorization holds a
+    virtual key, which is dropped even when there is no ``api_key`` to put in its place.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        virtual_keys: bool = False,
+    ) -> None:
         self._session = session
         self._base = URL(base_url.rstrip("/"))
-        self._api_key = settings.api_key
+        self._api_key = api_key
+        self._virtual_keys = virtual_keys
 
     def url_for(self, path_qs: str) -> URL:
         return URL(str(self._base) + path_qs, encoded=True)
@@ -75,7 +93,12 @@ class Upstream:
             return await self._session.request(
                 method,
                 self.url_for(path_qs),
-                headers=request_headers(headers, api_key=self._api_key, request_id=request_id),
+                headers=request_headers(
+                    headers,
+                    api_key=self._api_key,
+                    request_id=request_id,
+                    drop_authorization=self._virtual_keys,
+                ),
                 data=body,
                 allow_redirects=False,
             )

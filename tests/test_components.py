@@ -209,6 +209,56 @@ async def test_metrics_are_served_on_the_admin_port(start_stack: StartStack, tmp
     assert 'modproxy_tokens_total{kind="prompt"}' in text
 
 
+async def test_a_streamed_answer_is_held_until_the_classifier_clears_each_segment(
+    start_stack: StartStack, tmp_path: Path
+) -> None:
+    policies = _write(
+        tmp_path / "p",
+        "policies:\n"
+        "  - id: builtin-violence\n"
+        "    category: violence\n"
+        "    action: block\n"
+        "    phases: [response]\n"
+        "    classifier: {backend: builtin, thresholds: {violence: 0.5}}\n",
+    )
+    stack = await start_stack(policies=policies)
+    prompt = "Thanks for asking. I am going to kill my neighbor tonight."
+    received: list[str] = []
+    finish: list[str | None] = []
+    async with openai.AsyncOpenAI(base_url=stack.base_url, api_key="sk-client", max_retries=0) as client:
+        stream = await client.chat.completions.create(
+            model="m", stream=True, messages=[{"role": "user", "content": prompt}]
+        )
+        async for chunk in stream:
+            for choice in chunk.choices:
+                received.append(choice.delta.content or "")
+                finish.append(choice.finish_reason)
+    text = "".join(received)
+    assert "Thanks for asking." in text, "the cleared sentence is released"
+    assert "kill" not in text and "neighbor" not in text
+    assert "content_filter" in finish
+    assert stack.sample("modproxy_stream_cutoffs_total", {"policy": "builtin-violence"}) == 1
+
+
+async def test_a_shadow_policy_is_reported_but_never_enforced(
+    start_stack: StartStack, tmp_path: Path
+) -> None:
+    policies = _write(tmp_path / "p", RULES.replace("action: block", "action: block\n    mode: shadow"))
+    stack = await start_stack(policies=policies)
+    async with aiohttp.ClientSession() as http:
+        response = await http.post(
+            f"{stack.base_url}/chat/completions",
+            json={"model": "m", "messages": [{"role": "user", "content": "project nightingale"}]},
+        )
+        body = await response.json()
+    assert response.status == 200
+    assert body["choices"][0]["message"]["content"] == "project nightingale"
+    assert response.headers["x-modproxy-action"] == "allow"
+    assert response.headers["x-modproxy-shadow"] == "secret-project=block"
+    labels = {"phase": "prompt", "policy": "secret-project", "category": "confidential"}
+    assert stack.sample("modproxy_policy_matches_total", labels) == 1
+
+
 async def test_builtin_worker_processes_start_on_first_long_text_and_stop_with_the_components(
     tmp_path: Path,
 ) -> None:

@@ -241,7 +241,18 @@ async def test_audit_mode_passes_everything_and_records_what_it_would_do(
 
 
 async def test_route_override_selects_the_mode(start_proxy: StartProxy, chunky: ChunkyUpstream) -> None:
-    proxy, recorder = await _start(start_proxy, chunky, route_modes={"/v1/chat/completions": "audit"})
+    recorder = Recorder()
+    routes = [
+        {"name": "chat", "match": {"path": "/v1/chat/completions"}, "stream_mode": "audit"},
+        {"name": "default"},
+    ]
+    proxy = await start_proxy(
+        upstream_url=chunky.url,
+        scanner=SCANNER,
+        moderator=ScannerModerator(SCANNER),
+        stream_observer=recorder,
+        settings={"routes": routes},
+    )
     chunky.answer(Answer(choices=[["darn"]]))
     texts, _ = await _chat(proxy)
     assert texts == {0: "darn"}

@@ -15,6 +15,8 @@ _COMMAND_MODULES = (
     "proxy.cli.policy_cmds",
     "proxy.cli.authoring",
     "proxy.cli.train",
+    "proxy.cli.settings_cmd",
+    "proxy.cli.hash_key",
 )
 
 

@@ -59,12 +59,14 @@ def register(subparsers: Any) -> None:
     ev.set_defaults(func=run_eval)
 
 
-def _load(path: Path, err: TextIO) -> PolicySet | None:
+def load_or_report(path: Path | str, err: TextIO) -> PolicySet | None:
+    """The policy set at ``path``, or None after printing each problem as ``file:line: error: ...``."""
     try:
         return load_policy_set(path)
     except PolicyLoadError as exc:
         for problem in exc.problems:
-            print(f"{problem.file}:{problem.line}: error: {problem.message}", file=err)
+            where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+            print(f"{where}: error: {problem.message}", file=err)
         return None
     except OSError as exc:
         print(f"{path}: error: {exc.strerror or exc}", file=err)
@@ -82,7 +84,7 @@ def print_lint(issues: list[LintIssue], out: TextIO, *, strict: bool = False) ->
 
 
 def run_lint(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    policy_set = _load(args.path, err)
+    policy_set = load_or_report(args.path, err)
     if policy_set is None:
         return EXIT_FAILED
     failed = print_lint(lint_path(args.path, policy_set), out, strict=args.strict)
@@ -90,7 +92,7 @@ def run_lint(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = s
 
 
 def run_test(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    policy_set = _load(args.path, err)
+    policy_set = load_or_report(args.path, err)
     if policy_set is None:
         return EXIT_FAILED
     found = discover(args.path)
@@ -182,7 +184,7 @@ def run_eval(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = s
     except EvalDataError as exc:
         print(f"{args.data}:{exc.line}: error: {exc}", file=err)
         return EXIT_USAGE
-    policy_set = _load(args.policies, err)
+    policy_set = load_or_report(args.policies, err)
     if policy_set is None:
         return EXIT_FAILED
     report = evaluate_items(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, TextIO
+from pathlib import Path
+from typing import Any
 
+from proxy.cli.authoring import load_or_report, print_lint
 from proxy.policy.decision import Action, Decision, Phase
-from proxy.policy.engine import PolicySet
-from proxy.policy.loader import PolicyLoadError, load_policy_set
+from proxy.policy.source import lint_path
 
 DEFAULT_POLICIES = "policies"
 _COLORS = {Action.BLOCK: "\033[1;31m", Action.REDACT: "\033[1;33m", Action.FLAG: "\033[1;36m"}
@@ -17,8 +18,9 @@ _RESET = "\033[0m"
 
 
 def register(subparsers: Any) -> None:
-    check = subparsers.add_parser("check", help="validate a policy directory or file")
+    check = subparsers.add_parser("check", help="validate and lint a policy directory or file")
     check.add_argument("path", nargs="?", default=DEFAULT_POLICIES)
+    check.add_argument("--strict", action="store_true", help="lint warnings fail the check too")
     check.set_defaults(func=run_check)
 
     scan = subparsers.add_parser("scan", help="evaluate a text against the policies")
@@ -29,26 +31,20 @@ def register(subparsers: Any) -> None:
     scan.set_defaults(func=run_scan)
 
 
-def _load(path: str, err: TextIO) -> PolicySet | None:
-    try:
-        return load_policy_set(path)
-    except PolicyLoadError as e:
-        for problem in e.problems:
-            print(problem, file=err)
-        return None
-
-
 def run_check(args: argparse.Namespace) -> int:
-    policies = _load(args.path, sys.stderr)
+    """Load errors and lint errors fail; lint warnings are printed (and fail with ``--strict``)."""
+    policies = load_or_report(args.path, sys.stderr)
     if policies is None:
         return 1
+    failed = print_lint(lint_path(Path(args.path), policies), sys.stdout, strict=args.strict)
     counts = ", ".join(f"{n} {kind}" for kind, n in policies.rule_counts.items())
-    print(f"ok: revision {policies.revision}, {len(policies.policies)} policies ({counts})")
-    return 0
+    status = "failed" if failed else "ok"
+    print(f"{status}: revision {policies.revision}, {len(policies.policies)} policies ({counts})")
+    return 1 if failed else 0
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    policies = _load(args.policies, sys.stderr)
+    policies = load_or_report(args.policies, sys.stderr)
     if policies is None:
         return 1
     text = args.text if args.text is not None else sys.stdin.read()

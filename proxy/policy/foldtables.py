@@ -59,6 +59,8 @@ class BaseTables:
     """``casefold()`` where it differs from ``lower()`` (ß → ss)."""
     astral_symbols: frozenset[str]
     """Symbols and punctuation outside the BMP (emoji): separators, like their BMP cousins."""
+    cased: frozenset[str]
+    """Non-ASCII characters that ``lower()`` changes."""
 
 
 @functools.cache
@@ -68,8 +70,11 @@ def base_tables() -> BaseTables:
     compat: dict[str, str] = {}
     casefold: dict[str, str] = {}
     astral_symbols: set[str] = set()
+    cased: set[str] = set()
     for cp in _scanned_code_points():
         ch = chr(cp)
+        if cp > 0x7F and ch.lower() != ch:
+            cased.add(ch)
         category = unicodedata.category(ch)
         if cp > 0xFFFF and category[0] in "PS":
             astral_symbols.add(ch)
@@ -90,7 +95,9 @@ def base_tables() -> BaseTables:
     for block in _ENCLOSED_LETTER_BLOCKS:
         for i in range(26):
             compat[chr(block + i)] = chr(ord("a") + i)
-    return BaseTables(frozenset(invisible), frozenset(marks), compat, casefold, frozenset(astral_symbols))
+    return BaseTables(
+        frozenset(invisible), frozenset(marks), compat, casefold, frozenset(astral_symbols), frozenset(cased)
+    )
 
 
 def _scanned_code_points() -> Iterable[int]:
@@ -125,3 +132,15 @@ def char_class(chars: Iterable[str]) -> str:
         parts.append(lo if i == j else f"{lo}-{hi}")
         i = j + 1
     return "[" + "".join(parts) + "]" if parts else "[^\\s\\S]"
+
+
+def bmp_char_class(chars: Iterable[str]) -> str:
+    """Like :func:`char_class`, but every character outside the BMP matches: ``re`` tests BMP
+    characters against one bitmap and the others against a list, slow when the list is long."""
+    chars = set(chars)
+    bmp = {c for c in chars if ord(c) < 0x10000}
+    if len(bmp) == len(chars):
+        return char_class(bmp)
+    if not bmp:
+        return "[\U00010000-\U0010ffff]"
+    return char_class(bmp)[:-1] + "\U00010000-\U0010ffff]"

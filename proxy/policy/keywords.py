@@ -14,6 +14,7 @@ Thai and similar scripts match as substrings.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -33,8 +34,10 @@ def is_word_char(ch: str) -> bool:
     return ch.isalnum() and _NO_SPACE_SCRIPT.match(ch) is None
 
 
-@dataclass(frozen=True, slots=True)
-class KeywordTerm:
+class KeywordTerm(NamedTuple):
+    """A NamedTuple, not a frozen dataclass: 100,000 of them are built per policy set, and a
+    frozen dataclass's ``__init__`` costs several times as much."""
+
     policy: int
     """Index of the policy in its policy set."""
     term: str
@@ -52,55 +55,57 @@ class KeywordHit:
     """Span in the original text."""
 
 
-class _Entry(NamedTuple):
-    """A NamedTuple, not a dataclass: 100,000 of them are built per policy set."""
-
-    policy: int
-    term: str
-    exception: bool
-    bound_start: bool
-    bound_end: bool
+# Per-keyword flags, one byte each.
+_EXCEPTION = 1
+_BOUND_START = 2
+_BOUND_END = 4
+_BATCH = 4096
+"""Keywords folded per call: bounds the temporary strings of a big build."""
 
 
 class KeywordMatcher:
     def __init__(self, options: NormalizeOptions, terms: Iterable[KeywordTerm]) -> None:
         self.options = options
         self._normalizer = normalizer(options)
-        terms = list(terms)
-        index: dict[str, int] = {}
+        terms = terms if isinstance(terms, list) else list(terms)
         patterns: list[str] = []
-        # One entry per pattern; the rare pattern shared by several terms keeps the rest aside.
-        entries: list[_Entry] = []
-        extra: dict[int, list[_Entry]] = {}
-        word_char: dict[str, bool] = {}
-        for t, pattern in zip(terms, self._normalizer.terms([t.term for t in terms]), strict=True):
-            if not pattern:
-                raise ValueError(f"{t.term!r} normalizes to nothing")
-            first, last = pattern[0], pattern[-1]
-            if first not in word_char:
-                word_char[first] = is_word_char(first)
-            if last not in word_char:
-                word_char[last] = is_word_char(last)
-            entry = _Entry(
-                t.policy,
-                t.term,
-                t.exception,
-                t.whole_word and word_char[first],
-                t.whole_word and word_char[last],
-            )
-            known = index.get(pattern)
-            if known is None:
-                index[pattern] = len(patterns)
-                patterns.append(pattern)
-                entries.append(entry)
-            else:
-                extra.setdefault(known, []).append(entry)
-        self._entries = entries
-        self._extra = {k: (entries[k], *v) for k, v in extra.items()}
+        for batch in range(0, len(terms), _BATCH):
+            patterns.extend(self._normalizer.terms([t.term for t in terms[batch : batch + _BATCH]]))
+        if not all(patterns):
+            raise ValueError(f"{terms[patterns.index('')].term!r} normalizes to nothing")
+        # Per keyword, in compact arrays (no object per keyword; the terms are the policies' own
+        # strings), built by comprehensions rather than one Python statement after another.
+        edges = {p[0] for p in patterns} | {p[-1] for p in patterns}
+        word = {c for c in edges if is_word_char(c)}
+        self._policies = array("i", [t.policy for t in terms])
+        self._terms = [t.term for t in terms]
+        self._flags = bytes(
+            (_EXCEPTION if t.exception else 0)
+            | (_BOUND_START if t.whole_word and p[0] in word else 0)
+            | (_BOUND_END if t.whole_word and p[-1] in word else 0)
+            for t, p in zip(terms, patterns, strict=True)
+        )
+        # Automaton pattern id -> keyword position; a pattern several keywords share lists them all.
+        first = dict(zip(reversed(patterns), range(len(patterns) - 1, -1, -1), strict=True))
+        self._position: array[int] | None = None
+        self._shared: dict[int, tuple[int, ...]] = {}
+        if len(first) < len(patterns):
+            unique = list(first)
+            self._position = array("i", first.values())
+            ids = {p: k for k, p in enumerate(unique)}
+            shared: dict[int, list[int]] = {}
+            for pos in (i for i, p in enumerate(patterns) if first[p] != i):
+                k = ids[patterns[pos]]
+                shared.setdefault(k, [self._position[k]]).append(pos)
+            self._shared = {k: tuple(v) for k, v in shared.items()}
+            patterns = unique
+        del first
         self.pattern_count = len(patterns)
         self.longest = max(map(len, patterns), default=0)
         self._automaton = (
-            ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+            ahocorasick_rs.AhoCorasick(
+                patterns, matchkind=ahocorasick_rs.MatchKind.Standard, store_patterns=False
+            )
             if patterns
             else None
         )
@@ -122,15 +127,19 @@ class KeywordMatcher:
             return []
         found: dict[int, list[tuple[int, int, str]]] = {}
         excepted: dict[int, list[tuple[int, int]]] = {}
-        entries, extra = self._entries, self._extra
+        all_policies, terms, all_flags = self._policies, self._terms, self._flags
+        position, shared = self._position, self._shared
         for index, start, end in raw:
-            for entry in extra.get(index, (entries[index],)) if extra else (entries[index],):
-                if policies is not None and entry.policy not in policies:
+            positions = shared.get(index) if shared else None
+            for pos in positions or ((index if position is None else position[index]),):
+                policy = all_policies[pos]
+                if policies is not None and policy not in policies:
                     continue
-                if entry.exception:
-                    excepted.setdefault(entry.policy, []).append((start, end))
-                elif _bounded(norm, start, end, entry):
-                    found.setdefault(entry.policy, []).append((start, end, entry.term))
+                flags = all_flags[pos]
+                if flags & _EXCEPTION:
+                    excepted.setdefault(policy, []).append((start, end))
+                elif _bounded(norm, start, end, flags):
+                    found.setdefault(policy, []).append((start, end, terms[pos]))
         hits: list[KeywordHit] = []
         for policy, matches in found.items():
             exceptions = excepted.get(policy, ())
@@ -143,14 +152,15 @@ class KeywordMatcher:
         return hits
 
 
-def _bounded(norm: Normalized, start: int, end: int, entry: _Entry) -> bool:
-    if not (entry.bound_start or entry.bound_end):
-        return True
-    cstart, cend = norm.context_span(start, end)
-    context = norm.context
-    if entry.bound_start and cstart > 0 and is_word_char(context[cstart - 1]):
+def _bounded(norm: Normalized, start: int, end: int, flags: int) -> bool:
+    # A neighbour in ``text`` is the neighbour in ``context`` unless separators were removed
+    # between them, and separators are never word characters.
+    text = norm.text
+    if flags & _BOUND_START and start > 0 and is_word_char(text[start - 1]) and not norm.gap_before(start):
         return False
-    return not (entry.bound_end and cend < len(context) and is_word_char(context[cend]))
+    return not (
+        flags & _BOUND_END and end < len(text) and is_word_char(text[end]) and not norm.gap_before(end)
+    )
 
 
 def _leftmost_longest(matches: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -8,7 +8,7 @@ The pipeline, each step at C speed (compiled ``re.sub``, ``str.lower``, OpenCC):
    ``MAX_IGNORABLE_RUN`` invisible characters become a barrier, so a match's span
    in the original text stays bounded.
 2. case: ``str.lower`` (the table already holds what ``casefold`` does differently).
-3. chinese: OpenCC ``t2s``, only when the text holds Han characters.
+3. chinese: OpenCC ``t2s`` (see ``chinese``).
 4. leet: digits and ``@$`` inside or at the edge of a letter run become letters
    (``b0mb``, ``k1ll``, ``h3ll0``), ``!|`` only inside one (``k!ll``); numbers such as
    ``2024``, ``4 KB`` or ``a1`` are left alone.
@@ -16,22 +16,26 @@ The pipeline, each step at C speed (compiled ``re.sub``, ``str.lower``, OpenCC):
    removed (``b.o.m.b``, ``炸 弹``); longer runs, line breaks and clause punctuation
    (``, ; : ! ? 。 、``) stay and act as barriers.
 
-Steps 2-4 keep lengths, so only steps 1 and 5 record edits; spans are mapped back
-only for texts that matched something.
+Most texts need few of these steps, and cheap tests on bytes skip the rest: the
+non-ASCII characters of a text (an ASCII-deleting ``bytes.translate``, usually a
+fraction of the text) show whether the fold, non-ASCII case or t2s could change
+anything; otherwise case is an ASCII ``bytes.lower``. Leetspeak needs a leet
+character next to a letter, and plain separator removal no long run and no non-ASCII
+separator, both tested on a per-byte class string. Steps 2-4 keep lengths, so only
+steps 1 and 5 record edits; spans are mapped back only for texts that matched.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-import opencc
-
-from proxy.policy.foldtables import HOMOGLYPHS, base_tables, char_class, separator_chars
+from proxy.policy.chinese import may_change, to_simplified, utf8_to_simplified
+from proxy.policy.foldtables import HOMOGLYPHS, base_tables, bmp_char_class, char_class, separator_chars
+from proxy.policy.leet import has_leet_candidate, unleet_runs
+from proxy.policy.offsets import EditMap, MaskMap, OffsetMap, RunMap
 
 MAX_SEPARATOR_RUN = 3
 """Default and largest number of consecutive separator characters skipped inside a keyword."""
@@ -41,11 +45,7 @@ BARRIER = "\uffff"
 
 # Line breaks and clause punctuation end a phrase: they are never skipped inside a keyword.
 _SEPARATOR_KEEP = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029,;:!?。、，；：！？" + BARRIER
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-# Patterns start with a plain character class (no repeat) so ``re`` can skip ahead at C speed.
-_LEET_RUN = re.compile(r"[0134578@$!|][0134578@$!|]*")
-_LEET = str.maketrans("0134578@$!|", "oieastbasii")
-_LEET_INSIDE_ONLY = frozenset("!|")
+_ASCII = bytes(range(0x80))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,50 +77,6 @@ REGEX_DEFAULTS = NormalizeOptions(case=False, chinese=False, homoglyphs=False, l
 RAW = replace(REGEX_DEFAULTS, width=False, format=False)
 
 
-class EditMap:
-    """Maps character indexes of an edited string back to the string it was made from.
-
-    Each edit says: ``src_len`` characters at ``src_start`` became ``dst_len`` characters.
-    """
-
-    __slots__ = ("_dst_starts", "_edits")
-
-    def __init__(self, edits: Sequence[tuple[int, int, int]]) -> None:
-        self._edits = edits
-        starts: list[int] = []
-        shift = 0
-        for src_start, src_len, dst_len in edits:
-            starts.append(src_start + shift)
-            shift += dst_len - src_len
-        self._dst_starts = starts
-
-    def src(self, index: int) -> int:
-        k = bisect.bisect_right(self._dst_starts, index) - 1
-        if k < 0:
-            return index
-        dst_start = self._dst_starts[k]
-        src_start, src_len, dst_len = self._edits[k]
-        if index < dst_start + dst_len:
-            return src_start
-        return src_start + src_len + (index - dst_start - dst_len)
-
-
-class RunMap:
-    """Maps compacted indexes back, given the lengths of alternating word/separator pieces of the
-    context (``re.split`` with a capturing group): cheaper than an :class:`EditMap` per run."""
-
-    __slots__ = ("_compact_starts", "_context_starts")
-
-    def __init__(self, lengths: Sequence[int]) -> None:
-        context_starts = list(itertools.accumulate(lengths, initial=0))
-        self._context_starts = context_starts[0::2]
-        self._compact_starts = list(itertools.accumulate(lengths[0::2], initial=0))
-
-    def src(self, index: int) -> int:
-        k = bisect.bisect_right(self._compact_starts, index) - 1
-        return self._context_starts[k] + (index - self._compact_starts[k])
-
-
 class Normalized:
     """One text after normalization: ``text`` is scanned, ``context`` judges word boundaries."""
 
@@ -131,13 +87,13 @@ class Normalized:
         text: str,
         context: str,
         fold_map: EditMap | None,
-        compact: Callable[[str], EditMap | RunMap] | None,
+        compact: Callable[[str], OffsetMap] | None,
     ) -> None:
         self.text = text
         self.context = context
         self._fold_map = fold_map
         self._compact = compact
-        self._compact_map: EditMap | RunMap | None = None
+        self._compact_map: OffsetMap | None = None
 
     def context_index(self, index: int) -> int:
         """The ``context`` index of ``text[index]``."""
@@ -146,6 +102,14 @@ class Normalized:
         if self._compact_map is None:
             self._compact_map = self._compact(self.context)
         return self._compact_map.src(index)
+
+    def gap_before(self, index: int) -> bool:
+        """Whether ``context`` has removed separators right before ``text[index]`` (``index > 0``)."""
+        if self._compact is None:
+            return False
+        if self._compact_map is None:
+            self._compact_map = self._compact(self.context)
+        return self._compact_map.gap_before(index)
 
     def original_index(self, context_index: int) -> int:
         """The original index of the character that produced ``context[context_index]``."""
@@ -160,48 +124,9 @@ class Normalized:
         return self.original_index(cstart), self.original_index(cend - 1) + 1
 
 
-@functools.cache
-def _t2s() -> Callable[[str], str]:
-    convert: Callable[[str], str] = opencc.OpenCC("t2s").convert
-    return convert
-
-
-def to_simplified(text: str) -> str:
-    """OpenCC t2s, position for position (phrase conversions that change length fall back per character)."""
-    convert = _t2s()
-    out = convert(text)
-    if len(out) == len(text):
-        return out
-    return "".join(c if len(c) == 1 else ch for ch in text for c in (convert(ch),))
-
-
-def unleet(text: str) -> str:
-    pieces: list[str] = []
-    pos = 0
-    n = len(text)
-    for m in _LEET_RUN.finditer(text):
-        start, end = m.span()
-        left = start > 0 and text[start - 1].isalpha()
-        right = end < n and text[end].isalpha()
-        if not (left or right):
-            continue  # a number or punctuation on its own: the common case
-        run = m.group()
-        if left and right:
-            fold = end - start <= 3
-        elif end - start > 2 or not _LEET_INSIDE_ONLY.isdisjoint(run):
-            fold = False
-        elif right:
-            fold = (start == 0 or not text[start - 1].isalnum()) and text[end : end + 2].isalpha()
-        else:
-            fold = (end == n or not text[end].isalnum()) and start >= 2 and text[start - 2 : start].isalpha()
-        if fold:
-            pieces.append(text[pos:start])
-            pieces.append(run.translate(_LEET))
-            pos = end
-    if not pieces:
-        return text
-    pieces.append(text[pos:])
-    return "".join(pieces)
+def _non_ascii(text: str) -> str:
+    """The text's non-ASCII characters, in order (usually a small part of it)."""
+    return text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8", "surrogatepass")
 
 
 class Normalizer:
@@ -213,10 +138,18 @@ class Normalizer:
         # BMP characters through one class (a fast bitmap); astral ones are rare, checked in Python.
         bmp = [c for c in self._table if ord(c) < 0x10000]
         self._special = re.compile(char_class(bmp) + "|[\U00010000-\U0010ffff]")
+        # Non-ASCII characters that the fold or ``lower`` would change: without them, the fold is
+        # the identity and ``lower`` an ASCII ``bytes.lower``.
+        changed = self._table.keys() | (base_tables().cased if options.case else set())
+        self._changed = re.compile(bmp_char_class(c for c in changed if ord(c) > 0x7F))
         self._long_run: re.Pattern[str] | None = None
         self._other_separators: re.Pattern[str] | None = None
         self._separator_run: re.Pattern[str] | None = None
         self._separator_split: re.Pattern[str] | None = None
+        self._non_ascii_separator: re.Pattern[str] | None = None
+        self._ascii_separators = b""
+        self._separator_mask = b""
+        self._long_run_bytes = b""
         if options.separators:
             seps = separator_chars(_SEPARATOR_KEEP)
             sep = char_class(seps)
@@ -225,21 +158,84 @@ class Normalizer:
             self._other_separators = re.compile(f"{other}{other}*")
             self._separator_run = re.compile(f"{sep}{sep}*")
             self._separator_split = re.compile(f"({sep}{sep}*)")
+            self._non_ascii_separator = re.compile(bmp_char_class(c for c in seps if ord(c) > 0x7F))
+            self._ascii_separators = bytes(c for c in range(0x80) if chr(c) in seps)
+            # 1 for an ASCII separator byte, 0 for any other byte (of UTF-8 or of "ascii" with "replace").
+            self._separator_mask = bytes(int(c in self._ascii_separators) for c in range(256))
+            self._long_run_bytes = b"\x01" * (options.separators + 1)
 
     def normalize(self, text: str) -> Normalized:
         options = self.options
-        folded = text
         fold_map: EditMap | None = None
-        if not text.isascii():
-            folded, fold_map = self._fold(text)
+        others = ""
+        stale = False  # whether ``encoded`` lags behind ``folded``
+        if text.isascii():
+            folded = text.lower() if options.case else text
+            encoded = folded.encode()
+        else:
+            encoded = text.encode("utf-8", "surrogatepass")
+            others = encoded.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+            if self._changed.search(others) is None:
+                # Nothing to fold, and only ASCII letters have case.
+                if options.case:
+                    encoded = encoded.lower()
+                if options.chinese and may_change(others):
+                    folded = utf8_to_simplified(encoded, len(text))
+                    stale = True
+                else:
+                    folded = encoded.decode("utf-8", "surrogatepass")
+            else:
+                folded, fold_map = self._fold(text)
+                if options.case:
+                    folded = folded.lower()
+                encoded = folded.encode("utf-8", "surrogatepass")
+                others = _non_ascii(folded)
+                if options.chinese and may_change(others):
+                    folded = to_simplified(folded)
+                    stale = True
+        # t2s keeps ASCII and turns Han characters into Han characters: ``encoded`` still shows
+        # which leet characters touch letters.
+        if options.leet and has_leet_candidate(encoded):
+            unleeted = unleet_runs(folded)
+            stale = stale or unleeted is not folded
+            folded = unleeted
+        if not options.separators:
+            return Normalized(folded, folded, fold_map, None)
+        if stale:
+            encoded = folded.encode("utf-8", "surrogatepass")
+        return self._compact(folded, encoded, others, fold_map)
+
+    def reference(self, text: str) -> Normalized:
+        """Every step on every text, no shortcut: what :meth:`normalize` must equal."""
+        options = self.options
+        folded, fold_map = self._fold(text)
         if options.case:
             folded = folded.lower()
-        if options.chinese and not folded.isascii() and _HAN.search(folded):
+        if options.chinese:
             folded = to_simplified(folded)
         if options.leet:
-            folded = unleet(folded)
-        if self._long_run is None or self._other_separators is None:
+            folded = unleet_runs(folded)
+        if not options.separators:
             return Normalized(folded, folded, fold_map, None)
+        return self._compact_slow(folded, fold_map)
+
+    def _compact(self, folded: str, encoded: bytes, others: str, fold_map: EditMap | None) -> Normalized:
+        """Separator removal: one ``bytes.translate`` unless a run is long (it becomes a barrier)
+        or a separator is not ASCII."""
+        assert self._non_ascii_separator is not None
+        if others and self._non_ascii_separator.search(others):
+            return self._compact_slow(folded, fold_map)
+        if self._long_run_bytes in encoded.translate(self._separator_mask):
+            return self._compact_slow(folded, fold_map)
+        compact = encoded.translate(None, self._ascii_separators).decode("utf-8", "surrogatepass")
+        return Normalized(compact, folded, fold_map, self._mask_map)
+
+    def _mask_map(self, context: str) -> MaskMap:
+        # One byte per character: "replace" makes each non-ASCII one (never a separator here) a "?".
+        return MaskMap(context.encode("ascii", "replace").translate(self._separator_mask))
+
+    def _compact_slow(self, folded: str, fold_map: EditMap | None) -> Normalized:
+        assert self._long_run is not None and self._other_separators is not None
         # Runs longer than the bound become one barrier; every other separator goes.
         compact = self._long_run.sub(BARRIER, folded)
         compact = self._other_separators.sub("", compact.replace(" ", ""))
@@ -272,7 +268,7 @@ class Normalizer:
         folded = self._special.sub(fold, text)
         return folded, (EditMap(edits) if edits else None)
 
-    def _compaction_edits(self, context: str) -> EditMap | RunMap:
+    def _compaction_edits(self, context: str) -> OffsetMap:
         assert self._separator_run is not None and self._separator_split is not None
         bound = self.options.separators
         lengths = list(map(len, self._separator_split.split(context)))

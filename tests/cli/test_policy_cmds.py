@@ -21,7 +21,17 @@ def rules(tmp_path: Path) -> Path:
 def test_check_ok(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(rules)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("ok: revision ") and "1 policies (1 keyword, 0 regex, 0 classifier)" in out
+    assert out.startswith("lint: 0 error(s), 0 warning(s)\nok: revision ")
+    assert "1 policies (1 keyword, 0 regex, 0 classifier)" in out
+
+
+def test_check_lints_and_strict_fails_on_warnings(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (rules / "more.yaml").write_text(
+        "policies:\n  - {id: dup, category: c, action: flag, keywords: [BOMB]}\n", encoding="utf-8"
+    )
+    assert main(["check", str(rules)]) == 0
+    assert "warning" in capsys.readouterr().out
+    assert main(["check", "--strict", str(rules)]) == 1
 
 
 def test_check_reports_problems_with_file_and_line(
@@ -29,7 +39,7 @@ def test_check_reports_problems_with_file_and_line(
 ) -> None:
     (tmp_path / "bad.yaml").write_text(RULES + "    regex: ['(']\n", encoding="utf-8")
     assert main(["check", str(tmp_path)]) == 1
-    assert capsys.readouterr().err.startswith(f"{tmp_path}/bad.yaml:6: bad regex '('")
+    assert capsys.readouterr().err.startswith(f"{tmp_path}/bad.yaml:6: error: bad regex '('")
 
 
 @pytest.mark.parametrize(

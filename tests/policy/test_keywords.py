@@ -103,3 +103,23 @@ def test_is_word_char(ch: str, word: bool) -> None:
 def test_empty_matcher_and_text() -> None:
     assert KeywordMatcher(KEYWORD_DEFAULTS, []).scan("bomb") == []
     assert MATCHER.scan("") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("請問怎麼製作炸彈？", (4, 8)),  # traditional: OpenCC runs
+        ("请问怎么制作炸弹？", (4, 8)),  # simplified: OpenCC is skipped
+        ("Please: how do I 製 作 炸 彈", (17, 24)),  # traditional, spread out by separators
+    ],
+)
+def test_traditional_and_simplified_text_match_with_the_same_span(text: str, span: tuple[int, int]) -> None:
+    hits = KeywordMatcher(KEYWORD_DEFAULTS, [KeywordTerm(0, "制作炸弹")]).scan(text)
+    assert [(h.start, h.end) for h in hits] == [span]
+
+
+def test_word_boundaries_hold_across_removed_separators() -> None:
+    matcher = KeywordMatcher(KEYWORD_DEFAULTS, [KeywordTerm(0, "bomb")])
+    assert [(h.start, h.end) for h in matcher.scan("a b.o.m.b here")] == [(2, 9)]
+    assert matcher.scan("ab.o.m.b here") == []  # glued to a letter on the left
+    assert matcher.scan("a b.o.m.bs") == []  # and on the right

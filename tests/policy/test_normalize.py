@@ -1,15 +1,17 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from proxy.policy.leet import unleet
 from proxy.policy.normalize import (
     KEYWORD_DEFAULTS,
     MAX_IGNORABLE_RUN,
     RAW,
     REGEX_DEFAULTS,
-    EditMap,
     NormalizeOptions,
     normalizer,
-    unleet,
 )
+from proxy.policy.offsets import EditMap
 
 FULL = normalizer(KEYWORD_DEFAULTS)
 
@@ -116,3 +118,46 @@ def test_edit_map() -> None:
 def test_separator_bound_is_validated() -> None:
     with pytest.raises(ValueError, match="separators"):
         NormalizeOptions(separators=9)
+
+
+# Characters that exercise each shortcut: ASCII and non-ASCII case, leet next to letters and
+# digits, ASCII and non-ASCII separators (long runs too), traditional characters and phrases,
+# folds that change lengths, invisible characters, astral characters, lone surrogates.
+_ALPHABET = (
+    "aAbkZ0134@$!|?.,-_ \n\t" + "炸彈弹深沈回覆請请" + "ＡＢ１" + "éß\u0130" + "\u200b\u0301" + "оОα"
+    + "，。“”（" + "😀𝐛" + "\ud800"
+)  # fmt: skip
+_PROFILES = [
+    KEYWORD_DEFAULTS,
+    NormalizeOptions(separators=0),
+    NormalizeOptions(separators=1),
+    NormalizeOptions(case=False),
+    NormalizeOptions(leet=False, chinese=False),
+    REGEX_DEFAULTS,
+    RAW,
+]
+
+
+@pytest.mark.parametrize("options", _PROFILES)
+@given(text=st.text(alphabet=_ALPHABET, max_size=30))
+@settings(max_examples=150, deadline=None)
+def test_shortcuts_give_what_every_step_gives(options: NormalizeOptions, text: str) -> None:
+    fast, full = normalizer(options).normalize(text), normalizer(options).reference(text)
+    assert (fast.text, fast.context) == (full.text, full.context)
+    for i in range(len(fast.text)):
+        assert fast.original_span(i, i + 1) == full.original_span(i, i + 1)
+        if i:
+            assert fast.gap_before(i) == full.gap_before(i)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("請檢查配置文件 and the 製作炸彈 guide", "请检查配置文件andthe制作炸弹guide"),
+        ("意志消沈", "意志消沉"),
+        ("plain English, simplified 中文", "plainenglish,simplified中文"),
+        ("Ｂ.Ｏ.Ｍ.Ｂ 炸 彈", "bomb炸弹"),
+    ],
+)
+def test_traditional_text_still_converts_on_every_path(text: str, expected: str) -> None:
+    assert FULL.normalize(text).text == expected

@@ -1,0 +1,106 @@
+"""Maps from indexes of an edited string back to the string it was made from.
+
+Built only for texts that matched something: a scan with no match never pays for them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class OffsetMap(Protocol):
+    def src(self, index: int) -> int: ...
+
+    def gap_before(self, index: int) -> bool:
+        """Whether source characters were removed right before ``index`` (``index > 0``)."""
+        ...
+
+
+class _Gaps:
+    __slots__ = ()
+
+    def src(self, index: int) -> int:
+        raise NotImplementedError
+
+    def gap_before(self, index: int) -> bool:
+        return self.src(index) - self.src(index - 1) > 1
+
+
+class EditMap(_Gaps):
+    """Each edit says: ``src_len`` characters at ``src_start`` became ``dst_len`` characters."""
+
+    __slots__ = ("_dst_starts", "_edits")
+
+    def __init__(self, edits: Sequence[tuple[int, int, int]]) -> None:
+        self._edits = edits
+        starts: list[int] = []
+        shift = 0
+        for src_start, src_len, dst_len in edits:
+            starts.append(src_start + shift)
+            shift += dst_len - src_len
+        self._dst_starts = starts
+
+    def src(self, index: int) -> int:
+        k = bisect.bisect_right(self._dst_starts, index) - 1
+        if k < 0:
+            return index
+        dst_start = self._dst_starts[k]
+        src_start, src_len, dst_len = self._edits[k]
+        if index < dst_start + dst_len:
+            return src_start
+        return src_start + src_len + (index - dst_start - dst_len)
+
+
+class RunMap(_Gaps):
+    """Given the lengths of alternating kept/removed pieces of the source (``re.split`` with a
+    capturing group), maps indexes of the kept pieces joined together."""
+
+    __slots__ = ("_compact_starts", "_context_starts")
+
+    def __init__(self, lengths: Sequence[int]) -> None:
+        context_starts = list(itertools.accumulate(lengths, initial=0))
+        self._context_starts = context_starts[0::2]
+        self._compact_starts = list(itertools.accumulate(lengths[0::2], initial=0))
+
+    def src(self, index: int) -> int:
+        k = bisect.bisect_right(self._compact_starts, index) - 1
+        return self._context_starts[k] + (index - self._compact_starts[k])
+
+
+class MaskMap:
+    """For a string made by deleting characters, given one byte per source character (0 kept,
+    1 deleted). Only a few indexes are ever looked up, so each lookup counts deletions at C speed
+    instead of building a table."""
+
+    __slots__ = ("_gaps", "_removed")
+
+    def __init__(self, removed: bytes) -> None:
+        self._removed = removed
+        self._gaps: bytes | None = None
+
+    def src(self, index: int) -> int:
+        # The answer c is the least c with c = index + (deletions before c): iterate from below,
+        # counting each stretch once.
+        removed = self._removed
+        pos = index
+        counted = 0
+        count = 0
+        while True:
+            count += removed.count(1, counted, pos + 1)
+            counted = pos + 1
+            if index + count == pos:
+                return pos
+            pos = index + count
+
+    def gap_before(self, index: int) -> bool:
+        if self._gaps is None:
+            # Byte c of (m << 1) + (m << 8) is 2 * m[c] + m[c - 1]; deleting the bytes of deleted
+            # characters (2, 3) leaves, for each kept one, whether its predecessor was deleted.
+            n = len(self._removed)
+            bits = int.from_bytes(self._removed, "little")
+            both = ((bits << 1) + (bits << 8)).to_bytes(n + 1, "little")
+            self._gaps = both[:n].translate(None, b"\x02\x03")
+        return self._gaps[index] == 1
