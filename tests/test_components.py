@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import shutil
 from pathlib import Path
 
 import aiohttp
 import openai
 import pytest
+from prometheus_client import CollectorRegistry
 
 from proxy.components import StartupError, open_components
+from proxy.policy.decision import Phase
 from proxy.policy.store import ReloadResult
 from proxy.settings import load_settings
 from tests.fixtures.stack import Stack, StartStack
@@ -254,3 +257,36 @@ async def test_a_shadow_policy_is_reported_but_never_enforced(
     assert response.headers["x-modproxy-shadow"] == "secret-project=block"
     labels = {"phase": "prompt", "policy": "secret-project", "category": "confidential"}
     assert stack.sample("modproxy_policy_matches_total", labels) == 1
+
+
+async def test_builtin_worker_processes_start_on_first_long_text_and_stop_with_the_components(
+    tmp_path: Path,
+) -> None:
+    policies = _write(
+        tmp_path / "p",
+        "policies:\n"
+        "  - id: builtin-violence\n"
+        "    category: violence\n"
+        "    action: flag\n"
+        "    classifier: {backend: builtin, thresholds: {violence: 0.5}}\n",
+    )
+    settings = load_settings(
+        env={}, overrides={"upstream.dev": True, "policies.path": policies, "policies.watch_interval": 0}
+    )
+    long_text = "We walked along the river and talked about the weather. " * 40
+    before = _children()
+    async with open_components(settings, registry=CollectorRegistry()) as parts:
+        builtin = parts.classifiers["builtin"]
+        assert (await builtin.score("I am going to kill my neighbor tonight.", Phase.PROMPT))[
+            "violence"
+        ] >= 0.5
+        assert _children() == before
+        threat = long_text + "I am going to kill my neighbor tonight. " + long_text
+        assert (await builtin.score(threat, Phase.PROMPT))["violence"] >= 0.5
+        workers = _children() - before
+        assert len(workers) == settings.classifiers.builtin_concurrency
+    assert _children() & workers == set()
+
+
+def _children() -> set[int]:
+    return {child.pid for child in multiprocessing.active_children() if child.pid is not None}

@@ -2,9 +2,10 @@
 
 The model scores short windows of a text and the worst window decides, so one harmful
 sentence is not diluted by pages of harmless ones. Short texts are scored right on the
-event loop (well under a millisecond); longer ones go to the executor one window per job,
-behind a semaphore: each job is short, so the worker hands the GIL back between jobs and
-the event loop never waits long for it.
+event loop (a fraction of a millisecond); longer ones, windowing included, go to the
+worker processes of a :class:`ScoringPool` when there is one, else to the executor's
+threads, else they are scored on the loop a few windows at a time. A semaphore bounds
+how many texts are being scored at once.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from collections.abc import Mapping
 from concurrent.futures import Executor
 
 from proxy.classifiers.builtin_model import LinearModel
+from proxy.classifiers.builtin_pool import ModelFile, ScoringPool, score_text
 from proxy.classifiers.segment import combine_max, split_text
 from proxy.policy.decision import Phase
 
 WINDOW_CHARS = 512
 WINDOW_OVERLAP = 64
 INLINE_CHARS = 1024
+COOPERATIVE_WINDOWS = 4
+"""Windows scored between two turns of the event loop when there is no executor (~0.5 ms)."""
 MAX_CHARS = 1 << 20
 
 
@@ -30,14 +34,19 @@ class BuiltinClassifier:
         *,
         name: str = "builtin",
         executor: Executor | None = None,
+        pool: ScoringPool | None = None,
+        model_file: ModelFile | None = None,
         max_concurrency: int = 2,
         inline_chars: int = INLINE_CHARS,
         window_chars: int = WINDOW_CHARS,
         window_overlap: int = WINDOW_OVERLAP,
     ) -> None:
+        """``pool`` is used only with ``model_file``, the file ``model`` was loaded from."""
         self._model = model
         self._name = name
         self._executor = executor
+        self._pool = pool if model_file is not None else None
+        self._model_file = model_file or ModelFile()
         self._gate = asyncio.Semaphore(max_concurrency)
         self._inline_chars = inline_chars
         self._window = window_chars
@@ -61,23 +70,27 @@ class BuiltinClassifier:
 
     def score_sync(self, text: str) -> dict[str, float]:
         """Score on the calling thread (CLI, benchmarks, tests)."""
-        return combine_max(map(self._model.score, split_text(text, self._window, self._overlap)))
+        return score_text(self._model, text, self._window, self._overlap)
 
     async def score(self, text: str, phase: Phase) -> Mapping[str, float]:
         if len(text) <= self._inline_chars:
             return self.score_sync(text)
+        async with self._gate:
+            if self._pool is not None:
+                scores = await self._pool.score(self._model_file, text, self._window, self._overlap)
+                if scores is not None:
+                    return scores
+            if self._executor is not None:
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(
+                    self._executor, score_text, self._model, text, self._window, self._overlap
+                )
+            return await self._score_cooperatively(text)
+
+    async def _score_cooperatively(self, text: str) -> dict[str, float]:
         windows = split_text(text, self._window, self._overlap)
         results: list[dict[str, float]] = []
-        if self._executor is None:
-            # Cooperative: one short window at a time, yielding in between, the gate bounding
-            # how many windows run between two turns of the loop.
-            for window in windows:
-                async with self._gate:
-                    results.append(self._model.score(window))
-                    await asyncio.sleep(0)
-            return combine_max(results)
-        loop = asyncio.get_running_loop()
-        async with self._gate:
-            for window in windows:
-                results.append(await loop.run_in_executor(self._executor, self._model.score, window))
+        for start in range(0, len(windows), COOPERATIVE_WINDOWS):
+            await asyncio.sleep(0)
+            results.append(self._model.score_windows(windows[start : start + COOPERATIVE_WINDOWS]))
         return combine_max(results)

@@ -1,4 +1,4 @@
-"""The built-in backend: windows, worst window decides, long texts go to the executor."""
+"""The built-in backend: windows, worst window decides, long texts go off the event loop."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
+
+import pytest
 
 from proxy.classifiers.builtin import BuiltinClassifier
 from proxy.classifiers.builtin_model import load_default_model
@@ -40,13 +42,14 @@ async def test_short_text_is_scored_on_the_loop() -> None:
     assert executor.jobs == 0
 
 
-async def test_long_text_goes_to_the_executor_one_window_per_job() -> None:
+async def test_long_text_goes_to_the_executor_in_one_job() -> None:
     text = BENIGN * 60
     with CountingExecutor() as executor:
         builtin = BuiltinClassifier(MODEL, executor=executor)
-        await builtin.score(text, Phase.RESPONSE)
-    assert executor.jobs >= len(text) // 512
+        scores = await builtin.score(text, Phase.RESPONSE)
+    assert executor.jobs == 1
     assert threading.get_ident() not in executor.threads
+    assert scores == builtin.score_sync(text)
 
 
 async def test_one_harmful_sentence_in_a_long_text_decides() -> None:
@@ -60,9 +63,10 @@ async def test_one_harmful_sentence_in_a_long_text_decides() -> None:
 
 
 async def test_async_and_sync_scores_agree() -> None:
+    """Without an executor, long texts are scored on the loop a few windows at a time."""
     text = BENIGN * 30 + "你这个没用的废物，赶紧消失吧。"
     builtin = BuiltinClassifier(MODEL)
-    assert await builtin.score(text, Phase.PROMPT) == builtin.score_sync(text)
+    assert await builtin.score(text, Phase.PROMPT) == pytest.approx(builtin.score_sync(text), abs=1e-12)
 
 
 async def test_concurrency_is_bounded() -> None:

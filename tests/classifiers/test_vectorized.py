@@ -1,0 +1,88 @@
+"""The numpy scorer gives the plain-Python reference's scores, window by window and at the max."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from proxy.classifiers.builtin_model import CategoryWeights, FeatureSpec, LinearModel, load_default_model
+from proxy.classifiers.features import featurize, gram_bucket
+from proxy.classifiers.segment import split_text
+
+SEED = Path(__file__).resolve().parents[2] / "data" / "seed" / "seed.jsonl"
+SHIPPED = load_default_model()
+
+ODD_TEXTS = [
+    "",
+    " ",
+    "a",
+    "ab",
+    "這個軟體的性價比很高",
+    "ＦＵＬＬ width and ki\u200bll and Straße",
+    "emoji 🙂🔥 and astral 𝕏𝕐 code points",
+    "\x00\x01 control \t\n characters",
+    "x" * 600,
+]
+
+
+def random_model(spec: FeatureSpec, seed: int = 0) -> LinearModel:
+    """Weights on many buckets, so nearly every n-gram contributes and a wrong hash would show."""
+    rng = random.Random(seed)
+    return LinearModel(
+        spec,
+        {
+            f"c{index}": CategoryWeights(
+                rng.uniform(-2, 0),
+                {rng.randrange(spec.buckets): rng.gauss(0, 1) for _ in range(spec.buckets // 4)},
+            )
+            for index in range(3)
+        },
+    )
+
+
+def seed_texts(count: int) -> list[str]:
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["text"] for line in random.Random(1).sample(lines, count)]
+
+
+@pytest.mark.parametrize("spec", [FeatureSpec(), FeatureSpec(1, 2, 10), FeatureSpec(2, 5, 12)])
+def test_numpy_scores_equal_the_reference(spec: FeatureSpec) -> None:
+    model = random_model(spec)
+    for text in ODD_TEXTS + seed_texts(60):
+        assert model.score(text) == pytest.approx(model.score_reference(text), rel=1e-12, abs=1e-12), text
+
+
+def test_the_shipped_model_scores_equal_the_reference() -> None:
+    for text in ODD_TEXTS + seed_texts(100):
+        assert SHIPPED.score(text) == pytest.approx(SHIPPED.score_reference(text), rel=1e-12, abs=1e-12)
+
+
+def test_windows_scored_together_give_the_worst_window() -> None:
+    text = " ".join(seed_texts(80))
+    windows = split_text(text, 512, 64)
+    assert len(windows) > 3
+    together = SHIPPED.score_windows(windows)
+    for category in SHIPPED.categories:
+        worst = max(SHIPPED.score_reference(window)[category] for window in windows)
+        assert together[category] == pytest.approx(worst, rel=1e-12)
+
+
+def test_reference_features_hash_each_gram_once_per_occurrence() -> None:
+    spec = FeatureSpec(1, 2, 16)
+    features = featurize("aa", spec)  # padded " aa ": grams " ", "a", "a", " ", " a", "aa", "a "
+    counts = {bucket: 0 for bucket in features.buckets}
+    for gram in [" ", "a", "a", " ", " a", "aa", "a "]:
+        counts[gram_bucket(gram, spec)] += 1
+    assert sorted(counts) == features.buckets
+    assert features.values == [math.log1p(counts[bucket]) for bucket in features.buckets]
+
+
+@pytest.mark.parametrize("gram", ["a", "ab", "abc", "杀", "杀人", "🙂x"])
+def test_gram_buckets_depend_on_length_and_content(gram: str) -> None:
+    spec = FeatureSpec(buckets_log2=24)
+    others = {gram_bucket(other, spec) for other in ["a", "ab", "abc", "杀", "杀人", "🙂x"] if other != gram}
+    assert gram_bucket(gram, spec) not in others
