@@ -10,11 +10,15 @@ instead of eating memory.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_MAX_EVENT_BYTES = 1 << 20
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Built once: ``json.dumps`` with options builds a new encoder on every call.
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class SSEError(Exception):
@@ -168,6 +172,11 @@ def encode_data(data: str) -> bytes:
     if "\n" in data or "\r" in data:
         return encode_event(SSEEvent(data))
     return b"data: " + data.encode("utf-8") + b"\n\n"
+
+
+def encode_json(value: Any) -> bytes:
+    """A bare ``data:`` event carrying ``value`` as compact JSON (which never holds a line break)."""
+    return b"data: " + _COMPACT_JSON.encode(value).encode("utf-8") + b"\n\n"
 
 
 def encode_comment(comment: SSEComment) -> bytes:
