@@ -20,7 +20,7 @@ from multidict import CIMultiDict
 
 from proxy import openai_api
 from proxy.errors import PayloadTooLarge
-from proxy.moderation import Moderation, Moderator, RequestContext
+from proxy.moderation import AllowAll, Moderation, Moderator, RequestContext
 from proxy.openai_api import ParsedRequest, TextSlot
 from proxy.policy.decision import Phase
 from proxy.policy.stream import NO_PATTERNS, Scanner
@@ -47,6 +47,11 @@ class Services:
     scanner: Callable[[], Scanner] = lambda: NO_PATTERNS
     """The current policy set, pinned by each stream for its whole life (window mode)."""
     stream_observer: StreamObserver = field(default_factory=NullObserver)
+
+    @property
+    def moderates(self) -> bool:
+        """False with no policies at all: answers then go out as they came, without annotations."""
+        return not isinstance(self.moderator, AllowAll)
 
 
 SERVICES = web.AppKey("services", Services)
@@ -102,6 +107,10 @@ async def _moderated_exchange(
         _finish(upstream)
     if upstream.status != 200 or upstream.content_type != "application/json":
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
+    if not services.moderates:
+        headers = response_headers(upstream.headers)
+        headers.update(moderation_headers(prompt))
+        return web.Response(status=upstream.status, body=data, headers=headers)
     try:
         reply = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -230,10 +239,13 @@ def moderation_headers(*phases: Moderation) -> dict[str, str]:
     return {ACTION_HEADER: action.label, REVISION_HEADER: phases[-1].revision}
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # built once; json.dumps with options builds one per call
+
+
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:
     out = CIMultiDict(headers or {})
     out["Content-Type"] = "application/json"
-    return web.Response(status=status, body=json.dumps(body, ensure_ascii=False).encode(), headers=out)
+    return web.Response(status=status, body=_JSON.encode(body).encode(), headers=out)
 
 
 def _finish(upstream: aiohttp.ClientResponse) -> None:

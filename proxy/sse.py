@@ -84,6 +84,16 @@ class SSEParser:
     def _feed(self, chunk: bytes, out: list[SSEItem]) -> None:
         self._buf += chunk
         buf = self._buf
+        last = buf.rfind(b"\n")
+        if last >= 0 and buf.find(b"\r", 0, last) < 0:
+            # The usual framing, "\n" only: split every complete line at once.
+            lines = bytes(buf[:last]).split(b"\n")
+            del buf[: last + 1]
+            for raw in lines:
+                self._line(raw, out)
+            if self._event_bytes + len(buf) > self._max:
+                raise SSEEventTooLarge(self._max)
+            return
         start = 0
         size = len(buf)
         while start < size:
@@ -136,6 +146,10 @@ class SSEParser:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise SSEDecodeError(f"server-sent event line is not UTF-8: {exc.reason}") from None
+        if line.startswith("data: "):  # nearly every line
+            self._data.append(line[6:])
+            self._has_data = True
+            return
         if line[0] == ":":
             out.append(SSEComment(line[1:]))
             return

@@ -43,8 +43,7 @@ def create_session(settings: UpstreamSettings) -> aiohttp.ClientSession:
 
 
 def request_headers(incoming: Mapping[str, str], *, api_key: str | None, request_id: str) -> CIMultiDict[str]:
-    drop = _REQUEST_DROP | _connection_tokens(incoming)
-    out: CIMultiDict[str] = CIMultiDict((k, v) for k, v in incoming.items() if k.lower() not in drop)
+    out: CIMultiDict[str] = CIMultiDict(_kept(incoming, _REQUEST_DROP))
     if api_key is not None:
         out["Authorization"] = f"Bearer {api_key}"
     out["Accept-Encoding"] = "identity"
@@ -53,8 +52,7 @@ def request_headers(incoming: Mapping[str, str], *, api_key: str | None, request
 
 
 def response_headers(incoming: CIMultiDictProxy[str]) -> CIMultiDict[str]:
-    drop = _RESPONSE_DROP | _connection_tokens(incoming)
-    return CIMultiDict((k, v) for k, v in incoming.items() if k.lower() not in drop)
+    return CIMultiDict(_kept(incoming, _RESPONSE_DROP))
 
 
 class Upstream:
@@ -62,11 +60,11 @@ class Upstream:
 
     def __init__(self, session: aiohttp.ClientSession, settings: UpstreamSettings, base_url: str) -> None:
         self._session = session
-        self._base = URL(base_url.rstrip("/"))
+        self._base = str(URL(base_url.rstrip("/")))
         self._api_key = settings.api_key
 
     def url_for(self, path_qs: str) -> URL:
-        return URL(str(self._base) + path_qs, encoded=True)
+        return URL(self._base + path_qs, encoded=True)
 
     async def send(
         self, method: str, path_qs: str, headers: Mapping[str, str], body: bytes | None, request_id: str
@@ -98,6 +96,12 @@ def _describe(exc: aiohttp.ClientError) -> str:
     if isinstance(exc, aiohttp.ClientConnectorError):
         return f"cannot connect to {exc.host}:{exc.port}"
     return type(exc).__name__
+
+
+def _kept(headers: Mapping[str, str], drop: frozenset[str]) -> list[tuple[str, str]]:
+    if "Connection" in headers:
+        drop = drop | _connection_tokens(headers)
+    return [(k, v) for k, v in headers.items() if k.lower() not in drop]
 
 
 def _connection_tokens(headers: Mapping[str, str]) -> frozenset[str]:
