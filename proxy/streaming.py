@@ -255,12 +255,18 @@ def _encoded(event: SSEEvent) -> bytes:
     return encode_event(event)
 
 
+_DECODER = json.JSONDecoder()
+
+
 def _json_object(data: str) -> dict[str, Any] | None:
     if not data.startswith("{"):
         return None
     try:
-        value = json.loads(data)
+        # raw_decode skips json.loads' layers and whitespace regexes; trailing text is checked here.
+        value, end = _DECODER.raw_decode(data)
     except json.JSONDecodeError:
+        return None
+    if end != len(data) and data[end:].strip(" \t\n\r"):
         return None
     return value if isinstance(value, dict) else None
 
