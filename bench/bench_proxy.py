@@ -1,79 +1,40 @@
 """Proxy overhead on loopback: direct upstream vs a bare aiohttp passthrough vs modproxy (no policies).
 
-Upstream (the dev echo backend), bare passthrough and modproxy each run in their own process;
-this process generates load. Prints requests/s and p50/p99 latency per cell and the ratio
-modproxy / bare passthrough (goal: throughput ratio >= 0.9).
+The upstream (the dev echo backend), the bare passthrough and modproxy (``modproxy serve``) each run
+in their own process, the proxy under test on a CPU of its own; this process generates load (see
+bench/harness.py for the fairness rules). Every cell is measured in interleaved rounds; the table
+shows medians. Prints requests/s and p50/p99 latency per cell and the ratio modproxy / bare
+passthrough (goal: throughput ratio >= 0.9).
 
-    python bench/bench_proxy.py                 # ~40 s
-    python bench/bench_proxy.py --seconds 5     # steadier numbers
+    python bench/bench_proxy.py                      # ~50 s
+    python bench/bench_proxy.py --seconds 3 --rounds 5   # steadier numbers
+    python bench/bench_proxy.py --loop asyncio       # both proxies on the standard loop
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
-import os
-import socket
-import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import aiohttp
-from aiohttp import web
+import harness
 
-ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = (1, 16, 64)
+TARGETS = ("upstream", "bare", "modproxy")
 PROMPT = "The quick brown fox jumps over the lazy dog. " * 4
 
 
-# --- the bare passthrough baseline (run as a child process of this script) -------------------------
-
-
-def run_passthrough(port: int, upstream: str) -> None:
-    async def startup(app: web.Application) -> None:
-        app["session"] = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=100), timeout=aiohttp.ClientTimeout(sock_read=300)
-        )
-
-    async def cleanup(app: web.Application) -> None:
-        await app["session"].close()
-
-    async def forward(request: web.Request) -> web.StreamResponse:
-        body = await request.read()
-        session: aiohttp.ClientSession = request.app["session"]
-        headers = {"Content-Type": request.headers.get("Content-Type", "application/json")}
-        async with session.post(upstream + request.path_qs, data=body, headers=headers) as up:
-            if up.content_type == "text/event-stream":
-                response = web.StreamResponse(status=up.status, headers={"Content-Type": "text/event-stream"})
-                await response.prepare(request)
-                async for chunk in up.content.iter_any():
-                    await response.write(chunk)
-                await response.write_eof()
-                return response
-            return web.Response(status=up.status, body=await up.read(), content_type=up.content_type)
-
-    app = web.Application()
-    app.on_startup.append(startup)
-    app.on_cleanup.append(cleanup)
-    app.router.add_post("/{tail:.*}", forward)
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
-
-
-# --- load generation -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
-    target: str
-    stream: bool
-    concurrency: int
     rps: float
     p50_ms: float
     p99_ms: float
+    cpu_us: float = 0.0
+    """CPU time the target process spent per request: steadier than req/s on a shared machine."""
 
 
 async def load(url: str, *, stream: bool, concurrency: int, seconds: float) -> Cell:
@@ -101,52 +62,59 @@ async def load(url: str, *, stream: bool, concurrency: int, seconds: float) -> C
         elapsed = time.perf_counter() - begin
     latencies.sort()
     return Cell(
-        url,
-        stream,
-        concurrency,
         len(latencies) / elapsed,
-        statistics.median(latencies) * 1000,
+        latencies[len(latencies) // 2] * 1000,
         latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
     )
 
 
-# --- orchestration ---------------------------------------------------------------------------------
+async def measured(url: str, pid: int, *, stream: bool, concurrency: int, seconds: float) -> Cell:
+    before = harness.cpu_seconds(pid)
+    cell = await load(url, stream=stream, concurrency=concurrency, seconds=seconds)
+    used = harness.cpu_seconds(pid) - before
+    return dataclasses.replace(cell, cpu_us=used / (cell.rps * seconds) * 1e6)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+async def measure(
+    urls: dict[str, str], pids: dict[str, int], *, stream: bool, concurrency: int, seconds: float, rounds: int
+) -> dict[str, Cell]:
+    for url in urls.values():
+        await load(url, stream=stream, concurrency=concurrency, seconds=0.2)  # warm-up
+    samples: dict[str, list[Cell]] = {name: [] for name in urls}
+    names = list(urls)
+    for round_ in range(rounds):
+        # Rotate the order so no target always runs right after the same neighbour.
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            samples[name].append(
+                await measured(
+                    urls[name], pids[name], stream=stream, concurrency=concurrency, seconds=seconds
+                )
+            )
+    return {
+        name: Cell(
+            harness.median([c.rps for c in cells]),
+            harness.median([c.p50_ms for c in cells]),
+            harness.median([c.p99_ms for c in cells]),
+            harness.median([c.cpu_us for c in cells]),
+        )
+        for name, cells in samples.items()
+    }
 
 
-async def wait_ready(url: str) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            try:
-                async with http.get(url + "/v1/models") as response:
-                    if response.status < 500:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.05)
-    raise RuntimeError(f"{url} did not come up")
-
-
-def spawn(args: list[str]) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODPROXY_")}
-    env["MODPROXY_LOGGING_ACCESS_LOG"] = "false"
-    env["MODPROXY_LOGGING_LEVEL"] = "warning"
-    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-
-
-async def main(seconds: float) -> int:
-    ports = {name: free_port() for name in ("upstream", "bare", "modproxy")}
+async def main(args: argparse.Namespace, cpus: harness.Cpus) -> int:
+    ports = {name: harness.free_port() for name in TARGETS}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    loop = args.loop
     children = [
-        spawn(["-m", "proxy", "dev-upstream", "--port", str(ports["upstream"])]),
-        spawn([__file__, "--passthrough", str(ports["bare"]), urls["upstream"]]),
-        spawn(
+        harness.spawn(
+            ["-m", "proxy", "dev-upstream", "--port", str(ports["upstream"])], cpu=cpus.upstream, loop=loop
+        ),
+        harness.spawn(
+            [__file__, "--bare", str(ports["bare"]), urls["upstream"], "--loop", loop],
+            cpu=cpus.proxy,
+            loop=loop,
+        ),
+        harness.spawn(
             [
                 "-m",
                 "proxy",
@@ -156,54 +124,75 @@ async def main(seconds: float) -> int:
                 "--port",
                 str(ports["modproxy"]),
                 "--admin-port",
-                str(free_port()),
-            ]
+                str(harness.free_port()),
+            ],
+            cpu=cpus.proxy,
+            loop=loop,
         ),
     ]
     try:
+        pids = {name: child.pid for name, child in zip(TARGETS, children, strict=True)}
         for url in urls.values():
-            await wait_ready(url)
-        results: dict[tuple[str, bool, int], Cell] = {}
-        for stream in (False, True):
-            for concurrency in CONCURRENCY:
-                for name in ("upstream", "bare", "modproxy"):
-                    await load(urls[name], stream=stream, concurrency=concurrency, seconds=0.2)  # warm-up
-                    results[name, stream, concurrency] = await load(
-                        urls[name], stream=stream, concurrency=concurrency, seconds=seconds
-                    )
-        report(results)
+            await harness.wait_ready(url)
+        results: dict[tuple[bool, int], dict[str, Cell]] = {}
+        for stream in args.modes:
+            for concurrency in args.concurrency:
+                results[stream, concurrency] = await measure(
+                    urls,
+                    pids,
+                    stream=stream,
+                    concurrency=concurrency,
+                    seconds=args.seconds,
+                    rounds=args.rounds,
+                )
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait(10)
+        harness.stop(children)
+    print(f"loop={loop} rounds={args.rounds}x{args.seconds:g}s {cpus.describe()}; medians of rounds")
+    report(results)
     return 0
 
 
-def report(results: dict[tuple[str, bool, int], Cell]) -> None:
-    print(f"{'mode':<10}{'conc':>5}  {'target':<10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
-    for stream in (False, True):
-        for concurrency in CONCURRENCY:
-            for name in ("upstream", "bare", "modproxy"):
-                cell = results[name, stream, concurrency]
-                mode = "stream" if stream else "json"
-                numbers = f"{cell.rps:>9.0f}{cell.p50_ms:>9.2f}{cell.p99_ms:>9.2f}"
-                print(f"{mode:<10}{concurrency:>5}  {name:<10}{numbers}")
-            bare, ours = results["bare", stream, concurrency], results["modproxy", stream, concurrency]
-            print(
-                f"{'':<15}ratio modproxy/bare: throughput {ours.rps / bare.rps:.2f}, "
-                f"p50 {ours.p50_ms / bare.p50_ms:.2f}, p99 {ours.p99_ms / bare.p99_ms:.2f}"
-            )
+def report(results: dict[tuple[bool, int], dict[str, Cell]]) -> None:
+    print(f"{'mode':<10}{'conc':>5}  {'target':<10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'cpu us/req':>12}")
+    for (stream, concurrency), cells in results.items():
+        for name in TARGETS:
+            cell = cells[name]
+            mode = "stream" if stream else "json"
+            numbers = f"{cell.rps:>9.0f}{cell.p50_ms:>9.2f}{cell.p99_ms:>9.2f}{cell.cpu_us:>12.0f}"
+            print(f"{mode:<10}{concurrency:>5}  {name:<10}{numbers}")
+        bare, ours = cells["bare"], cells["modproxy"]
+        print(
+            f"{'':<15}ratio modproxy/bare: throughput {ours.rps / bare.rps:.2f}, "
+            f"p50 {ours.p50_ms / bare.p50_ms:.2f}, p99 {ours.p99_ms / bare.p99_ms:.2f}, "
+            f"cpu per request {ours.cpu_us / bare.cpu_us:.2f}"
+        )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=float, default=1.5, help="measuring time per cell (default 1.5)")
-    parser.add_argument("--passthrough", nargs=2, metavar=("PORT", "UPSTREAM"), help=argparse.SUPPRESS)
+    parser.add_argument("--seconds", type=float, default=0.8, help="measuring time per round (default 0.8)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per cell (default 3)")
+    parser.add_argument("--loop", choices=harness.LOOPS, default="auto", help="event loop of every process")
+    parser.add_argument(
+        "--concurrency", type=int, nargs="+", default=CONCURRENCY, help="concurrency levels (default 1 16 64)"
+    )
+    parser.add_argument(
+        "--mode",
+        dest="modes",
+        choices=("json", "stream"),
+        nargs="+",
+        default=("json", "stream"),
+        help="response kinds to measure (default both)",
+    )
+    parser.add_argument("--no-pin", action="store_true", help="leave CPU placement to the scheduler")
+    parser.add_argument("--bare", nargs=2, metavar=("PORT", "UPSTREAM"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.passthrough:
-        run_passthrough(int(args.passthrough[0]), args.passthrough[1])
+    if args.bare:
+        harness.serve_app(lambda: harness.bare_passthrough(args.bare[1]), int(args.bare[0]), args.loop)
         raise SystemExit(0)
-    raise SystemExit(asyncio.run(main(args.seconds)))
+    args.modes = [mode == "stream" for mode in args.modes]
+    cpus = harness.Cpus.plan(pin=not args.no_pin)
+    harness.pin(cpus.load)
+    raise SystemExit(harness.run(main(args, cpus), args.loop))

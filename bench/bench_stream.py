@@ -1,13 +1,16 @@
 """Streaming through modproxy (window mode, 10,000 keywords) against a bare aiohttp passthrough.
 
-Everything runs on loopback in one process: an upstream streaming 50-chunk answers, a
-bare aiohttp relay (the baseline, measured in the same run) and modproxy. Prints:
+On loopback, each in its own process (see bench/harness.py for the fairness rules): an upstream
+streaming 50-chunk answers, the bare passthrough (the baseline, measured in the same run) and
+modproxy with a 10,000-keyword scanner; this process generates load. Prints medians of
+interleaved rounds:
 
 * throughput ratio (modproxy / bare) at ``--concurrency``; target >= 0.8
+* CPU time per streamed answer of each proxy process (steadier than req/s on a shared machine)
 * added time to first token at concurrency 1; target <= 2 ms
 * window-moderator cost per delta for a 50-chunk and a 1,000-chunk answer (flat = O(delta + horizon))
 
-    python bench/bench_stream.py [--requests 300] [--concurrency 8]
+    python bench/bench_stream.py [--requests 600] [--concurrency 8] [--mode window|buffer|audit]
 """
 
 from __future__ import annotations
@@ -16,16 +19,12 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
-import sys
 import time
-from pathlib import Path
 
 import ahocorasick_rs
 import aiohttp
+import harness
 from aiohttp import web
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from proxy.app import create_app
 from proxy.policy.decision import Action, Finding, Phase, RuleKind
@@ -89,14 +88,6 @@ def answer_events(chunks: int) -> list[bytes]:
     return [*out, b"data: " + json.dumps(done).encode() + b"\n\n", b"data: [DONE]\n\n"]
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    return runner, f"http://{host}:{port}"
-
-
 def upstream_app(events: list[bytes]) -> web.Application:
     async def handle(request: web.Request) -> web.StreamResponse:
         await request.read()
@@ -107,33 +98,19 @@ def upstream_app(events: list[bytes]) -> web.Application:
         await response.write_eof()
         return response
 
+    async def models(request: web.Request) -> web.Response:
+        return web.Response(text="{}", content_type="application/json")
+
     app = web.Application()
     app.router.add_post("/v1/chat/completions", handle)
+    app.router.add_get("/v1/models", models)
     return app
 
 
-def bare_relay_app(upstream_url: str) -> web.Application:
-    async def on_startup(app: web.Application) -> None:
-        app["session"] = aiohttp.ClientSession()
-
-    async def on_cleanup(app: web.Application) -> None:
-        await app["session"].close()
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        body = await request.read()
-        async with request.app["session"].post(upstream_url + request.path, data=body) as up:
-            response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-            await response.prepare(request)
-            async for chunk in up.content.iter_any():
-                await response.write(chunk)
-            await response.write_eof()
-            return response
-
-    app = web.Application()
-    app.on_startup.append(on_startup)
-    app.on_cleanup.append(on_cleanup)
-    app.router.add_post("/v1/chat/completions", handle)
-    return app
+def modproxy_app(upstream_url: str, mode: str, keyword_count: int) -> web.Application:
+    scanner = KeywordScanner(keywords(keyword_count))
+    overrides = {"upstream.url": upstream_url, "logging.access_log": False, "streaming.mode": mode}
+    return create_app(load_settings(env={}, overrides=overrides), scanner=lambda: scanner)
 
 
 BODY = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": True}
@@ -171,7 +148,14 @@ async def ttft(url: str, samples: int) -> float:
     async with aiohttp.ClientSession() as session:
         for _ in range(5):
             await one(session, url)
-        return statistics.median([await one(session, url) for _ in range(samples)])
+        return harness.median([await one(session, url) for _ in range(samples)])
+
+
+async def throughput_and_cpu(url: str, pid: int, requests: int, concurrency: int) -> tuple[float, float]:
+    """Requests/s, and the proxy process's CPU microseconds per request."""
+    before = harness.cpu_seconds(pid)
+    rps = await throughput(url, requests, concurrency)
+    return rps, (harness.cpu_seconds(pid) - before) / requests * 1e6
 
 
 def per_delta_cost(scanner: KeywordScanner, chunks: int) -> float:
@@ -186,45 +170,84 @@ def per_delta_cost(scanner: KeywordScanner, chunks: int) -> float:
     return (time.perf_counter() - start) / (rounds * chunks) * 1e6
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--keywords", type=int, default=10_000)
-    parser.add_argument("--mode", default="window", choices=["window", "buffer", "audit"])
-    args = parser.parse_args()
-
-    scanner = KeywordScanner(keywords(args.keywords))
-    up_runner, up_url = await serve(upstream_app(answer_events(50)))
-    bare_runner, bare_url = await serve(bare_relay_app(up_url))
-    overrides = {"upstream.url": up_url, "logging.access_log": False, "streaming.mode": args.mode}
-    settings = load_settings(env={}, overrides=overrides)
-    proxy_runner, proxy_url = await serve(create_app(settings, scanner=lambda: scanner))
+async def main(args: argparse.Namespace, cpus: harness.Cpus) -> None:
+    ports = {name: harness.free_port() for name in ("upstream", "bare", "modproxy")}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    role = [__file__, "--loop", args.loop, "--mode", args.mode, "--keywords", str(args.keywords), "--role"]
+    children = {
+        "upstream": harness.spawn(
+            [*role, "upstream", str(ports["upstream"])], cpu=cpus.upstream, loop=args.loop
+        ),
+        "bare": harness.spawn(
+            [*role, "bare", str(ports["bare"]), urls["upstream"]], cpu=cpus.proxy, loop=args.loop
+        ),
+        "modproxy": harness.spawn(
+            [*role, "modproxy", str(ports["modproxy"]), urls["upstream"]], cpu=cpus.proxy, loop=args.loop
+        ),
+    }
     try:
-        await throughput(bare_url, 30, args.concurrency)  # warm up both
-        await throughput(proxy_url, 30, args.concurrency)
-        bare_rps, proxy_rps = [], []
-        for _ in range(3):  # interleave so both see the same machine load
-            bare_rps.append(await throughput(bare_url, args.requests // 3, args.concurrency))
-            proxy_rps.append(await throughput(proxy_url, args.requests // 3, args.concurrency))
-        bare_ttft = await ttft(bare_url, 60)
-        proxy_ttft = await ttft(proxy_url, 60)
+        for url in urls.values():
+            await harness.wait_ready(url)
+        targets = ("bare", "modproxy")
+        for name in targets:
+            await throughput(urls[name], 50, args.concurrency)  # warm-up
+        rps: dict[str, list[float]] = {name: [] for name in targets}
+        cpu: dict[str, list[float]] = {name: [] for name in targets}
+        for round_ in range(args.rounds):  # interleaved so both see the same machine load
+            for name in targets if round_ % 2 == 0 else reversed(targets):
+                r, c = await throughput_and_cpu(
+                    urls[name], children[name].pid, args.requests // args.rounds, args.concurrency
+                )
+                rps[name].append(r)
+                cpu[name].append(c)
+        first: dict[str, list[float]] = {name: [] for name in targets}
+        for _ in range(args.rounds):
+            for name in targets:
+                first[name].append(await ttft(urls[name], 30))
     finally:
-        for runner in (proxy_runner, bare_runner, up_runner):
-            await runner.cleanup()
-    ratio = statistics.median(proxy_rps) / statistics.median(bare_rps)
-    print(f"keywords={len(scanner._keywords)} horizon={scanner.horizon} chunks/answer=50 "
-          f"concurrency={args.concurrency}")  # fmt: skip
-    bare, moderated = statistics.median(bare_rps), statistics.median(proxy_rps)
+        harness.stop(list(children.values()))
+    bare, moderated = harness.median(rps["bare"]), harness.median(rps["modproxy"])
+    bare_cpu, proxy_cpu = harness.median(cpu["bare"]), harness.median(cpu["modproxy"])
+    bare_ttft, proxy_ttft = harness.median(first["bare"]), harness.median(first["modproxy"])
+    print(f"loop={args.loop} mode={args.mode} keywords={args.keywords} chunks/answer=50 "
+          f"concurrency={args.concurrency} rounds={args.rounds}; {cpus.describe()}")  # fmt: skip
     print(f"throughput  bare {bare:8.1f} req/s   modproxy {moderated:8.1f} req/s   "
-          f"ratio {ratio:.2f}  (target >= 0.80)")  # fmt: skip
+          f"ratio {moderated / bare:.2f}  (target >= 0.80)")  # fmt: skip
+    print(f"cpu/answer  bare {bare_cpu:8.0f} us      modproxy {proxy_cpu:8.0f} us      "
+          f"ratio {proxy_cpu / bare_cpu:.2f}")  # fmt: skip
     added = (proxy_ttft - bare_ttft) * 1000
     print(f"ttft@1      bare {bare_ttft * 1000:6.2f} ms   modproxy {proxy_ttft * 1000:6.2f} ms   "
           f"added {added:+.2f} ms  (target <= 2 ms)")  # fmt: skip
+    scanner = KeywordScanner(keywords(args.keywords))
     short, long = per_delta_cost(scanner, 50), per_delta_cost(scanner, 1000)
     print(f"per-delta   50 chunks {short:6.1f} us   1000 chunks {long:6.1f} us   ratio {long / short:.2f}  "
           f"(flat: independent of answer length)")  # fmt: skip
 
 
+def run_role(role: list[str], args: argparse.Namespace) -> None:
+    name, port = role[0], int(role[1])
+    if name == "upstream":
+        harness.serve_app(lambda: upstream_app(answer_events(50)), port, args.loop)
+    elif name == "bare":
+        harness.serve_app(lambda: harness.bare_passthrough(role[2]), port, args.loop)
+    else:
+        harness.serve_app(lambda: modproxy_app(role[2], args.mode, args.keywords), port, args.loop)
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=600, help="streamed answers per target (default 600)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--keywords", type=int, default=10_000)
+    parser.add_argument("--mode", default="window", choices=["window", "buffer", "audit"])
+    parser.add_argument("--loop", choices=harness.LOOPS, default="auto", help="event loop of every process")
+    parser.add_argument("--no-pin", action="store_true", help="leave CPU placement to the scheduler")
+    parser.add_argument("--role", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.role:
+        run_role(args.role, args)
+        raise SystemExit(0)
+    cpus = harness.Cpus.plan(pin=not args.no_pin)
+    harness.pin(cpus.load)
+    harness.run(main(args, cpus), args.loop)

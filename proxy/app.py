@@ -62,7 +62,9 @@ def create_app(
         },
     )
     app[SETTINGS] = settings
-    default = PolicySetRuntime(moderator or AllowAll(), scanner or (lambda: NO_PATTERNS))
+    default = PolicySetRuntime(
+        moderator or AllowAll(), scanner or (lambda: NO_PATTERNS), active=lambda: moderator is not None
+    )
     sets = complete(settings.policy_sets, default, policy_sets or {})
     app.cleanup_ctx.append(
         _services_ctx(

@@ -68,7 +68,9 @@ class PolicySetParts:
 
     @property
     def runtime(self) -> PolicySetRuntime:
-        return PolicySetRuntime(self.moderator, self.current, self.segment_check)
+        return PolicySetRuntime(
+            self.moderator, self.current, self.segment_check, lambda: bool(self.store.current.policies)
+        )
 
 
 @dataclass(frozen=True, slots=True)

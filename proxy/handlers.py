@@ -137,6 +137,10 @@ async def _moderated_exchange(
         services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
     if upstream.status != 200 or upstream.content_type != "application/json":
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
+    if not routed.policies.active():
+        headers = response_headers(upstream.headers)
+        headers.update(moderation_headers(prompt))
+        return web.Response(status=upstream.status, body=data, headers=headers)
     try:
         reply = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -327,10 +331,13 @@ def moderation_headers(*phases: Moderation) -> dict[str, str]:
     return headers
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # built once; json.dumps with options builds one per call
+
+
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:
     out = CIMultiDict(headers or {})
     out["Content-Type"] = "application/json"
-    return web.Response(status=status, body=json.dumps(body, ensure_ascii=False).encode(), headers=out)
+    return web.Response(status=status, body=_JSON.encode(body).encode(), headers=out)
 
 
 def _finish(upstream: aiohttp.ClientResponse) -> None:

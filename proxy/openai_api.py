@@ -232,6 +232,9 @@ def _severity(score: float) -> str:
 def _mostly_cjk(texts: Iterable[str]) -> bool:
     cjk = letters = 0
     for text in texts:
+        if text.isascii():  # the common case, counted in C: no CJK here
+            letters += sum(map(str.isalpha, text))
+            continue
         for ch in text:
             if ch.isalpha():
                 letters += 1

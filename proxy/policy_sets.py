@@ -24,9 +24,11 @@ class PolicySetRuntime:
     """The current set's stream scanner, pinned by each stream for its whole life (window mode)."""
     segment_check: Callable[[Scanner], SegmentCheck | None] = lambda scanner: None
     """For the pinned scanner: the classifier check of stream segments, or None without classifiers."""
+    active: Callable[[], bool] = lambda: True
+    """False while the set has no policy at all: answers then go out as they came, unannotated."""
 
 
-ALLOW_ALL = PolicySetRuntime(AllowAll())
+ALLOW_ALL = PolicySetRuntime(AllowAll(), active=lambda: False)
 
 
 def complete(

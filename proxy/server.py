@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import importlib
 import logging
 import multiprocessing
 import signal
 import sys
+from collections.abc import Callable
 from types import FrameType
 
 from aiohttp import web
@@ -21,21 +23,40 @@ from aiohttp import web
 from proxy.app import create_serving_apps
 from proxy.components import StartupError, open_components
 from proxy.dev_upstream import BANNER, create_dev_upstream_app
-from proxy.settings import Settings
+from proxy.settings import Settings, SettingsError
 
 log = logging.getLogger("proxy.server")
 
 
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+
 def run(settings: Settings) -> int:
     configure_logging(settings)
+    new_loop = loop_factory(settings.server.event_loop)  # a missing uvloop fails before any worker starts
     if settings.server.workers > 1:
         return _run_workers(settings)
     try:
-        asyncio.run(serve(settings))
+        with asyncio.Runner(loop_factory=new_loop) as runner:
+            runner.run(serve(settings))
     except StartupError as exc:
         log.error("cannot start: %s", exc)
         return 2
     return 0
+
+
+def loop_factory(choice: str) -> LoopFactory:
+    """uvloop when asked for, or with ``auto`` when installed: it cuts the per-request cost of the loop."""
+    if choice == "asyncio":
+        return asyncio.new_event_loop
+    try:
+        uvloop = importlib.import_module("uvloop")
+    except ImportError:
+        if choice == "uvloop":
+            raise SettingsError("server.event_loop", "uvloop is not installed") from None
+        return asyncio.new_event_loop
+    factory: LoopFactory = uvloop.new_event_loop
+    return factory
 
 
 def configure_logging(settings: Settings) -> None:
@@ -138,7 +159,8 @@ def _run_workers(settings: Settings) -> int:
 def _worker_main(settings: Settings, index: int) -> None:
     configure_logging(settings)
     try:
-        asyncio.run(serve(settings, worker=index))
+        with asyncio.Runner(loop_factory=loop_factory(settings.server.event_loop)) as runner:
+            runner.run(serve(settings, worker=index))
     except StartupError as exc:
         log.error("worker %d cannot start: %s", index, exc)
         raise SystemExit(2) from None

@@ -86,6 +86,13 @@ def _log_level(value: str) -> str | None:
     return None if value.lower() in levels else f"must be one of {', '.join(levels)} (got {value!r})"
 
 
+EVENT_LOOPS = ("auto", "asyncio", "uvloop")
+
+
+def _event_loop(value: str) -> str | None:
+    return None if value in EVENT_LOOPS else f"must be one of {', '.join(EVENT_LOOPS)} (got {value!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     host: str = setting("127.0.0.1", "address the proxy listens on (0.0.0.0 for all interfaces)")
@@ -98,6 +105,9 @@ class ServerSettings:
     max_field_size: int = setting(8190, "longest single HTTP header value", check=_positive)
     shutdown_grace_seconds: float = setting(
         30.0, "on SIGTERM, how long in-flight requests may finish", check=_positive
+    )
+    event_loop: str = setting(
+        "auto", "asyncio, uvloop, or auto (uvloop when it is installed)", check=_event_loop
     )
 
 

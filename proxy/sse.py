@@ -10,11 +10,15 @@ instead of eating memory.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_MAX_EVENT_BYTES = 1 << 20
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Built once: ``json.dumps`` with options builds a new encoder on every call.
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class SSEError(Exception):
@@ -80,6 +84,16 @@ class SSEParser:
     def _feed(self, chunk: bytes, out: list[SSEItem]) -> None:
         self._buf += chunk
         buf = self._buf
+        last = buf.rfind(b"\n")
+        if last >= 0 and buf.find(b"\r", 0, last) < 0:
+            # The usual framing, "\n" only: split every complete line at once.
+            lines = bytes(buf[:last]).split(b"\n")
+            del buf[: last + 1]
+            for raw in lines:
+                self._line(raw, out)
+            if self._event_bytes + len(buf) > self._max:
+                raise SSEEventTooLarge(self._max)
+            return
         start = 0
         size = len(buf)
         while start < size:
@@ -132,6 +146,10 @@ class SSEParser:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise SSEDecodeError(f"server-sent event line is not UTF-8: {exc.reason}") from None
+        if line.startswith("data: "):  # nearly every line
+            self._data.append(line[6:])
+            self._has_data = True
+            return
         if line[0] == ":":
             out.append(SSEComment(line[1:]))
             return
@@ -168,6 +186,11 @@ def encode_data(data: str) -> bytes:
     if "\n" in data or "\r" in data:
         return encode_event(SSEEvent(data))
     return b"data: " + data.encode("utf-8") + b"\n\n"
+
+
+def encode_json(value: Any) -> bytes:
+    """A bare ``data:`` event carrying ``value`` as compact JSON (which never holds a line break)."""
+    return b"data: " + _COMPACT_JSON.encode(value).encode("utf-8") + b"\n\n"
 
 
 def encode_comment(comment: SSEComment) -> bytes:

@@ -8,12 +8,11 @@ one ``content_filter`` choice where it first appeared.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action
-from proxy.sse import SSEEvent, encode_data, encode_event
+from proxy.sse import SSEEvent, encode_event, encode_json
 from proxy.stream_choices import TextKey, refusal_choice, text_fields
 
 
@@ -64,7 +63,7 @@ class BufferedAnswer:
             for field in text_fields(chunk):
                 if field.key.choice not in blocked:
                     field.set(final.pop(field.key, ""))
-            out += encode_data(json.dumps(chunk, ensure_ascii=False, separators=(",", ":")))
+            out += encode_json(chunk)
         return bytes(out)
 
     def refuse_all(self, refusal: str | None, expected_choices: int) -> bytes:
@@ -74,7 +73,7 @@ class BufferedAnswer:
         indices = sorted({k.choice for k in self._texts} | set(range(expected_choices)))
         chunk = {k: v for k, v in first.items() if k not in ("choices", "usage")}
         chunk["choices"] = [refusal_choice(i, refusal, chat=chat) for i in indices]
-        return encode_data(json.dumps(chunk, ensure_ascii=False, separators=(",", ":")))
+        return encode_json(chunk)
 
     @staticmethod
     def _without_blocked(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from proxy.policy.decision import Action, Finding, Phase
 from proxy.policy.segments import Segment, SegmentCheck, Segmenter
@@ -26,8 +26,9 @@ from proxy.policy.stream import Scanner, StreamStep, WindowModerator
 CONTENT_FILTER = "content_filter"
 
 
-@dataclass(frozen=True, slots=True)
-class TextKey:
+class TextKey(NamedTuple):
+    """A named tuple rather than a dataclass: it is built and hashed for every delta of every stream."""
+
     choice: int
     tool: int | None = None
     """``None`` for the message content (or completion text), else the tool call's index."""
@@ -113,9 +114,9 @@ class ChoiceRewriter:
     async def rewrite(self, chunk: dict[str, Any]) -> ChunkOutcome:
         choices = _choices(chunk)
         self._last = chunk
-        if not choices:
-            return ChunkOutcome(chunk)
         outcome = ChunkOutcome(chunk)
+        if not choices:
+            return outcome
         kept: list[Any] = []
         for choice in choices:
             if not isinstance(choice, dict):

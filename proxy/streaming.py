@@ -44,6 +44,7 @@ from proxy.sse import (
     encode_comment,
     encode_data,
     encode_event,
+    encode_json,
 )
 from proxy.stream_buffer import BufferedAnswer, BufferOverflow
 from proxy.stream_choices import ChoiceRewriter
@@ -162,6 +163,11 @@ class _Relay:
         self.flushed = False
         self.usage: tuple[int, int] | None = None
         self.first_event_at: float | None = None
+        # No pattern to wait for and no classifier: window and audit modes can neither change nor
+        # report anything, so events are relayed without decoding their JSON.
+        self.inert = (
+            plan.mode is not StreamMode.BUFFER and plan.scanner.horizon <= 0 and plan.segment_check is None
+        )
 
     async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
         parser = SSEParser(self.plan.max_event_bytes)
@@ -205,6 +211,9 @@ class _Relay:
         if event.data.strip() == DONE and event.event is None:
             result = await self._end(out, done=True)
             return result or RelayOutcome.COMPLETED
+        if self.inert:
+            out += _encoded(event)
+            return None
         chunk = _json_object(event.data)
         if chunk is not None and isinstance(usage := chunk.get("usage"), dict):
             self.usage = _token_counts(usage)
@@ -212,7 +221,7 @@ class _Relay:
             if self.plan.mode is StreamMode.BUFFER:
                 self.buffer.hold(event, None)
             else:
-                out += encode_data(event.data) if event == SSEEvent(event.data) else encode_event(event)
+                out += _encoded(event)
             return None
         if self.plan.mode is StreamMode.BUFFER:
             try:
@@ -229,7 +238,7 @@ class _Relay:
         if not outcome.changed:
             out += encode_data(event.data)
         elif outcome.chunk is not None:
-            out += encode_data(json.dumps(outcome.chunk, ensure_ascii=False, separators=(",", ":")))
+            out += encode_json(outcome.chunk)
         if outcome.blocks and len(self.rewriter.finished) >= self.plan.expected_choices:
             out += DONE_EVENT
             return RelayOutcome.BLOCKED
@@ -252,7 +261,7 @@ class _Relay:
             self.findings.extend(outcome.findings)
             self.blocks.extend(outcome.blocks)
             if outcome.chunk is not None and self.plan.mode is StreamMode.WINDOW:
-                out += encode_data(json.dumps(outcome.chunk, ensure_ascii=False, separators=(",", ":")))
+                out += encode_json(outcome.chunk)
         if done and self.plan.mode is not StreamMode.AUDIT:
             out += DONE_EVENT
         return RelayOutcome.BLOCKED if self.blocks and self.plan.mode is not StreamMode.AUDIT else None
@@ -262,12 +271,24 @@ class _Relay:
         out += DONE_EVENT
 
 
+def _encoded(event: SSEEvent) -> bytes:
+    if event.event is None and event.id is None and event.retry is None:
+        return encode_data(event.data)
+    return encode_event(event)
+
+
+_DECODER = json.JSONDecoder()
+
+
 def _json_object(data: str) -> dict[str, Any] | None:
     if not data.startswith("{"):
         return None
     try:
-        value = json.loads(data)
+        # raw_decode skips json.loads' layers and whitespace regexes; trailing text is checked here.
+        value, end = _DECODER.raw_decode(data)
     except json.JSONDecodeError:
+        return None
+    if end != len(data) and data[end:].strip(" \t\n\r"):
         return None
     return value if isinstance(value, dict) else None
 

@@ -46,10 +46,8 @@ def request_headers(
     incoming: Mapping[str, str], *, api_key: str | None, request_id: str, drop_authorization: bool = False
 ) -> CIMultiDict[str]:
     """``drop_authorization``: the client's credential is a virtual key, never to be forwarded."""
-    drop = _REQUEST_DROP | _connection_tokens(incoming)
-    if drop_authorization:
-        drop |= {"authorization"}
-    out: CIMultiDict[str] = CIMultiDict((k, v) for k, v in incoming.items() if k.lower() not in drop)
+    drop = _REQUEST_DROP | {"authorization"} if drop_authorization else _REQUEST_DROP
+    out: CIMultiDict[str] = CIMultiDict(_kept(incoming, drop))
     if api_key is not None:
         out["Authorization"] = f"Bearer {api_key}"
     out["Accept-Encoding"] = "identity"
@@ -58,8 +56,7 @@ def request_headers(
 
 
 def response_headers(incoming: CIMultiDictProxy[str]) -> CIMultiDict[str]:
-    drop = _RESPONSE_DROP | _connection_tokens(incoming)
-    return CIMultiDict((k, v) for k, v in incoming.items() if k.lower() not in drop)
+    return CIMultiDict(_kept(incoming, _RESPONSE_DROP))
 
 
 class Upstream:
@@ -79,12 +76,12 @@ class Upstream:
         virtual_keys: bool = False,
     ) -> None:
         self._session = session
-        self._base = URL(base_url.rstrip("/"))
+        self._base = str(URL(base_url.rstrip("/")))
         self._api_key = api_key
         self._virtual_keys = virtual_keys
 
     def url_for(self, path_qs: str) -> URL:
-        return URL(str(self._base) + path_qs, encoded=True)
+        return URL(self._base + path_qs, encoded=True)
 
     async def send(
         self, method: str, path_qs: str, headers: Mapping[str, str], body: bytes | None, request_id: str
@@ -121,6 +118,12 @@ def _describe(exc: aiohttp.ClientError) -> str:
     if isinstance(exc, aiohttp.ClientConnectorError):
         return f"cannot connect to {exc.host}:{exc.port}"
     return type(exc).__name__
+
+
+def _kept(headers: Mapping[str, str], drop: frozenset[str]) -> list[tuple[str, str]]:
+    if "Connection" in headers:
+        drop = drop | _connection_tokens(headers)
+    return [(k, v) for k, v in headers.items() if k.lower() not in drop]
 
 
 def _connection_tokens(headers: Mapping[str, str]) -> frozenset[str]:

@@ -80,6 +80,24 @@ async def test_sdk_completions_and_models(proxy: RunningProxy, upstream: Loopbac
     assert upstream.requests[0].json()["prompt"] == "say done"
 
 
+async def test_without_policies_answers_go_out_as_they_came(
+    proxy: RunningProxy, upstream: LoopbackUpstream
+) -> None:
+    # No policy can match, so there is nothing to annotate: the upstream's bytes are relayed, not re-encoded.
+    answer = (
+        b'{"id": "c1",  "object": "chat.completion", "choices": [{"index": 0, "message": '
+        b'{"role": "assistant", "content": "caf\\u00e9"}, "finish_reason": "stop"}], "x": 1.50}'
+    )
+    upstream.script("/v1/chat/completions", Reply(body=answer, headers={"Content-Type": "application/json"}))
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{proxy.url}/v1/chat/completions", json={"model": "m", "messages": USER}) as response,
+    ):
+        assert await response.read() == answer
+        assert response.headers["x-modproxy-action"] == "allow"
+        assert response.headers["x-modproxy-revision"] == "none"
+
+
 async def test_responses_and_other_paths_pass_through(
     proxy: RunningProxy, upstream: LoopbackUpstream
 ) -> None:

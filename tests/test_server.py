@@ -7,13 +7,14 @@ import os
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from proxy.server import loop_factory
 from tests.fixtures.upstream import LoopbackUpstream, Reply, chat_chunks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,9 +33,12 @@ class ServerProcess:
             pass
 
 
-async def start_server(upstream_url: str, *extra: str, grace: float) -> ServerProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODPROXY_")}
-    env["MODPROXY_SERVER_SHUTDOWN_GRACE_SECONDS"] = str(grace)
+async def start_server(
+    upstream_url: str, *extra: str, grace: float, env: Mapping[str, str] | None = None
+) -> ServerProcess:
+    settings_env = {k: v for k, v in os.environ.items() if not k.startswith("MODPROXY_")}
+    settings_env["MODPROXY_SERVER_SHUTDOWN_GRACE_SECONDS"] = str(grace)
+    settings_env.update(env or {})
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -48,7 +52,7 @@ async def start_server(upstream_url: str, *extra: str, grace: float) -> ServerPr
         "0",
         *extra,
         cwd=ROOT,
-        env=env,
+        env=settings_env,
         stderr=asyncio.subprocess.PIPE,
     )
     assert process.stderr is not None
@@ -112,6 +116,36 @@ async def test_admin_listener_serves_config_without_secrets(upstream: LoopbackUp
         async with aiohttp.ClientSession() as http, http.get(f"{server.admin_url}/admin/config") as response:
             config = await response.json()
         assert config["upstream"]["url"] == upstream.url
+    finally:
+        server.process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(server.process.wait(), 10) == 0
+
+
+def test_the_asyncio_choice_is_the_standard_loop() -> None:
+    assert loop_factory("asyncio") is asyncio.new_event_loop
+
+
+@pytest.mark.parametrize("choice", ["asyncio", "auto"])
+def test_each_loop_choice_runs_the_proxy_coroutines(choice: str) -> None:
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    with asyncio.Runner(loop_factory=loop_factory(choice)) as runner:
+        assert runner.run(answer()) == 42
+
+
+async def test_serve_runs_on_the_standard_loop_when_asked(upstream: LoopbackUpstream) -> None:
+    server = await start_server(upstream.url, grace=1, env={"MODPROXY_SERVER_EVENT_LOOP": "asyncio"})
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{server.url}/v1/chat/completions",
+                json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+            ) as response,
+        ):
+            assert response.status == 200
     finally:
         server.process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(server.process.wait(), 10) == 0

@@ -82,6 +82,7 @@ def test_environment_values_are_cast(env: dict[str, str], value: tuple[str, str,
         ("", {}, {**UP, "server.workers": 2, "server.port": 0}, "server.workers", "fixed server.port"),
         ("server: [1, 2]", {}, UP, "server", "must be a mapping"),
         ("logging: {level: loud}", {}, UP, "logging.level", "must be one of"),
+        ("server: {event_loop: trio}", {}, UP, "server.event_loop", "must be one of"),
         (": : :", {}, UP, "config", "not valid YAML"),
     ],
 )

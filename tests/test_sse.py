@@ -12,6 +12,7 @@ from proxy.sse import (
     encode_comment,
     encode_data,
     encode_event,
+    encode_json,
 )
 
 
@@ -57,6 +58,15 @@ def test_any_split_of_the_bytes_parses_the_same(cuts: list[int]) -> None:
     assert _parse_all([wire]) == [SSEEvent('{"x": "你好 wörld 🙂"}'), SSEComment(" ping"), SSEEvent("a\nb")]
 
 
+@given(st.lists(st.integers(min_value=0, max_value=80), max_size=12))
+def test_any_split_of_lf_only_bytes_parses_the_same(cuts: list[int]) -> None:
+    wire = 'data: {"a": "é"}\n\n: ping\ndata: x\ndata: y\n\nevent: e\ndata: z\n\n'.encode()
+    points = sorted({min(c, len(wire)) for c in cuts})
+    chunks = [wire[a:b] for a, b in zip([0, *points], [*points, len(wire)], strict=True)]
+    expected = [SSEEvent('{"a": "é"}'), SSEComment(" ping"), SSEEvent("x\ny"), SSEEvent("z", "e")]
+    assert _parse_all(chunks) == expected
+
+
 def test_crlf_split_between_reads_is_one_line_break() -> None:
     assert _parse_all([b"data: a\r", b"\n\r", b"\n"]) == [SSEEvent("a")]
 
@@ -99,6 +109,7 @@ def test_encode_data_and_comment() -> None:
     assert encode_data('{"a":1}') == b'data: {"a":1}\n\n'
     assert encode_data("a\nb") == b"data: a\ndata: b\n\n"
     assert encode_comment(SSEComment(" ping")) == b": ping\n"
+    assert encode_json({"t": "é\n", "n": [1, None]}) == 'data: {"t":"é\\n","n":[1,null]}\n\n'.encode()
 
 
 def test_events_before_an_oversized_one_are_delivered_first() -> None:

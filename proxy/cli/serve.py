@@ -71,4 +71,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from proxy.server import run as run_server  # aiohttp loads only when serving
 
-    return run_server(settings)
+    try:
+        return run_server(settings)
+    except SettingsError as exc:
+        print(f"modproxy: config error: {exc}", file=sys.stderr)
+        return 2
