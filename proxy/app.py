@@ -87,8 +87,13 @@ def create_app(
     return app
 
 
-def create_serving_apps(settings: Settings, parts: Components) -> tuple[web.Application, web.Application]:
-    """The main and admin applications of ``modproxy serve``, over one set of components."""
+def create_serving_apps(
+    settings: Settings, parts: Components, *, metrics_registry: CollectorRegistry | None = None
+) -> tuple[web.Application, web.Application]:
+    """The main and admin applications of ``modproxy serve``, over one set of components.
+
+    ``metrics_registry`` is what ``/metrics`` serves when it is not the components' own (with several
+    workers: the aggregate of every worker's files)."""
     checks: dict[str, ReadyCheck] = {"policies": _policies_ready(parts)}
     if settings.redis.url is not None:
         checks["redis"] = parts.cache.ping
@@ -103,7 +108,7 @@ def create_serving_apps(settings: Settings, parts: Components) -> tuple[web.Appl
     admin = create_admin_app(
         settings,
         routes=[*admin_routes(parts.store, parts.reloader), *cache_routes(parts.cache, parts.store)],
-        registry=parts.metrics.registry,
+        registry=metrics_registry or parts.metrics.registry,
     )
     return app, admin
 

@@ -15,14 +15,25 @@ import logging
 import multiprocessing
 import signal
 import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
 from aiohttp import web
+from prometheus_client import CollectorRegistry
 
 from proxy.app import create_serving_apps
 from proxy.components import StartupError, open_components
 from proxy.dev_upstream import BANNER, create_dev_upstream_app
+from proxy.metrics import Metrics
+from proxy.metrics_multiprocess import (
+    activate_multiprocess,
+    mark_worker_dead,
+    multiprocess_registry,
+    prepare_multiprocess_dir,
+)
+from proxy.routing import RouteTable
 from proxy.settings import Settings, SettingsError
 
 log = logging.getLogger("proxy.server")
@@ -82,8 +93,9 @@ async def serve(settings: Settings, *, worker: int = 0) -> None:
             settings = dataclasses.replace(
                 settings, upstream=dataclasses.replace(settings.upstream, url=_urls(dev)[0])
             )
-        parts = await stack.enter_async_context(open_components(settings))
-        app, admin_app = create_serving_apps(settings, parts)
+        metrics, served = _worker_metrics(settings)
+        parts = await stack.enter_async_context(open_components(settings, metrics=metrics))
+        app, admin_app = create_serving_apps(settings, parts, metrics_registry=served)
         admin_urls: list[str] = []
         if worker == 0:
             admin = await _start(
@@ -121,6 +133,18 @@ async def serve(settings: Settings, *, worker: int = 0) -> None:
     log.info("worker %d stopped", worker)
 
 
+def _worker_metrics(settings: Settings) -> tuple[Metrics | None, CollectorRegistry | None]:
+    """With several workers: metrics written to the shared directory, and their aggregate served."""
+    directory = settings.metrics.multiprocess_dir
+    if settings.server.workers == 1 or directory is None:
+        return None, None
+    activate_multiprocess(directory)
+    metrics = Metrics(
+        CollectorRegistry(), route_names=RouteTable.from_settings(settings).names, multiprocess=True
+    )
+    return metrics, multiprocess_registry(directory)
+
+
 async def _start(runner: web.AppRunner, host: str, port: int, *, reuse_port: bool = False) -> web.AppRunner:
     await runner.setup()
     await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
@@ -136,6 +160,12 @@ def _urls(runner: web.AppRunner) -> list[str]:
 
 
 def _run_workers(settings: Settings) -> int:
+    # The workers' metric files live in one directory, emptied first so no earlier run is counted.
+    directory = settings.metrics.multiprocess_dir or Path(tempfile.mkdtemp(prefix="modproxy-metrics-"))
+    prepare_multiprocess_dir(directory)
+    settings = dataclasses.replace(
+        settings, metrics=dataclasses.replace(settings.metrics, multiprocess_dir=directory)
+    )
     context = multiprocessing.get_context("spawn")
     workers = [
         context.Process(target=_worker_main, args=(settings, index), name=f"modproxy-worker-{index}")
@@ -153,6 +183,8 @@ def _run_workers(settings: Settings) -> int:
         process.start()
     for process in workers:
         process.join()
+        if process.pid is not None:
+            mark_worker_dead(directory, process.pid)
     return max((abs(p.exitcode or 0) for p in workers), default=0) and 1
 
 

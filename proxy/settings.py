@@ -214,6 +214,17 @@ class StreamingSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MetricsSettings:
+    multiprocess_dir: Path | None = field(
+        default=None,
+        metadata=meta(
+            "with several workers: where they share metric files (emptied at start; default: a new "
+            "temporary directory)"
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class LoggingSettings:
     level: str = setting("info", "debug, info, warning or error", check=_log_level)
     access_log: bool = setting(True, "log one line per request")
@@ -231,6 +242,7 @@ class Settings:
     classifiers: ClassifiersSettings = field(default_factory=ClassifiersSettings)
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
     streaming: StreamingSettings = field(default_factory=StreamingSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     # Collections, not sections (see the module docstring and docs/routing.md).
     upstreams: dict[str, UpstreamTarget] = field(
