@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -65,8 +66,9 @@ def load_policy_set(path: str | Path, *, max_regex_match: int = DEFAULT_MAX_REGE
     problems: list[Problem] = []
     policies: list[Policy] = []
     seen: dict[str, str] = {}
+    base = root if root.is_dir() else root.parent
     for file in rule_files(root):
-        parser = _FileParser(file, digest)
+        parser = _FileParser(file, digest, base)
         for policy in parser.parse():
             if policy.id in seen:
                 parser.problem(
@@ -82,10 +84,11 @@ def load_policy_set(path: str | Path, *, max_regex_match: int = DEFAULT_MAX_REGE
 
 
 class _FileParser:
-    def __init__(self, file: Path, digest: Any) -> None:
+    def __init__(self, file: Path, digest: Any, base: Path) -> None:
         self.file = file
         self.name = str(file)
         self.digest = digest
+        self.base = base
         self.problems: list[Problem] = []
 
     def problem(self, where: str | int | None, message: str) -> None:
@@ -93,7 +96,10 @@ class _FileParser:
         self.problems.append(Problem(self.name, line, message))
 
     def _hash(self, file: Path, data: bytes) -> None:
-        self.digest.update(f"{file.as_posix()}\0{len(data)}\0".encode())
+        # Paths relative to the policy root: the revision names the content, wherever it is mounted,
+        # so replicas with other mount points share cached verdicts.
+        name = os.path.relpath(file, self.base)
+        self.digest.update(f"{Path(name).as_posix()}\0{len(data)}\0".encode())
         self.digest.update(data)
 
     def parse(self) -> list[Policy]:

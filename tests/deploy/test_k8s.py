@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -14,7 +15,21 @@ import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
 
+from proxy.policy.loader import load_policy_set
 from tests.deploy.assets import ALERTS, K8S
+
+POLICIES = K8S.parents[1] / "policies"
+
+
+def _load_generator() -> Any:
+    spec = importlib.util.spec_from_file_location("k8s_policies", K8S / "policies.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+k8s_policies = _load_generator()
 
 K8S_VERSION = "1.37.0"
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -140,3 +155,30 @@ def test_autoscaler_and_disruption_budget_target_the_deployment() -> None:
     )
     selector = by_kind("PodDisruptionBudget")["spec"]["selector"]["matchLabels"]
     assert selector.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+
+
+def _policy_volume() -> dict[str, Any]:
+    pod = by_kind("Deployment")["spec"]["template"]["spec"]
+    [volume] = [v for v in pod["volumes"] if v.get("configMap", {}).get("name") == "modproxy-policies"]
+    return dict(volume["configMap"])
+
+
+def test_the_policies_configmap_is_generated_from_the_shipped_policies() -> None:
+    generated = K8S / "policies-configmap.yaml"
+    assert generated.read_text(encoding="utf-8") == k8s_policies.render(POLICIES), (
+        "deploy/k8s/policies-configmap.yaml is out of date: run `python deploy/k8s/policies.py`"
+    )
+
+
+def test_the_pod_sees_the_policy_tree_of_the_repository(tmp_path: Path) -> None:
+    """Materialise the volume as the kubelet would (key -> item path) and load it like the proxy."""
+    data = next(r for r in RESOURCES if r["metadata"]["name"] == "modproxy-policies")["data"]
+    items = {item["key"]: item["path"] for item in _policy_volume()["items"]}
+    assert set(items) == set(data), "every ConfigMap key has an item in the Deployment, and no more"
+    for key, path in items.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(data[key], encoding="utf-8")
+    mounted = load_policy_set(tmp_path)
+    shipped = load_policy_set(POLICIES)
+    assert mounted.revision == shipped.revision
+    assert [p.id for p in mounted.policies] == [p.id for p in shipped.policies]

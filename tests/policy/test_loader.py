@@ -157,3 +157,14 @@ policies:
         "local", {"violence": 0.8}, Action.BLOCK, 500,
     )  # fmt: skip
     assert ps.classifier_policies(Phase.PROMPT) == (m.classifier,)
+
+
+def test_the_revision_names_the_content_not_where_it_is_mounted(tmp_path: Path) -> None:
+    rules = "policies:\n  - {id: w, category: c, action: flag, keyword_files: [lists/w.txt]}\n"
+    for mount in ("a", "b/deeper"):
+        (tmp_path / mount / "lists").mkdir(parents=True)
+        (tmp_path / mount / "rules.yaml").write_text(rules, encoding="utf-8")
+        (tmp_path / mount / "lists" / "w.txt").write_text("bomb\n", encoding="utf-8")
+    assert load_policy_set(tmp_path / "a").revision == load_policy_set(tmp_path / "b/deeper").revision
+    (tmp_path / "a" / "lists" / "w.txt").write_text("bomb\nknife\n", encoding="utf-8")
+    assert load_policy_set(tmp_path / "a").revision != load_policy_set(tmp_path / "b/deeper").revision
