@@ -14,9 +14,8 @@ from prometheus_client import CollectorRegistry
 
 from proxy.components import StartupError, open_components
 from proxy.policy.decision import Phase
-from proxy.policy.store import ReloadResult
 from proxy.settings import load_settings
-from tests.fixtures.stack import Stack, StartStack
+from tests.fixtures.stack import Stack, StartStack, next_reload
 from tests.fixtures.upstream import LoopbackUpstream
 
 SHIPPED = Path(__file__).resolve().parents[1] / "policies"
@@ -40,18 +39,6 @@ def _write(directory: Path, text: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "rules.yaml").write_text(text, encoding="utf-8")
     return directory
-
-
-def _next_reload(stack: Stack) -> asyncio.Future[ReloadResult]:
-    """The next reload attempt the watcher makes, to be awaited rather than slept for."""
-    seen: asyncio.Future[ReloadResult] = asyncio.get_running_loop().create_future()
-
-    def observe(result: ReloadResult, revision: str, counts: object) -> None:
-        if not seen.done():
-            seen.set_result(result)
-
-    stack.parts.reloader.add_observer(observe)
-    return seen
 
 
 async def test_a_blocked_prompt_is_counted_as_a_block_not_an_error(
@@ -138,7 +125,7 @@ async def test_an_edited_policy_file_is_served_without_a_restart(
     before = stack.parts.store.current.revision
     assert await _chat(stack, "project nightingale") == "project nightingale"
 
-    reloaded = _next_reload(stack)
+    reloaded = next_reload(stack)
     _write(policies, RULES)
     assert (await asyncio.wait_for(reloaded, 10)).ok
     assert stack.parts.store.current.revision != before
@@ -157,7 +144,7 @@ async def test_a_broken_edit_keeps_the_last_good_set_and_says_where(
     stack = await start_stack(policies=policies)
     good = stack.parts.store.current.revision
 
-    reloaded = _next_reload(stack)
+    reloaded = next_reload(stack)
     _write(policies, RULES + "    regex: ['(unclosed']\n")
     assert not (await asyncio.wait_for(reloaded, 10)).ok
     assert stack.parts.store.current.revision == good
