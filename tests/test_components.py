@@ -28,6 +28,14 @@ policies:
     keywords: [project nightingale]
 """
 
+BUILTIN_FLAG = """\
+policies:
+  - id: builtin-violence
+    category: violence
+    action: flag
+    classifier: {backend: builtin, thresholds: {violence: 0.5}}
+"""
+
 
 async def _chat(stack: Stack, text: str) -> str | None:
     async with openai.AsyncOpenAI(base_url=stack.base_url, api_key="sk-client", max_retries=0) as client:
@@ -92,14 +100,7 @@ async def test_a_failing_classifier_fails_as_configured_and_a_fail_open_is_a_byp
 async def test_the_builtin_classifier_flags_what_no_keyword_lists(
     start_stack: StartStack, tmp_path: Path
 ) -> None:
-    policies = _write(
-        tmp_path / "p",
-        "policies:\n"
-        "  - id: builtin-violence\n"
-        "    category: violence\n"
-        "    action: flag\n"
-        "    classifier: {backend: builtin, thresholds: {violence: 0.5}}\n",
-    )
+    policies = _write(tmp_path / "p", BUILTIN_FLAG)
     stack = await start_stack(policies=policies)
     async with aiohttp.ClientSession() as http:
         for text, action in [
@@ -249,14 +250,7 @@ async def test_a_shadow_policy_is_reported_but_never_enforced(
 async def test_builtin_worker_processes_start_on_first_long_text_and_stop_with_the_components(
     tmp_path: Path,
 ) -> None:
-    policies = _write(
-        tmp_path / "p",
-        "policies:\n"
-        "  - id: builtin-violence\n"
-        "    category: violence\n"
-        "    action: flag\n"
-        "    classifier: {backend: builtin, thresholds: {violence: 0.5}}\n",
-    )
+    policies = _write(tmp_path / "p", BUILTIN_FLAG)
     settings = load_settings(
         env={}, overrides={"upstream.dev": True, "policies.path": policies, "policies.watch_interval": 0}
     )
