@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
 
-from proxy.cache import CacheConfig, CacheTier, DecisionCache, restore
+from proxy.cache import CacheConfig, DecisionCache, restore
 from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
+from tests.fixtures.observers import RecordingObserver
 from tests.fixtures.redis_server import RedisServers, command_calls
 
 TEXT = "call me at 555-0100 about the thing"
@@ -25,23 +25,6 @@ PHONE = Finding(
     replacement="[PHONE]",
 )
 REDACTED = Decision(Action.REDACT, (PHONE,), "rev1", redacted="call me at [PHONE] about the thing")
-
-
-class RecordingObserver:
-    def __init__(self) -> None:
-        self.events: Counter[str] = Counter()
-
-    def on_hit(self, tier: CacheTier) -> None:
-        self.events[f"hit:{tier}"] += 1
-
-    def on_miss(self, tier: CacheTier) -> None:
-        self.events[f"miss:{tier}"] += 1
-
-    def on_error(self, tier: CacheTier) -> None:
-        self.events[f"error:{tier}"] += 1
-
-    def on_bypass(self, component: str, reason: str) -> None:
-        self.events[f"bypass:{component}:{reason}"] += 1
 
 
 @pytest.fixture

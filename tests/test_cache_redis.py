@@ -4,35 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from proxy.cache import CacheBackendError, CacheConfig, CacheTier, DecisionCache
+from proxy.cache import CacheBackendError, CacheConfig, DecisionCache
 from proxy.cache_breaker import BreakerState
 from proxy.policy.decision import Action, Decision, Phase
+from tests.fixtures.observers import RecordingObserver
 from tests.fixtures.redis_server import RedisServers, command_calls, free_port, make_tls_files
 
 ALLOW = Decision(Action.ALLOW, (), "rev1")
-
-
-class RecordingObserver:
-    def __init__(self) -> None:
-        self.events: Counter[str] = Counter()
-
-    def on_hit(self, tier: CacheTier) -> None:
-        self.events[f"hit:{tier}"] += 1
-
-    def on_miss(self, tier: CacheTier) -> None:
-        self.events[f"miss:{tier}"] += 1
-
-    def on_error(self, tier: CacheTier) -> None:
-        self.events[f"error:{tier}"] += 1
-
-    def on_bypass(self, component: str, reason: str) -> None:
-        self.events[f"bypass:{component}:{reason}"] += 1
 
 
 @pytest.fixture

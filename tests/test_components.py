@@ -14,9 +14,8 @@ from prometheus_client import CollectorRegistry
 
 from proxy.components import StartupError, open_components
 from proxy.policy.decision import Phase
-from proxy.policy.store import ReloadResult
 from proxy.settings import load_settings
-from tests.fixtures.stack import Stack, StartStack
+from tests.fixtures.stack import Stack, StartStack, next_reload
 from tests.fixtures.upstream import LoopbackUpstream
 
 SHIPPED = Path(__file__).resolve().parents[1] / "policies"
@@ -27,6 +26,14 @@ policies:
     category: confidential
     action: block
     keywords: [project nightingale]
+"""
+
+BUILTIN_FLAG = """\
+policies:
+  - id: builtin-violence
+    category: violence
+    action: flag
+    classifier: {backend: builtin, thresholds: {violence: 0.5}}
 """
 
 
@@ -40,18 +47,6 @@ def _write(directory: Path, text: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "rules.yaml").write_text(text, encoding="utf-8")
     return directory
-
-
-def _next_reload(stack: Stack) -> asyncio.Future[ReloadResult]:
-    """The next reload attempt the watcher makes, to be awaited rather than slept for."""
-    seen: asyncio.Future[ReloadResult] = asyncio.get_running_loop().create_future()
-
-    def observe(result: ReloadResult, revision: str, counts: object) -> None:
-        if not seen.done():
-            seen.set_result(result)
-
-    stack.parts.reloader.add_observer(observe)
-    return seen
 
 
 async def test_a_blocked_prompt_is_counted_as_a_block_not_an_error(
@@ -105,14 +100,7 @@ async def test_a_failing_classifier_fails_as_configured_and_a_fail_open_is_a_byp
 async def test_the_builtin_classifier_flags_what_no_keyword_lists(
     start_stack: StartStack, tmp_path: Path
 ) -> None:
-    policies = _write(
-        tmp_path / "p",
-        "policies:\n"
-        "  - id: builtin-violence\n"
-        "    category: violence\n"
-        "    action: flag\n"
-        "    classifier: {backend: builtin, thresholds: {violence: 0.5}}\n",
-    )
+    policies = _write(tmp_path / "p", BUILTIN_FLAG)
     stack = await start_stack(policies=policies)
     async with aiohttp.ClientSession() as http:
         for text, action in [
@@ -138,7 +126,7 @@ async def test_an_edited_policy_file_is_served_without_a_restart(
     before = stack.parts.store.current.revision
     assert await _chat(stack, "project nightingale") == "project nightingale"
 
-    reloaded = _next_reload(stack)
+    reloaded = next_reload(stack)
     _write(policies, RULES)
     assert (await asyncio.wait_for(reloaded, 10)).ok
     assert stack.parts.store.current.revision != before
@@ -157,7 +145,7 @@ async def test_a_broken_edit_keeps_the_last_good_set_and_says_where(
     stack = await start_stack(policies=policies)
     good = stack.parts.store.current.revision
 
-    reloaded = _next_reload(stack)
+    reloaded = next_reload(stack)
     _write(policies, RULES + "    regex: ['(unclosed']\n")
     assert not (await asyncio.wait_for(reloaded, 10)).ok
     assert stack.parts.store.current.revision == good
@@ -262,14 +250,7 @@ async def test_a_shadow_policy_is_reported_but_never_enforced(
 async def test_builtin_worker_processes_start_on_first_long_text_and_stop_with_the_components(
     tmp_path: Path,
 ) -> None:
-    policies = _write(
-        tmp_path / "p",
-        "policies:\n"
-        "  - id: builtin-violence\n"
-        "    category: violence\n"
-        "    action: flag\n"
-        "    classifier: {backend: builtin, thresholds: {violence: 0.5}}\n",
-    )
+    policies = _write(tmp_path / "p", BUILTIN_FLAG)
     settings = load_settings(
         env={}, overrides={"upstream.dev": True, "policies.path": policies, "policies.watch_interval": 0}
     )

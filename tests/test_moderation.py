@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from proxy.cache import CacheConfig, CacheTier, DecisionCache
+from proxy.cache import CacheConfig, DecisionCache
 from proxy.cache_breaker import BreakerState
 from proxy.moderation import FixedPolicies, ModerationLimits, PolicyModerator, RequestContext
 from proxy.policy.classifier import ClassifierError
 from proxy.policy.decision import Action, Phase, RuleKind
 from proxy.policy.engine import PolicySet
 from proxy.policy.loader import load_policy_set
+from tests.fixtures.observers import RecordingObserver
 from tests.fixtures.redis_server import RedisServers, command_calls
 
 CTX = RequestContext("req-1")
@@ -75,23 +75,6 @@ class CountingClassifier:
         if self.error is not None:
             raise self.error
         return {"toxic": 0.9 if "hate" in text else 0.1}
-
-
-class RecordingObserver:
-    def __init__(self) -> None:
-        self.events: Counter[str] = Counter()
-
-    def on_hit(self, tier: CacheTier) -> None:
-        self.events[f"hit:{tier}"] += 1
-
-    def on_miss(self, tier: CacheTier) -> None:
-        self.events[f"miss:{tier}"] += 1
-
-    def on_error(self, tier: CacheTier) -> None:
-        self.events[f"error:{tier}"] += 1
-
-    def on_bypass(self, component: str, reason: str) -> None:
-        self.events[f"bypass:{component}:{reason}"] += 1
 
 
 @pytest.fixture

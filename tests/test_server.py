@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -63,6 +64,21 @@ async def start_server(
             return ServerProcess(process, match[1].decode(), match[2].decode())
 
 
+@contextlib.asynccontextmanager
+async def sigterm_mid_stream(
+    http: aiohttp.ClientSession, server: ServerProcess, upstream: LoopbackUpstream
+) -> AsyncIterator[aiohttp.ClientResponse]:
+    """A streamed answer the server has started relaying when it receives SIGTERM."""
+    async with http.post(
+        f"{server.url}/v1/chat/completions",
+        json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]},
+    ) as response:
+        await response.content.readuntil(b"\n\n")
+        await asyncio.wait_for(upstream.streaming.wait(), 5)
+        server.process.send_signal(signal.SIGTERM)
+        yield response
+
+
 @pytest.fixture
 async def held_stream(upstream: LoopbackUpstream) -> AsyncIterator[LoopbackUpstream]:
     upstream.script("/v1/chat/completions", Reply(events=chat_chunks("a", " b", " c"), hold_after=2))
@@ -73,14 +89,8 @@ async def test_sigterm_lets_an_in_flight_stream_finish(held_stream: LoopbackUpst
     server = await start_server(held_stream.url, grace=10)
     async with (
         aiohttp.ClientSession() as http,
-        http.post(
-            f"{server.url}/v1/chat/completions",
-            json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]},
-        ) as response,
+        sigterm_mid_stream(http, server, held_stream) as response,
     ):
-        await response.content.readuntil(b"\n\n")
-        await asyncio.wait_for(held_stream.streaming.wait(), 5)
-        server.process.send_signal(signal.SIGTERM)
         await server.wait_for_log(b"shutting down")
         with pytest.raises(aiohttp.ClientConnectionError):
             async with http.get(f"{server.url}/healthz") as refused:
@@ -96,14 +106,8 @@ async def test_grace_period_expiry_cuts_the_stream(held_stream: LoopbackUpstream
     server = await start_server(held_stream.url, grace=0.3)
     async with (
         aiohttp.ClientSession() as http,
-        http.post(
-            f"{server.url}/v1/chat/completions",
-            json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]},
-        ) as response,
+        sigterm_mid_stream(http, server, held_stream) as response,
     ):
-        await response.content.readuntil(b"\n\n")
-        await asyncio.wait_for(held_stream.streaming.wait(), 5)
-        server.process.send_signal(signal.SIGTERM)
         with pytest.raises(aiohttp.ClientPayloadError):
             await asyncio.wait_for(response.read(), 10)
     assert await asyncio.wait_for(server.process.wait(), 10) == 0

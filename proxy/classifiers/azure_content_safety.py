@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from proxy.classifiers.remote import BadResponse, RemoteCaller, as_list, as_mapping, map_categories, merge_max
+from proxy.classifiers.remote import (
+    BadResponse,
+    RemoteCaller,
+    RemoteClassifier,
+    as_list,
+    as_mapping,
+    map_categories,
+    merge_max,
+)
 from proxy.policy.decision import Phase
 
 API_VERSION = "2024-09-01"
@@ -25,7 +33,7 @@ CATEGORY_TABLE: Mapping[str, str | None] = {
 }
 
 
-class AzureContentSafety:
+class AzureContentSafety(RemoteClassifier):
     def __init__(
         self,
         name: str,
@@ -38,21 +46,11 @@ class AzureContentSafety:
         api_version: str = API_VERSION,
         max_chars: int = MAX_CHARS,
     ) -> None:
-        self._name = name
-        self._caller = caller
-        self._url = f"{endpoint.rstrip('/')}/contentsafety/text:analyze?api-version={api_version}"
-        self._headers = {"Ocp-Apim-Subscription-Key": api_key} if api_key else {}
+        url = f"{endpoint.rstrip('/')}/contentsafety/text:analyze?api-version={api_version}"
+        headers = {"Ocp-Apim-Subscription-Key": api_key} if api_key else {}
+        super().__init__(name, caller, url, headers, min(max_chars, MAX_CHARS))
         self._table = {**CATEGORY_TABLE, **(categories or {})}
         self._blocklists = list(blocklists)
-        self._max_chars = min(max_chars, MAX_CHARS)
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def max_chars(self) -> int:
-        return self._max_chars
 
     async def score(self, text: str, phase: Phase) -> Mapping[str, float]:
         body: dict[str, Any] = {
@@ -63,7 +61,7 @@ class AzureContentSafety:
         if self._blocklists:
             body["blocklistNames"] = self._blocklists
             body["haltOnBlocklistHit"] = False
-        return await self._caller.post_json(self._url, body, self._headers, self._parse)
+        return await self._post(body)
 
     def _parse(self, answer: Any) -> dict[str, float]:
         root = as_mapping(answer, "answer")

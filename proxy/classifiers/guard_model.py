@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from proxy.classifiers.remote import BadResponse, RemoteCaller, as_list, as_mapping, bearer
+from proxy.classifiers.remote import BadResponse, RemoteCaller, RemoteClassifier, as_list, as_mapping, bearer
 from proxy.policy.decision import Phase
 
 OVERALL = "unsafe"
@@ -64,7 +64,7 @@ _QWEN_SAFETY = re.compile(r"Safety:\s*(Safe|Unsafe|Controversial)\b", re.IGNOREC
 _QWEN_CATEGORIES = re.compile(r"Categories:\s*([^\n]*)", re.IGNORECASE)
 
 
-class GuardModel:
+class GuardModel(RemoteClassifier):
     def __init__(
         self,
         name: str,
@@ -79,25 +79,13 @@ class GuardModel:
         controversial_score: float = 0.5,
         max_chars: int = 8000,
     ) -> None:
-        self._name = name
-        self._caller = caller
-        self._url = base_url.rstrip("/") + "/chat/completions"
-        self._headers = bearer(api_key)
+        super().__init__(name, caller, base_url.rstrip("/") + "/chat/completions", bearer(api_key), max_chars)
         self._model = model
         self._format = output_format
         default = LLAMA_GUARD_TABLE if output_format is GuardFormat.LLAMA_GUARD else QWEN3GUARD_TABLE
         self._table = {**default, **(categories or {})}
         self._logprobs = logprobs
         self._controversial = controversial_score
-        self._max_chars = max_chars
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def max_chars(self) -> int:
-        return self._max_chars
 
     async def score(self, text: str, phase: Phase) -> Mapping[str, float]:
         # A response is judged as the assistant turn; the prompt is not at hand here.
@@ -115,7 +103,7 @@ class GuardModel:
         if self._logprobs:
             body["logprobs"] = True
             body["top_logprobs"] = 5
-        return await self._caller.post_json(self._url, body, self._headers, self._parse)
+        return await self._post(body)
 
     def _parse(self, answer: Any) -> dict[str, float]:
         choices = as_list(as_mapping(answer, "answer").get("choices"), "choices")

@@ -11,6 +11,7 @@ from typing import Any
 from proxy.classifiers.remote import (
     BadResponse,
     RemoteCaller,
+    RemoteClassifier,
     as_list,
     as_mapping,
     as_score,
@@ -39,7 +40,7 @@ CATEGORY_TABLE: Mapping[str, str | None] = {
 }
 
 
-class OpenAIModeration:
+class OpenAIModeration(RemoteClassifier):
     def __init__(
         self,
         name: str,
@@ -51,25 +52,13 @@ class OpenAIModeration:
         categories: Mapping[str, str | None] | None = None,
         max_chars: int = 8000,
     ) -> None:
-        self._name = name
-        self._caller = caller
-        self._url = base_url.rstrip("/") + "/moderations"
-        self._headers = bearer(api_key)
+        super().__init__(name, caller, base_url.rstrip("/") + "/moderations", bearer(api_key), max_chars)
         self._model = model or DEFAULT_MODEL
         self._table = {**CATEGORY_TABLE, **(categories or {})}
-        self._max_chars = max_chars
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def max_chars(self) -> int:
-        return self._max_chars
 
     async def score(self, text: str, phase: Phase) -> Mapping[str, float]:
         body = {"model": self._model, "input": text}
-        return await self._caller.post_json(self._url, body, self._headers, self._parse)
+        return await self._post(body)
 
     def _parse(self, answer: Any) -> dict[str, float]:
         results = as_list(as_mapping(answer, "answer").get("results"), "results")

@@ -10,6 +10,7 @@ allows. A timeout is never retried: that would double the cost of a dead backend
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 import math
@@ -126,6 +127,37 @@ class RemoteCaller:
         # Never the URL's query, headers or the text: keys and user content stay out of logs.
         log.warning("classifier %s failed: %s (%s)", self.backend, reason, detail)
         return ClassifierError(self.backend, reason, f"classifier {self.backend!r}: {reason}: {detail}")
+
+
+class RemoteClassifier(abc.ABC):
+    """A :class:`~proxy.policy.classifier.Classifier` reached by one JSON POST per text.
+
+    Subclasses build the request body for their wire format and parse the answer into scores.
+    """
+
+    def __init__(
+        self, name: str, caller: RemoteCaller, url: str, headers: Mapping[str, str], max_chars: int
+    ) -> None:
+        self._name = name
+        self._caller = caller
+        self._url = url
+        self._headers = headers
+        self._max_chars = max_chars
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def max_chars(self) -> int:
+        return self._max_chars
+
+    async def _post(self, body: Mapping[str, Any]) -> dict[str, float]:
+        return await self._caller.post_json(self._url, body, self._headers, self._parse)
+
+    @abc.abstractmethod
+    def _parse(self, answer: Any) -> dict[str, float]:
+        """The decoded JSON answer → scores; raises :class:`BadResponse` on a malformed one."""
 
 
 def decode_json(raw: bytes) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -46,6 +47,14 @@ def guard(
     return GuardModel("guard", caller, server.url + "/v1", model="guard-model", output_format=fmt, **kwargs)
 
 
+async def verdict_scores(
+    session: aiohttp.ClientSession, server: ScriptedServer, clock: ManualClock, fmt: GuardFormat, content: str
+) -> Mapping[str, float]:
+    """Scores for one answer without logprobs, so the verdict alone decides."""
+    server.reply(chat_answer(content))
+    return await guard(session, server, clock, fmt, logprobs=False).score("x", Phase.PROMPT)
+
+
 async def test_prompt_and_response_are_sent_as_the_right_turns(
     server: ScriptedServer, session: aiohttp.ClientSession, clock: ManualClock
 ) -> None:
@@ -80,10 +89,7 @@ async def test_llama_guard_verdicts(
     content: str,
     expected: dict[str, float],
 ) -> None:
-    server.reply(chat_answer(content))
-    scores = await guard(session, server, clock, GuardFormat.LLAMA_GUARD, logprobs=False).score(
-        "x", Phase.PROMPT
-    )
+    scores = await verdict_scores(session, server, clock, GuardFormat.LLAMA_GUARD, content)
     assert {k: scores[k] for k in expected} == expected
 
 
@@ -135,10 +141,7 @@ async def test_qwen3guard_verdicts(
     content: str,
     expected: dict[str, float],
 ) -> None:
-    server.reply(chat_answer(content))
-    scores = await guard(session, server, clock, GuardFormat.QWEN3GUARD, logprobs=False).score(
-        "x", Phase.PROMPT
-    )
+    scores = await verdict_scores(session, server, clock, GuardFormat.QWEN3GUARD, content)
     assert {k: scores[k] for k in expected} == expected
 
 

@@ -29,10 +29,9 @@ import openai
 import pytest
 import yaml
 
-from proxy.policy.store import ReloadResult
 from tests.deploy.assets import PanelQuery, dashboard_queries
 from tests.fixtures.redis_server import RedisProcess, RedisServers, free_port
-from tests.fixtures.stack import ADMIN_TOKEN, Stack, StartStack
+from tests.fixtures.stack import ADMIN_TOKEN, Stack, StartStack, next_reload
 from tests.fixtures.upstream import LoopbackUpstream, Reply
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
@@ -251,18 +250,6 @@ async def round_of_traffic(replicas: Replicas, round_no: int) -> None:
         assert [r.flagged for r in moderation.results] == [False, True]
         with pytest.raises(openai.InternalServerError):
             await sdk.files.list()
-
-
-def next_reload(stack: Stack) -> asyncio.Future[ReloadResult]:
-    """The next reload attempt the stack's watcher makes, to be awaited rather than slept for."""
-    seen: asyncio.Future[ReloadResult] = asyncio.get_running_loop().create_future()
-
-    def observe(result: ReloadResult, revision: str, counts: object) -> None:
-        if not seen.done():
-            seen.set_result(result)
-
-    stack.parts.reloader.add_observer(observe)
-    return seen
 
 
 async def edit_policies(replicas: Replicas, text: str) -> list[bool]:

@@ -11,24 +11,13 @@ from proxy.policy.evaluation import (
     parse_items,
     predicted_action,
 )
+from tests.fixtures.deciders import TableDecider
 
 
 def _finding(action: Action, category: str = "c", shadow: bool = False, start: int = 0) -> Finding:
     return Finding(
         "p", category, action, Phase.PROMPT, RuleKind.KEYWORD, start, start + 1, "x", shadow=shadow
     )
-
-
-class TableDecider:
-    """Decides by looking the text up: 'verdicts' maps text -> findings."""
-
-    def __init__(self, verdicts: dict[str, list[Finding]]) -> None:
-        self.verdicts = verdicts
-
-    def __call__(self, text: str, phase: Phase) -> Decision:
-        findings = tuple(self.verdicts.get(text, ()))
-        action = max((f.action for f in findings if not f.shadow), default=Action.ALLOW)
-        return Decision(action, findings, "rev")
 
 
 def _item(line: int, text: str, label: Action, category: str | None = None) -> LabelledItem:

@@ -2,22 +2,13 @@ from pathlib import Path
 
 import pytest
 
-from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
+from proxy.policy.decision import Action, Finding, Phase, RuleKind
 from proxy.policy.testing import CaseResult, TestCase, discover, run_case, run_cases
+from tests.fixtures.deciders import TableDecider
 
 
 def _f(policy: str, action: Action, start: int, end: int, shadow: bool = False, repl: str = "") -> Finding:
     return Finding(policy, "cat", action, Phase.PROMPT, RuleKind.KEYWORD, start, end, "m", None, shadow, repl)
-
-
-class TableDecider:
-    def __init__(self, verdicts: dict[str, list[Finding]]) -> None:
-        self.verdicts = verdicts
-
-    def __call__(self, text: str, phase: Phase) -> Decision:
-        findings = tuple(self.verdicts.get(text, ()))
-        action = max((f.action for f in findings if not f.shadow), default=Action.ALLOW)
-        return Decision(action, findings, "rev")
 
 
 POLICY_WITH_TESTS = """\
