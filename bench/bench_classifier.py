@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import random
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -29,7 +30,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.bench_proxy import free_port, spawn, wait_ready
+from bench.harness import free_port, stop, wait_ready
+from bench.harness import spawn as spawn_process
 from proxy.classifiers.builtin import BuiltinClassifier
 from proxy.classifiers.builtin_model import load_default_model
 from proxy.classifiers.builtin_pool import ModelFile, ScoringPool
@@ -200,6 +202,10 @@ def unique_texts(kilobytes: int) -> Iterator[str]:
         yield f"request {number}: {base[number % len(base)]}"
 
 
+def spawn(args: list[str]) -> subprocess.Popen[bytes]:
+    return spawn_process(args, cpu=None, loop="asyncio")
+
+
 async def throughput(seconds: float, concurrency: int) -> list[Goal]:
     goals: list[Goal] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -232,10 +238,7 @@ async def throughput(seconds: float, concurrency: int) -> list[Goal]:
                 )
                 goals.append(Goal(f"proxy throughput builtin/keyword, {kilobytes} KB", f"{ratio:.2f}", None))
         finally:
-            for child in children:
-                child.terminate()
-            for child in children:
-                child.wait(10)
+            stop(children)
     return goals
 
 

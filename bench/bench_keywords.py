@@ -1,7 +1,7 @@
 """Keyword stage speed: normalization + automaton against a raw ahocorasick-rs scan, same run.
 
-    python bench/bench_keywords.py            # ~30 s
-    python bench/bench_keywords.py --long     # more rounds, steadier numbers
+    python -m bench.bench_keywords            # ~30 s
+    python -m bench.bench_keywords --long     # more rounds, steadier numbers
 
 For 10,000 and 100,000 generated keywords, times a scan of 4 KB of mixed English/Chinese
 text (with traditional characters, so OpenCC runs) and prints its speed as a ratio to a raw
@@ -24,12 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import ahocorasick_rs
 
 from proxy.policy.keywords import KeywordMatcher, KeywordTerm
 from proxy.policy.normalize import KEYWORD_DEFAULTS
+
+ROOT = Path(__file__).resolve().parents[1]
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 HAN = [chr(c) for c in range(0x4E00, 0x4E00 + 2500)]
@@ -134,7 +134,11 @@ def bench(n: int, rounds: int) -> bool:
         for t in timers:
             t.run()
     child = subprocess.run(
-        [sys.executable, __file__, "--build-child", str(n)], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "bench.bench_keywords", "--build-child", str(n)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     built = json.loads(child.stdout)
 

@@ -6,9 +6,9 @@ bench/harness.py for the fairness rules). Every cell is measured in interleaved 
 shows medians. Prints requests/s and p50/p99 latency per cell and the ratio modproxy / bare
 passthrough (goal: throughput ratio >= 0.9).
 
-    python bench/bench_proxy.py                      # ~50 s
-    python bench/bench_proxy.py --seconds 3 --rounds 5   # steadier numbers
-    python bench/bench_proxy.py --loop asyncio       # both proxies on the standard loop
+    python -m bench.bench_proxy                      # ~50 s
+    python -m bench.bench_proxy --seconds 3 --rounds 5   # steadier numbers
+    python -m bench.bench_proxy --loop asyncio       # both proxies on the standard loop
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import time
 from dataclasses import dataclass
 
 import aiohttp
-import harness
+
+from bench import harness
 
 CONCURRENCY = (1, 16, 64)
 TARGETS = ("upstream", "bare", "modproxy")
@@ -110,7 +111,7 @@ async def main(args: argparse.Namespace, cpus: harness.Cpus) -> int:
             ["-m", "proxy", "dev-upstream", "--port", str(ports["upstream"])], cpu=cpus.upstream, loop=loop
         ),
         harness.spawn(
-            [__file__, "--bare", str(ports["bare"]), urls["upstream"], "--loop", loop],
+            ["-m", "bench.bench_proxy", "--bare", str(ports["bare"]), urls["upstream"], "--loop", loop],
             cpu=cpus.proxy,
             loop=loop,
         ),

@@ -10,7 +10,7 @@ interleaved rounds:
 * added time to first token at concurrency 1; target <= 2 ms
 * window-moderator cost per delta for a 50-chunk and a 1,000-chunk answer (flat = O(delta + horizon))
 
-    python bench/bench_stream.py [--requests 600] [--concurrency 8] [--mode window|buffer|audit]
+    python -m bench.bench_stream [--requests 600] [--concurrency 8] [--mode window|buffer|audit]
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import time
 
 import ahocorasick_rs
 import aiohttp
-import harness
 from aiohttp import web
 
+from bench import harness
 from proxy.app import create_app
 from proxy.policy.decision import Action, Finding, Phase, RuleKind
 from proxy.policy.stream import WindowModerator
@@ -173,7 +173,17 @@ def per_delta_cost(scanner: KeywordScanner, chunks: int) -> float:
 async def main(args: argparse.Namespace, cpus: harness.Cpus) -> None:
     ports = {name: harness.free_port() for name in ("upstream", "bare", "modproxy")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    role = [__file__, "--loop", args.loop, "--mode", args.mode, "--keywords", str(args.keywords), "--role"]
+    role = [
+        "-m",
+        "bench.bench_stream",
+        "--loop",
+        args.loop,
+        "--mode",
+        args.mode,
+        "--keywords",
+        str(args.keywords),
+        "--role",
+    ]
     children = {
         "upstream": harness.spawn(
             [*role, "upstream", str(ports["upstream"])], cpu=cpus.upstream, loop=args.loop

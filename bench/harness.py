@@ -29,10 +29,9 @@ from typing import TypeVar
 import aiohttp
 from aiohttp import web
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from proxy.server import loop_factory
 
-from proxy.server import loop_factory  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 LOOPS = ("auto", "asyncio", "uvloop")
 T = TypeVar("T")
