@@ -68,6 +68,9 @@ class PolicySetView(Protocol):
     @property
     def revision(self) -> str: ...
 
+    @property
+    def policies(self) -> Sequence[object]: ...
+
     def evaluate(self, text: str, phase: Phase) -> Decision: ...
 
     def classifier_policies(self, phase: Phase) -> Sequence[ClassifierPolicyView]: ...
@@ -126,7 +129,7 @@ class PolicyModerator:
     ) -> None:
         self._policies = policies
         self._cache = cache
-        self._classifiers = dict(classifiers)
+        self._classifiers = classifiers  # as given: a ClassifierSet also resolves policies' model files
         self._executor = executor
         self._limits = limits or ModerationLimits()
         self._observer = observer or NullCacheObserver()
@@ -136,6 +139,8 @@ class PolicyModerator:
     async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
         policy_set = self._policies.current  # one set for the whole request, even across a reload
         revision = policy_set.revision
+        if not policy_set.policies:  # nothing to decide: no hashing, no cache round trip
+            return Moderation(tuple(Decision(Action.ALLOW, (), revision) for _ in texts), revision)
         unique = list(dict.fromkeys(texts))
         keys = [self._cache.key(revision, phase, text) for text in unique]
         rules_only = not policy_set.classifier_policies(phase)

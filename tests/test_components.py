@@ -19,6 +19,7 @@ from tests.fixtures.stack import Stack, StartStack, next_reload
 from tests.fixtures.upstream import LoopbackUpstream
 
 SHIPPED = Path(__file__).resolve().parents[1] / "policies"
+MODEL = Path(__file__).resolve().parents[1] / "proxy" / "classifiers" / "data" / "model.json.gz"
 
 RULES = """\
 policies:
@@ -271,3 +272,27 @@ async def test_builtin_worker_processes_start_on_first_long_text_and_stop_with_t
 
 def _children() -> set[int]:
     return {child.pid for child in multiprocessing.active_children() if child.pid is not None}
+
+
+async def test_a_policy_can_bring_its_own_model_file(start_stack: StartStack, tmp_path: Path) -> None:
+    policies = _write(
+        tmp_path / "p",
+        "policies:\n"
+        "  - id: own-model\n"
+        "    category: violence\n"
+        "    action: flag\n"
+        "    classifier: {backend: builtin, model: models/ours.json.gz, thresholds: {violence: 0.5}}\n",
+    )
+    (policies / "models").mkdir()
+    shutil.copy(MODEL, policies / "models" / "ours.json.gz")
+    stack = await start_stack(policies=policies)
+    async with aiohttp.ClientSession() as http:
+        response = await http.post(
+            f"{stack.base_url}/chat/completions",
+            json={
+                "model": "m",
+                "messages": [{"role": "user", "content": "I am going to kill my neighbor tonight."}],
+            },
+        )
+    assert response.status == 200
+    assert response.headers["x-modproxy-action"] == "flag"
