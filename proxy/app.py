@@ -220,7 +220,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400:
             raise
         return _error_response(_from_http(request, exc))
-    except Exception:  # noqa: BLE001 - the last line: a bug is logged here, the client gets JSON, not a trace
+    except Exception:  # the last line: a bug is logged here and the client gets JSON, never a trace
         log.exception("unhandled error for %s %s", request.method, request.path)
         return _error_response(ProxyError("The proxy failed to handle the request."))
 
