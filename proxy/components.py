@@ -25,6 +25,7 @@ from prometheus_client import CollectorRegistry
 from proxy.audit import AuditingModerator
 from proxy.cache import DecisionCache
 from proxy.classification import StreamClassifiers
+from proxy.classifiers.builtin import lower_thread_priority
 from proxy.classifiers.registry import ClassifierSet, build_classifiers
 from proxy.metrics import Metrics
 from proxy.moderation import Moderator, PolicyModerator
@@ -152,14 +153,17 @@ async def open_components(
 async def _classifiers(settings: Settings, metrics: Metrics) -> AsyncIterator[ClassifierSet]:
     """Every configured backend plus ``builtin``, each call metered; remote ones share one session.
 
-    The built-in model scores long texts in a small thread pool, so they never hold the event loop."""
+    The built-in model scores long texts in a small pool of low-priority threads, so they never
+    hold the event loop."""
     # Each backend applies its own per-call deadline; the session only bounds connecting.
     session = aiohttp.ClientSession(
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=CLASSIFIER_CONNECT_TIMEOUT),
         cookie_jar=aiohttp.DummyCookieJar(),
     )
     concurrency = settings.classifiers.builtin_concurrency
-    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="modproxy-classifier")
+    executor = ThreadPoolExecutor(
+        max_workers=concurrency, thread_name_prefix="modproxy-classifier", initializer=lower_thread_priority
+    )
     try:
         built = build_classifiers(classifier_configs(settings), session, executor)
         yield ClassifierSet(

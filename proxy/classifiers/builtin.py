@@ -10,11 +10,16 @@ Threads, not processes: the large numpy steps release the interpreter lock, so t
 loop keeps running while a thread scores, and worker processes measured no faster through
 the proxy while costing a second copy of the model, a pickled hop per text and a start-up
 (``bench/bench_classifier.py``; ``serve --workers N`` is how the proxy uses more cores).
+The scoring threads run at a lower CPU priority (:func:`lower_thread_priority`): when the
+cores are busy the event loop's thread runs first, which is what keeps its stalls short.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+import threading
 from collections.abc import Mapping
 from concurrent.futures import Executor
 
@@ -28,6 +33,16 @@ INLINE_CHARS = 1024
 COOPERATIVE_WINDOWS = 4
 """Windows scored between two turns of the event loop when there is no executor (~0.5 ms)."""
 MAX_CHARS = 1 << 20
+SCORING_NICENESS = 10
+
+
+def lower_thread_priority() -> None:
+    """Lower the calling thread's CPU priority (a thread pool's initializer); Linux only.
+
+    Linux keeps a nice value per thread, so this leaves the event loop's thread alone; elsewhere
+    it would lower the whole process, so it does nothing."""
+    if sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SCORING_NICENESS)
 
 
 def score_text(model: LinearModel, text: str, window: int, overlap: int) -> dict[str, float]:
