@@ -69,12 +69,14 @@ async def classify(
     by_backend: dict[tuple[str, str | None], list[ClassifierPolicyView]] = {}
     for rule in rules:
         by_backend.setdefault((rule.backend, rule.model), []).append(rule)
-    verdicts = await asyncio.gather(
-        *(
-            _one_backend(backend, group, _lookup(classifiers, backend, model), text, phase)
-            for (backend, model), group in by_backend.items()
-        )
-    )
+    calls = [
+        _one_backend(backend, group, _lookup(classifiers, backend, model), text, phase)
+        for (backend, model), group in by_backend.items()
+    ]
+    # One backend (the usual case) is awaited directly: a gather would cost a task and a loop turn.
+    verdicts = [await calls[0]] if len(calls) == 1 else await asyncio.gather(*calls)
+    if len(verdicts) == 1:
+        return verdicts[0]
     return ClassifierVerdict(
         findings=tuple(f for v in verdicts for f in v.findings),
         bypassed=tuple(b for v in verdicts for b in v.bypassed),

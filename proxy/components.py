@@ -11,6 +11,7 @@ carry each set's revision) and the classifier backends.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -24,7 +25,7 @@ from prometheus_client import CollectorRegistry
 from proxy.audit import AuditingModerator
 from proxy.cache import DecisionCache
 from proxy.classification import StreamClassifiers
-from proxy.classifiers.builtin_pool import ScoringPool
+from proxy.classifiers.builtin import lower_thread_priority
 from proxy.classifiers.registry import ClassifierSet, build_classifiers
 from proxy.metrics import Metrics
 from proxy.moderation import Moderator, PolicyModerator
@@ -152,29 +153,29 @@ async def open_components(
 async def _classifiers(settings: Settings, metrics: Metrics) -> AsyncIterator[ClassifierSet]:
     """Every configured backend plus ``builtin``, each call metered; remote ones share one session.
 
-    The built-in model scores long texts in a few worker processes (started on first use) so they
-    never hold the event loop; a small thread pool stands in while the processes start."""
+    The built-in model scores long texts in a small pool of low-priority threads, so they never
+    hold the event loop."""
     # Each backend applies its own per-call deadline; the session only bounds connecting.
     session = aiohttp.ClientSession(
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=CLASSIFIER_CONNECT_TIMEOUT),
         cookie_jar=aiohttp.DummyCookieJar(),
     )
     concurrency = settings.classifiers.builtin_concurrency
-    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="modproxy-classifier")
-    pool = ScoringPool(concurrency)
+    executor = ThreadPoolExecutor(
+        max_workers=concurrency, thread_name_prefix="modproxy-classifier", initializer=lower_thread_priority
+    )
     try:
-        built = build_classifiers(classifier_configs(settings), session, executor, pool=pool)
+        built = build_classifiers(classifier_configs(settings), session, executor)
         yield ClassifierSet(
             {name: MeteredClassifier(backend, metrics) for name, backend in built.items()},
             executor,
             None,
             builtin_concurrency=concurrency,
-            pool=pool,
         )
     finally:
         await session.close()
-        await pool.close()
-        executor.shutdown(wait=False, cancel_futures=True)
+        # Queued texts are dropped; one being scored finishes (milliseconds) and its thread ends.
+        await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
 
 
 def _initial_policies(name: str, path: Path | None) -> PolicySet:

@@ -155,9 +155,9 @@ class PolicyModerator:
             else:
                 decided[text] = restore(hit, text)
         if misses:
-            outcomes = await asyncio.gather(
-                *(self._single_flight(policy_set, phase, t, k) for t, k in misses)
-            )
+            flights = [self._single_flight(policy_set, phase, t, k) for t, k in misses]
+            # One new text (the usual case) is awaited directly: a gather would cost a task.
+            outcomes = [await flights[0]] if len(flights) == 1 else await asyncio.gather(*flights)
             shared: dict[str, Decision] = {}
             local: dict[str, Decision] = {}
             for (text, key), (outcome, owner) in zip(misses, outcomes, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import shutil
+import threading
 from pathlib import Path
 
 import aiohttp
@@ -248,7 +249,7 @@ async def test_a_shadow_policy_is_reported_but_never_enforced(
     assert stack.sample("modproxy_policy_matches_total", labels) == 1
 
 
-async def test_builtin_worker_processes_start_on_first_long_text_and_stop_with_the_components(
+async def test_builtin_scores_long_texts_in_the_classifier_threads_and_starts_no_process(
     tmp_path: Path,
 ) -> None:
     policies = _write(tmp_path / "p", BUILTIN_FLAG)
@@ -259,15 +260,12 @@ async def test_builtin_worker_processes_start_on_first_long_text_and_stop_with_t
     before = _children()
     async with open_components(settings, registry=CollectorRegistry()) as parts:
         builtin = parts.classifiers["builtin"]
-        assert (await builtin.score("I am going to kill my neighbor tonight.", Phase.PROMPT))[
-            "violence"
-        ] >= 0.5
-        assert _children() == before
         threat = long_text + "I am going to kill my neighbor tonight. " + long_text
         assert (await builtin.score(threat, Phase.PROMPT))["violence"] >= 0.5
-        workers = _children() - before
-        assert len(workers) == settings.classifiers.builtin_concurrency
-    assert _children() & workers == set()
+        scorers = {t.name for t in threading.enumerate() if t.name.startswith("modproxy-classifier")}
+        assert 1 <= len(scorers) <= settings.classifiers.builtin_concurrency
+    assert _children() == before
+    assert not any(t.name.startswith("modproxy-classifier") for t in threading.enumerate())
 
 
 def _children() -> set[int]:

@@ -24,7 +24,6 @@ from proxy.classifiers.azure_content_safety import AzureContentSafety
 from proxy.classifiers.breaker import BreakerConfig, CircuitBreaker
 from proxy.classifiers.builtin import BuiltinClassifier
 from proxy.classifiers.builtin_model import LinearModel, ModelFormatError, load_default_model, load_model
-from proxy.classifiers.builtin_pool import ModelFile, ScoringPool
 from proxy.classifiers.guard_model import GuardFormat, GuardModel
 from proxy.classifiers.http_webhook import HttpWebhook
 from proxy.classifiers.openai_moderation import OpenAIModeration
@@ -192,11 +191,9 @@ class ClassifierSet(Mapping[str, Classifier]):
         executor: Executor | None,
         base_dir: Path | None,
         builtin_concurrency: int = 2,
-        pool: ScoringPool | None = None,
     ) -> None:
         self._backends = dict(backends)
         self._executor = executor
-        self._pool = pool
         self._base_dir = base_dir
         self._builtin_concurrency = builtin_concurrency
         self._custom: dict[Path, BuiltinClassifier] = {}
@@ -232,8 +229,8 @@ class ClassifierSet(Mapping[str, Classifier]):
             except (OSError, ModelFormatError) as exc:
                 raise ClassifierConfigError(f"classifier model {str(model)!r}: {exc}") from None
             self._custom[path] = BuiltinClassifier(
-                loaded, name=f"{BUILTIN}:{path.name}", executor=self._executor, pool=self._pool,
-                model_file=ModelFile(path), max_concurrency=self._builtin_concurrency,
+                loaded, name=f"{BUILTIN}:{path.name}", executor=self._executor,
+                max_concurrency=self._builtin_concurrency,
             )  # fmt: skip
         return self._custom[path]
 
@@ -243,36 +240,31 @@ def build_classifiers(
     session: aiohttp.ClientSession,
     executor: Executor | None = None,
     *,
-    pool: ScoringPool | None = None,
     base_dir: Path | None = None,
     clock: Callable[[], float] = time.monotonic,
     default_model: LinearModel | None = None,
 ) -> ClassifierSet:
     """Build every configured backend; ``builtin`` is added unless a config already names it.
 
-    Built-in classifiers score long texts in ``pool``'s worker processes when they have one, else
-    in ``executor``'s threads; a ``default_model`` passed in (not loaded from a file) uses threads."""
+    Built-in classifiers score long texts in ``executor``'s threads."""
     backends: dict[str, Classifier] = {}
-    shipped = None if default_model is not None else ModelFile()
     if all(config.name != BUILTIN for config in configs):
         model = default_model or load_default_model()
-        backends[BUILTIN] = BuiltinClassifier(model, executor=executor, pool=pool, model_file=shipped)
+        backends[BUILTIN] = BuiltinClassifier(model, executor=executor)
     for config in configs:
-        backends[config.name] = _build(config, session, executor, pool, base_dir, clock, default_model)
-    return ClassifierSet(backends, executor, base_dir, pool=pool)
+        backends[config.name] = _build(config, session, executor, base_dir, clock, default_model)
+    return ClassifierSet(backends, executor, base_dir)
 
 
 def _build(
     config: ClassifierConfig,
     session: aiohttp.ClientSession,
     executor: Executor | None,
-    pool: ScoringPool | None,
     base_dir: Path | None,
     clock: Callable[[], float],
     default_model: LinearModel | None,
 ) -> Classifier:
     if config.type is BackendType.BUILTIN:
-        model_file: ModelFile | None
         if config.model:
             path = Path(config.model)
             if not path.is_absolute() and base_dir is not None:
@@ -281,14 +273,11 @@ def _build(
                 model = load_model(path)
             except (OSError, ModelFormatError) as exc:
                 raise ClassifierConfigError(f"classifiers.{config.name}.model: {exc}") from None
-            model_file = ModelFile(path.resolve())
         else:
             model = default_model or load_default_model()
-            model_file = None if default_model is not None else ModelFile()
         return BuiltinClassifier(
-            model, name=config.name, executor=executor, pool=pool, model_file=model_file,
-            max_concurrency=config.max_concurrency,
-        )  # fmt: skip
+            model, name=config.name, executor=executor, max_concurrency=config.max_concurrency
+        )
     limits = CallLimits(config.timeout_ms / 1000, config.max_concurrency, config.retries)
     caller = RemoteCaller(config.name, session, limits, CircuitBreaker(config.breaker, clock))
     url = config.url or ""

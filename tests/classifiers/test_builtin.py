@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from proxy.classifiers.builtin import BuiltinClassifier
+from proxy.classifiers.builtin import SCORING_NICENESS, BuiltinClassifier, lower_thread_priority
 from proxy.classifiers.builtin_model import load_default_model
 from proxy.policy.decision import Phase
 
@@ -93,3 +94,10 @@ async def test_concurrency_is_bounded() -> None:
         builtin = BuiltinClassifier(MODEL, executor=executor, max_concurrency=2)
         await asyncio.gather(*(builtin.score(BENIGN * 20, Phase.PROMPT) for _ in range(8)))
     assert 1 <= peak <= 2
+
+
+def test_scoring_threads_run_at_a_lower_priority_than_the_event_loop_thread() -> None:
+    with ThreadPoolExecutor(max_workers=1, initializer=lower_thread_priority) as executor:
+        tid = executor.submit(threading.get_native_id).result()
+        assert os.getpriority(os.PRIO_PROCESS, tid) == os.getpriority(os.PRIO_PROCESS, 0) + SCORING_NICENESS
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)
