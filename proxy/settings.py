@@ -180,7 +180,10 @@ class ClassifiersSettings:
             "see docs/classifiers.md"
         ),
     )
-    builtin_concurrency: int = setting(2, "texts the built-in model scores at once", check=_positive)
+    builtin_concurrency: int = setting(
+        1, "texts the built-in model scores at once (more: throughput on big machines, longer loop stalls)",
+        check=_positive,
+    )  # fmt: skip
 
 
 DEFAULT_REFUSAL = "The response was filtered by the content policy."

@@ -260,8 +260,14 @@ async def edit_policies(replicas: Replicas, text: str) -> list[bool]:
     return [result.ok for result in results]
 
 
+class NotReady(Exception):
+    """Prometheus answered, but not yet with query results (it says 503 while it starts up)."""
+
+
 async def instant_query(session: aiohttp.ClientSession, prom: Prometheus, expr: str) -> list[float]:
     async with session.get(f"{prom.url}/api/v1/query", params={"query": expr}) as response:
+        if response.status == 503:
+            raise NotReady(await response.text())
         body = await response.json()
     assert body["status"] == "success", body
     result: list[dict[str, Any]] = body["data"]["result"]
@@ -278,6 +284,8 @@ async def poll(what: str, check: Callable[[], Awaitable[Sequence[str]]]) -> None
             problems = await check()
         except aiohttp.ClientConnectionError as exc:
             problems = [f"Prometheus not answering: {exc}"]
+        except NotReady as exc:
+            problems = [f"Prometheus not ready: {exc}"]
         if not problems:
             return
         await asyncio.sleep(0.2)  # polling an external process that has no event to await
