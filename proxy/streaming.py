@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import aiohttp
 from aiohttp import web
 
+from proxy.json_splice import splice_string
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Finding
 from proxy.policy.segments import SegmentCheck
@@ -47,7 +48,7 @@ from proxy.sse import (
     encode_json,
 )
 from proxy.stream_buffer import BufferedAnswer, BufferOverflow
-from proxy.stream_choices import ChoiceRewriter
+from proxy.stream_choices import ChoiceRewriter, ChunkOutcome
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,9 @@ class _Relay:
                 await downstream.write(bytes(out))
 
     async def _event(self, event: SSEEvent, out: bytearray) -> RelayOutcome | None:
-        if event.data.strip() == DONE and event.event is None:
+        data = event.data
+        # A JSON chunk (nearly every event) cannot be [DONE]; skip stripping it.
+        if not data.startswith("{") and event.event is None and data.strip() == DONE:
             result = await self._end(out, done=True)
             return result or RelayOutcome.COMPLETED
         if self.inert:
@@ -238,7 +241,7 @@ class _Relay:
         if not outcome.changed:
             out += encode_data(event.data)
         elif outcome.chunk is not None:
-            out += encode_json(outcome.chunk)
+            out += _rewritten(event.data, outcome)
         if outcome.blocks and len(self.rewriter.finished) >= self.plan.expected_choices:
             out += DONE_EVENT
             return RelayOutcome.BLOCKED
@@ -275,6 +278,16 @@ def _encoded(event: SSEEvent) -> bytes:
     if event.event is None and event.id is None and event.retry is None:
         return encode_data(event.data)
     return encode_event(event)
+
+
+def _rewritten(data: str, outcome: ChunkOutcome) -> bytes:
+    """The changed chunk; when only one text changed in place, spliced into the upstream's own JSON."""
+    if not outcome.reshaped and len(outcome.edits) == 1:
+        edit = outcome.edits[0]
+        spliced = splice_string(data, edit.name, edit.old, edit.new)
+        if spliced is not None:
+            return encode_data(spliced)
+    return encode_json(outcome.chunk)
 
 
 _DECODER = json.JSONDecoder()
