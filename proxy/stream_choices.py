@@ -181,7 +181,8 @@ class ChoiceRewriter:
         if isinstance(delta, dict):
             if isinstance(content := delta.get("content"), str):
                 key = TextKey(index)
-                released, block = self._step(self._window(key).feed(content), out)
+                window = self._windows.get(key) or self._window(key)
+                released, block = self._step(window.feed(content), out)
                 if block is None and self._segment_check is not None:
                     released, block = await self._through_segments(key, released, out, final=False)
                 if block is not None:
@@ -190,7 +191,7 @@ class ChoiceRewriter:
                     out.changed = True
                     out.edits.append(TextEdit("content", content, released))
                     delta["content"] = released
-            for j, call in _tool_calls(delta):
+            for j, call in _tool_calls(delta) if "tool_calls" in delta else ():
                 function = call["function"]
                 if isinstance(args := function.get("arguments"), str):
                     key = TextKey(index, j)
