@@ -18,14 +18,24 @@ from __future__ import annotations
 
 import re
 from _json import scanstring  # the C scanner json.decoder uses; typeshed lists it only here
+from dataclasses import dataclass
 from json.decoder import JSONDecodeError
 from json.encoder import encode_basestring
 
 _COLON_QUOTE = re.compile(r'[ \t\n\r]*:[ \t\n\r]*"')
 
 
-def splice_string(data: str, name: str, old: str, new: str) -> str | None:
-    """``data`` with the only ``name`` key's value ``old`` replaced by ``new``, or ``None`` if unsure."""
+@dataclass(frozen=True, slots=True)
+class StringSlot:
+    start: int
+    """Where the string token (its opening quote) starts."""
+    end: int
+    """Just past its closing quote."""
+    value: str
+
+
+def find_string(data: str, name: str) -> StringSlot | None:
+    """The string value of the only ``name`` key in ``data``, or ``None`` if unsure."""
     quoted = f'"{name}"'
     at = data.find(quoted)
     if at <= 0 or data[at - 1] == "\\" or data.find(quoted, at + 1) >= 0 or "\\u" in data:
@@ -38,6 +48,12 @@ def splice_string(data: str, name: str, old: str, new: str) -> str | None:
         value, end = scanstring(data, start + 1)
     except JSONDecodeError:
         return None
-    if value != old:
+    return StringSlot(start, end, value)
+
+
+def splice_string(data: str, name: str, old: str, new: str) -> str | None:
+    """``data`` with the only ``name`` key's value ``old`` replaced by ``new``, or ``None`` if unsure."""
+    slot = find_string(data, name)
+    if slot is None or slot.value != old:
         return None
-    return data[:start] + encode_basestring(new) + data[end:]
+    return data[: slot.start] + encode_basestring(new) + data[slot.end :]

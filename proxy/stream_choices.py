@@ -154,6 +154,16 @@ class ChoiceRewriter:
             outcome.chunk = None
         return outcome
 
+    def feed_text(self, chunk: dict[str, Any], key: TextKey, text: str) -> StreamStep:
+        """What :meth:`rewrite` does with a chunk whose one text is ``text`` and which holds nothing else
+        to act on; ``chunk`` lends its other fields to the final chunk :meth:`flush` may send.
+
+        A block is returned, not acted on: the caller then hands the whole chunk to :meth:`rewrite`,
+        where the window answers with the same block and the choice is ended.
+        """
+        self._last = chunk
+        return self._window(key).feed(text)
+
     async def flush(self) -> ChunkOutcome:
         """The stream ended: release what every unfinished choice still holds, in one last chunk."""
         outcome = ChunkOutcome(None)

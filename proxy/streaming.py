@@ -49,6 +49,7 @@ from proxy.sse import (
 )
 from proxy.stream_buffer import BufferedAnswer, BufferOverflow
 from proxy.stream_choices import ChoiceRewriter, ChunkOutcome
+from proxy.stream_template import ContentTemplate
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,11 @@ class _Relay:
             plan.mode is not StreamMode.BUFFER and plan.scanner.horizon <= 0 and plan.segment_check is None
         )
 
+        # Plain chunks repeating the last plain one but for their text skip the JSON work
+        # (proxy/stream_template.py); a classifier stage needs the full path.
+        self.templating = plan.mode is not StreamMode.BUFFER and plan.segment_check is None
+        self.template: ContentTemplate | None = None
+
     async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
         parser = SSEParser(self.plan.max_event_bytes)
         audit = self.plan.mode is StreamMode.AUDIT
@@ -217,7 +223,22 @@ class _Relay:
         if self.inert:
             out += _encoded(event)
             return None
-        chunk = _json_object(event.data)
+        template = self.template
+        if (
+            template is not None
+            and event.event is None
+            and (text := template.text_of(data)) is not None
+            and template.key.choice not in self.rewriter.blocked
+        ):
+            step = self.rewriter.feed_text(template.chunk, template.key, text)
+            self.findings.extend(step.findings)
+            if step.block is None:
+                if self.plan.mode is StreamMode.WINDOW:
+                    out += encode_data(data if step.text == text else template.fill(step.text))
+                return None
+        chunk = _json_object(data)
+        if chunk is not None and self.templating and event.event is None:
+            self.template = ContentTemplate.of(data, chunk) or self.template
         if chunk is not None and isinstance(usage := chunk.get("usage"), dict):
             self.usage = _token_counts(usage)
         if chunk is None or event.event is not None:
