@@ -34,6 +34,14 @@ class TextKey(NamedTuple):
     """``None`` for the message content (or completion text), else the tool call's index."""
 
 
+class TextEdit(NamedTuple):
+    """One text written back in place: the value of key ``name`` went from ``old`` to ``new``."""
+
+    name: str
+    old: str
+    new: str
+
+
 @dataclass(slots=True)
 class ChunkOutcome:
     """What one upstream chunk became."""
@@ -44,6 +52,10 @@ class ChunkOutcome:
     findings: list[Finding] = field(default_factory=list)
     changed: bool = False
     """False when the chunk goes out exactly as it came (the relay then forwards the original bytes)."""
+    edits: list[TextEdit] = field(default_factory=list)
+    """The texts replaced in place; with ``reshaped`` false they are the only changes."""
+    reshaped: bool = False
+    """True when choices were dropped or replaced, or text was added where the chunk had none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +136,14 @@ class ChoiceRewriter:
                 continue
             index = _index(choice)
             if index in self.blocked:
-                outcome.changed = True
+                outcome.changed = outcome.reshaped = True
                 continue
             block = await self._rewrite_choice(choice, index, outcome)
             if block is not None:
                 self.blocked.add(index)
                 self.finished.add(index)
                 outcome.blocks.append(block)
-                outcome.changed = True
+                outcome.changed = outcome.reshaped = True
                 kept.append(refusal_choice(index, self._refusal, chat=self.chat))
             else:
                 kept.append(choice)
@@ -141,6 +153,16 @@ class ChoiceRewriter:
         if not kept:
             outcome.chunk = None
         return outcome
+
+    def feed_text(self, chunk: dict[str, Any], key: TextKey, text: str) -> StreamStep:
+        """What :meth:`rewrite` does with a chunk whose one text is ``text`` and which holds nothing else
+        to act on; ``chunk`` lends its other fields to the final chunk :meth:`flush` may send.
+
+        A block is returned, not acted on: the caller then hands the whole chunk to :meth:`rewrite`,
+        where the window answers with the same block and the choice is ended.
+        """
+        self._last = chunk
+        return self._window(key).feed(text)
 
     async def flush(self) -> ChunkOutcome:
         """The stream ended: release what every unfinished choice still holds, in one last chunk."""
@@ -168,28 +190,41 @@ class ChoiceRewriter:
         delta = choice.get("delta")
         if isinstance(delta, dict):
             if isinstance(content := delta.get("content"), str):
-                released, block = await self._feed(TextKey(index), content, out)
+                key = TextKey(index)
+                window = self._windows.get(key) or self._window(key)
+                released, block = self._step(window.feed(content), out)
+                if block is None and self._segment_check is not None:
+                    released, block = await self._through_segments(key, released, out, final=False)
                 if block is not None:
                     return block
                 if released != content:
                     out.changed = True
+                    out.edits.append(TextEdit("content", content, released))
                     delta["content"] = released
-            for j, call in _tool_calls(delta):
+            for j, call in _tool_calls(delta) if "tool_calls" in delta else ():
                 function = call["function"]
                 if isinstance(args := function.get("arguments"), str):
-                    released, block = await self._feed(TextKey(index, j), args, out)
+                    key = TextKey(index, j)
+                    released, block = self._step(self._window(key).feed(args), out)
+                    if block is None and self._segment_check is not None:
+                        released, block = await self._through_segments(key, released, out, final=False)
                     if block is not None:
                         return block
                     if released != args:
                         out.changed = True
+                        out.edits.append(TextEdit("arguments", args, released))
                         function["arguments"] = released
         elif isinstance(text := choice.get("text"), str):
             self.chat = False
-            released, block = await self._feed(TextKey(index), text, out)
+            key = TextKey(index)
+            released, block = self._step(self._window(key).feed(text), out)
+            if block is None and self._segment_check is not None:
+                released, block = await self._through_segments(key, released, out, final=False)
             if block is not None:
                 return block
             if released != text:
                 out.changed = True
+                out.edits.append(TextEdit("text", text, released))
                 choice["text"] = released
         if choice.get("finish_reason") is not None:
             self.finished.add(index)
@@ -198,30 +233,33 @@ class ChoiceRewriter:
 
     async def _finish_choice(self, choice: dict[str, Any], index: int, out: ChunkOutcome) -> Finding | None:
         for key in [k for k in self._windows if k.choice == index]:
-            released, block = await self._settle(key, self._windows[key].finish(), out, final=True)
+            released, block = self._step(self._windows[key].finish(), out)
+            if block is None and self._segment_check is not None:
+                released, block = await self._through_segments(key, released, out, final=True)
             if block is not None:
                 return block
             if released:
-                out.changed = True
+                out.changed = out.reshaped = True
                 _append(choice, key, released)
         return None
 
-    async def _feed(self, key: TextKey, delta: str, out: ChunkOutcome) -> tuple[str, Finding | None]:
+    def _window(self, key: TextKey) -> WindowModerator:
         window = self._windows.get(key)
         if window is None:
             window = self._windows[key] = WindowModerator(self._scanner, self._phase)
-        return await self._settle(key, window.feed(delta), out, final=False)
+        return window
 
-    async def _settle(
-        self, key: TextKey, step: StreamStep, out: ChunkOutcome, *, final: bool
-    ) -> tuple[str, Finding | None]:
+    @staticmethod
+    def _step(step: StreamStep, out: ChunkOutcome) -> tuple[str, Finding | None]:
+        """The window's verdict on one text; the caller then passes released text through the segments.
+
+        Synchronous on purpose: it runs for every delta, and most proxies have no classifier stage.
+        """
         if step.findings:
             out.findings.extend(step.findings)
         if step.block is not None:
             return "", step.block
-        if self._segment_check is None:
-            return step.text, None
-        return await self._through_segments(key, step.text, out, final=final)
+        return step.text, None
 
     async def _through_segments(
         self, key: TextKey, text: str, out: ChunkOutcome, *, final: bool

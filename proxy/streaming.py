@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import aiohttp
 from aiohttp import web
 
+from proxy.json_splice import splice_string
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Finding
 from proxy.policy.segments import SegmentCheck
@@ -47,7 +48,8 @@ from proxy.sse import (
     encode_json,
 )
 from proxy.stream_buffer import BufferedAnswer, BufferOverflow
-from proxy.stream_choices import ChoiceRewriter
+from proxy.stream_choices import ChoiceRewriter, ChunkOutcome
+from proxy.stream_template import ContentTemplate
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +171,11 @@ class _Relay:
             plan.mode is not StreamMode.BUFFER and plan.scanner.horizon <= 0 and plan.segment_check is None
         )
 
+        # Plain chunks repeating the last plain one but for their text skip the JSON work
+        # (proxy/stream_template.py); a classifier stage needs the full path.
+        self.templating = plan.mode is not StreamMode.BUFFER and plan.segment_check is None
+        self.template: ContentTemplate | None = None
+
     async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
         parser = SSEParser(self.plan.max_event_bytes)
         audit = self.plan.mode is StreamMode.AUDIT
@@ -208,13 +215,30 @@ class _Relay:
                 await downstream.write(bytes(out))
 
     async def _event(self, event: SSEEvent, out: bytearray) -> RelayOutcome | None:
-        if event.data.strip() == DONE and event.event is None:
+        data = event.data
+        # A JSON chunk (nearly every event) cannot be [DONE]; skip stripping it.
+        if not data.startswith("{") and event.event is None and data.strip() == DONE:
             result = await self._end(out, done=True)
             return result or RelayOutcome.COMPLETED
         if self.inert:
             out += _encoded(event)
             return None
-        chunk = _json_object(event.data)
+        template = self.template
+        if (
+            template is not None
+            and event.event is None
+            and (text := template.text_of(data)) is not None
+            and template.key.choice not in self.rewriter.blocked
+        ):
+            step = self.rewriter.feed_text(template.chunk, template.key, text)
+            self.findings.extend(step.findings)
+            if step.block is None:
+                if self.plan.mode is StreamMode.WINDOW:
+                    out += encode_data(data if step.text == text else template.fill(step.text))
+                return None
+        chunk = _json_object(data)
+        if chunk is not None and self.templating and event.event is None:
+            self.template = ContentTemplate.of(data, chunk) or self.template
         if chunk is not None and isinstance(usage := chunk.get("usage"), dict):
             self.usage = _token_counts(usage)
         if chunk is None or event.event is not None:
@@ -238,7 +262,7 @@ class _Relay:
         if not outcome.changed:
             out += encode_data(event.data)
         elif outcome.chunk is not None:
-            out += encode_json(outcome.chunk)
+            out += _rewritten(event.data, outcome)
         if outcome.blocks and len(self.rewriter.finished) >= self.plan.expected_choices:
             out += DONE_EVENT
             return RelayOutcome.BLOCKED
@@ -275,6 +299,16 @@ def _encoded(event: SSEEvent) -> bytes:
     if event.event is None and event.id is None and event.retry is None:
         return encode_data(event.data)
     return encode_event(event)
+
+
+def _rewritten(data: str, outcome: ChunkOutcome) -> bytes:
+    """The changed chunk; when only one text changed in place, spliced into the upstream's own JSON."""
+    if not outcome.reshaped and len(outcome.edits) == 1:
+        edit = outcome.edits[0]
+        spliced = splice_string(data, edit.name, edit.old, edit.new)
+        if spliced is not None:
+            return encode_data(spliced)
+    return encode_json(outcome.chunk)
 
 
 _DECODER = json.JSONDecoder()

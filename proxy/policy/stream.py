@@ -145,12 +145,21 @@ class WindowModerator:
     def _advance(self, frontier: int) -> StreamStep:
         base = self._base
         settled = self._settled
+        found = self._scanner.scan(self._buf, self._phase)
+        if not found and not self._recent:
+            # The common case: nothing matched and no earlier match reaches into the window, so
+            # release up to the frontier and keep the context (what _trim would do with no findings).
+            release_to = min(frontier, self._end)
+            pos = self._pos
+            text = self._buf[pos - base : release_to - base] if pos < release_to else ""
+            self._pos = max(pos, release_to)
+            self._settled = frontier
+            start = max(base, frontier - self._context)
+            self._buf = self._buf[start - base :]
+            self._base = start
+            return StreamStep(text)
         new = sorted(
-            (
-                f.shifted(base)
-                for f in self._scanner.scan(self._buf, self._phase)
-                if settled <= f.start + base < frontier
-            ),
+            (f.shifted(base) for f in found if settled <= f.start + base < frontier),
             key=_order,
         )
         block = next((f for f in new if f.action is Action.BLOCK and not f.shadow), None)

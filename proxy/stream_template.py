@@ -1,0 +1,68 @@
+"""Chunks that repeat an earlier chunk but for their text: moderated without decoding their JSON.
+
+An upstream streams nearly every chunk of an answer with the same envelope (id,
+model, created, the one choice's index, ``finish_reason: null``); only
+``delta.content`` changes. Once the relay has decoded one such *plain* chunk, a
+:class:`ContentTemplate` keeps the JSON text before and after its content string.
+A later event that is exactly that prefix, one JSON string, and that suffix decodes
+to the same chunk with another content, so the relay feeds the string to the
+choice's window and splices the released text back, skipping the JSON decode, the
+rewrite of the decoded chunk and its encoding. Anything else takes the full path.
+"""
+
+from __future__ import annotations
+
+from _json import scanstring  # the C scanner json.decoder uses; typeshed lists it only here
+from dataclasses import dataclass
+from json.decoder import JSONDecodeError
+from json.encoder import encode_basestring
+from typing import Any
+
+from proxy.json_splice import find_string
+from proxy.stream_choices import TextKey
+
+
+@dataclass(frozen=True, slots=True)
+class ContentTemplate:
+    prefix: str
+    suffix: str
+    key: TextKey
+    chunk: dict[str, Any]
+    """The decoded plain chunk; its fields other than ``choices`` are every matching chunk's too."""
+
+    @classmethod
+    def of(cls, data: str, chunk: dict[str, Any]) -> ContentTemplate | None:
+        """The template of a plain chunk (read before it is rewritten), or ``None`` for any other."""
+        if isinstance(chunk.get("usage"), dict):
+            return None
+        choices = chunk.get("choices")
+        if not isinstance(choices, list) or len(choices) != 1 or not isinstance(choice := choices[0], dict):
+            return None
+        delta = choice.get("delta")
+        if choice.get("finish_reason") is not None or not isinstance(delta, dict) or "tool_calls" in delta:
+            return None
+        content = delta.get("content")
+        index = choice.get("index", 0)
+        if not isinstance(content, str) or not isinstance(index, int):
+            return None
+        slot = find_string(data, "content")
+        if slot is None or slot.value != content:
+            return None
+        return cls(data[: slot.start], data[slot.end :], TextKey(index), chunk)
+
+    def text_of(self, data: str) -> str | None:
+        """The content of an event that is this template with another string, else ``None``."""
+        start = len(self.prefix)
+        if not data.startswith(self.prefix) or not data.endswith(self.suffix):
+            return None
+        end = len(data) - len(self.suffix)
+        if end <= start or data[start] != '"':
+            return None
+        try:
+            value, stop = scanstring(data, start + 1)
+        except JSONDecodeError:
+            return None
+        return value if stop == end else None
+
+    def fill(self, text: str) -> str:
+        return self.prefix + encode_basestring(text) + self.suffix
