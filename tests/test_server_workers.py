@@ -29,17 +29,21 @@ def _free_port() -> int:
         return port
 
 
-async def _until_ready(url: str) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            try:
-                async with http.get(f"{url}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.05)  # polling a port that is not bound yet: nothing to await
-    raise AssertionError("the workers never answered")
+async def _both_listening(process: asyncio.subprocess.Process) -> asyncio.Task[None]:
+    """Read the log until each worker said it listens; then a task drains it so the pipe never fills."""
+    assert process.stderr is not None
+    stderr = process.stderr
+    waiting = {b"worker 0 listening", b"worker 1 listening"}
+    while waiting:
+        line = await asyncio.wait_for(stderr.readline(), 30)
+        assert line, "the server exited before both workers listened"
+        waiting = {needle for needle in waiting if needle not in line}
+
+    async def drain() -> None:
+        while await stderr.readline():
+            pass
+
+    return asyncio.create_task(drain())
 
 
 def _served_by(metrics_dir: Path, pid: str, scratch: Path) -> float:
@@ -64,10 +68,12 @@ async def test_metrics_of_every_worker_add_up(upstream: LoopbackUpstream, tmp_pa
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "proxy", "serve", "--workers", "2", "--upstream", upstream.url,
         "--port", str(port), "--admin-port", str(admin_port), cwd=ROOT, env=env,
+        stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
-        await _until_ready(url)
+        # Both sockets must be bound before the load starts, or the kernel has only one to pick.
+        drain = await _both_listening(process)
         # A new connection per request, so the kernel spreads them over both workers' sockets.
         connector = aiohttp.TCPConnector(force_close=True)
         async with aiohttp.ClientSession(connector=connector) as http:
@@ -86,3 +92,4 @@ async def test_metrics_of_every_worker_add_up(upstream: LoopbackUpstream, tmp_pa
     finally:
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 30) == 0
+    await drain
