@@ -2,7 +2,9 @@
 
 ``GET /admin/policies`` shows the serving revision, when it was loaded, rule
 counts per policy and the last rejected load; ``POST /admin/reload`` rebuilds the
-set now; ``POST /admin/cache/flush`` drops the serving revision's cached decisions.
+set now; ``POST /admin/cache/flush`` drops the serving revision's cached decisions. With named
+policy sets (``policy_sets``), ``?set=NAME`` picks one for the policy endpoints; ``default`` is
+``policies.path``.
 ``proxy.app.create_admin_app`` mounts these routes behind its bearer-token
 check (and settings keep a token-less admin listener on loopback).
 
@@ -13,16 +15,17 @@ change on its own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 
 from proxy.cache import DecisionCache
 from proxy.cache_redis import CacheBackendError
-from proxy.errors import ServiceUnavailable, error_body
+from proxy.errors import NotFound, ServiceUnavailable, error_body
 from proxy.policy.store import PolicyStore, ReloadOutcome, ServingSet
 from proxy.policy_watch import PolicyReloader
+from proxy.routing import DEFAULT
 
 
 class _Policy(Protocol):
@@ -62,16 +65,35 @@ def _mode(policy: Any) -> str:
     return str(getattr(mode, "value", mode))
 
 
-def admin_routes(store: PolicyStore[D], reloader: PolicyReloader[D]) -> list[web.RouteDef]:
+def admin_routes(
+    store: PolicyStore[D],
+    reloader: PolicyReloader[D],
+    *,
+    others: Mapping[str, tuple[PolicyStore[D], PolicyReloader[D]]] | None = None,
+) -> list[web.RouteDef]:
+    """``store``/``reloader`` are the default set's; ``others`` the named sets, chosen by ``?set=NAME``."""
+    sets = {DEFAULT: (store, reloader), **(others or {})}
+
+    def chosen(request: web.Request) -> tuple[str, PolicyStore[D], PolicyReloader[D]]:
+        name = request.query.get("set", DEFAULT)
+        if name not in sets:
+            raise NotFound(f"No policy set named {name!r} (known: {', '.join(sets)}).")
+        return (name, *sets[name])
+
     async def policies(request: web.Request) -> web.Response:
-        return web.json_response(policies_view(store))
+        name, chosen_store, _ = chosen(request)
+        body = policies_view(chosen_store)
+        body["set"] = name
+        body["sets"] = list(sets)
+        return web.json_response(body)
 
     async def reload(request: web.Request) -> web.Response:
-        result = await reloader.reload("admin")
+        name, _, chosen_reloader = chosen(request)
+        result = await chosen_reloader.reload("admin")
         if result.outcome is ReloadOutcome.FAILED:
             first = str(result.problems[0]) if result.problems else "unknown problem"
             body = error_body(
-                f"Policy set rejected; still serving revision {result.revision}: {first}",
+                f"Policy set {name!r} rejected; still serving revision {result.revision}: {first}",
                 "invalid_request_error",
                 code="policy_load_failed",
             )

@@ -107,7 +107,18 @@ def create_serving_apps(
     )
     admin = create_admin_app(
         settings,
-        routes=[*admin_routes(parts.store, parts.reloader), *cache_routes(parts.cache, parts.store)],
+        routes=[
+            *admin_routes(
+                parts.store,
+                parts.reloader,
+                others={
+                    name: (named.store, named.reloader)
+                    for name, named in parts.policy_sets.items()
+                    if name != DEFAULT
+                },
+            ),
+            *cache_routes(parts.cache, parts.store),
+        ],
         registry=metrics_registry or parts.metrics.registry,
     )
     return app, admin

@@ -146,3 +146,27 @@ async def test_without_a_token_loopback_clients_need_none(open_admin: Admin) -> 
     response = await open_admin.client.get("/admin/policies")
     assert response.status == 200
     assert (await response.json())["revision"] == "r1"
+
+
+async def test_a_named_policy_set_is_chosen_with_set() -> None:
+    default_store = PolicyStore(TinySet("d1", (Policy("weapons"),)))
+    named_store = PolicyStore(TinySet("c1", (Policy("gambling"),)))
+    named_loader = SwitchableLoader()
+    named_loader.next = TinySet("c2", (Policy("gambling"), Policy("lottery")))
+    routes = admin_routes(
+        default_store,
+        PolicyReloader(default_store, SwitchableLoader()),
+        others={"cn": (named_store, PolicyReloader(named_store, named_loader))},
+    )
+    app = create_admin_app(Settings(admin=AdminSettings(token=TOKEN)), routes=routes)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        body = await (await client.get("/admin/policies", headers=AUTH)).json()
+        assert (body["set"], body["revision"], body["sets"]) == ("default", "d1", ["default", "cn"])
+        reloaded = await client.post("/admin/reload?set=cn", headers=AUTH)
+        assert reloaded.status == 200
+        body = await (await client.get("/admin/policies?set=cn", headers=AUTH)).json()
+        assert (body["revision"], [p["id"] for p in body["policies"]]) == ("c2", ["gambling", "lottery"])
+        assert default_store.current.revision == "d1", "the default set was not touched"
+        unknown = await client.post("/admin/reload?set=eu", headers=AUTH)
+        assert unknown.status == 404
+        assert (await unknown.json())["error"]["code"] == "not_found"

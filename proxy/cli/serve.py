@@ -19,6 +19,7 @@ FLAG_KEYS = {
     "dev": "upstream.dev",
     "policies": "policies.path",
     "redis_url": "redis.url",
+    "admin_token": "admin.token",
 }
 
 EPILOG = """\
@@ -58,6 +59,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--redis-url", metavar="URL", help="Redis for the shared decision cache")
     parser.add_argument(
         "--workers", type=int, metavar="N", help="worker processes sharing the port (default 1)"
+    )
+    parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="bearer token for the admin endpoints (prefer MODPROXY_ADMIN_TOKEN: flags show in ps)",
     )
     parser.set_defaults(func=run)
 
