@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from proxy.cache_breaker import BreakerState
+from proxy.breaker import BreakerState
 from proxy.cache_config import CacheConfig, RedisMode
 from proxy.cache_local import LocalTier
 from proxy.cache_redis import CacheBackendError, RedisTier, glob_escape

@@ -24,7 +24,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from proxy.cache_breaker import BreakerState, CircuitBreaker
+from proxy.breaker import BreakerConfig, BreakerState, CircuitBreaker
 from proxy.cache_config import CacheConfig, RedisMode
 
 T = TypeVar("T")
@@ -100,7 +100,9 @@ class RedisTier:
         self._config = config
         self._clients = clients if clients is not None else build_clients(config)
         self._client = self._clients.client
-        self._breaker = breaker or CircuitBreaker(config.breaker_failures, config.breaker_reset_seconds)
+        self._breaker = breaker or CircuitBreaker(
+            BreakerConfig(config.breaker_failures, config.breaker_reset_seconds)
+        )
 
     @property
     def breaker_state(self) -> BreakerState:
@@ -156,21 +158,21 @@ class RedisTier:
             await sentinel.aclose()
 
     async def _run(self, operation: Callable[[], Awaitable[T]]) -> T:
-        if not self._breaker.allow():
+        if not self._breaker.try_acquire():
             raise CacheBackendError("circuit_open")
         try:
             async with asyncio.timeout(self._config.operation_timeout):
                 result = await self._attempts(operation)
         except (TimeoutError, RedisTimeoutError) as exc:
-            self._breaker.failure()
+            self._breaker.record_failure()
             raise CacheBackendError("timeout") from exc
         except (RedisError, OSError) as exc:
-            self._breaker.failure()
+            self._breaker.record_failure()
             raise CacheBackendError("unavailable") from exc
         except asyncio.CancelledError:
             self._breaker.abandon()
             raise
-        self._breaker.success()
+        self._breaker.record_success()
         return result
 
     async def _attempts(self, operation: Callable[[], Awaitable[T]]) -> T:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from proxy.breaker import BreakerState
 from proxy.cache import CacheBackendError, CacheConfig, DecisionCache
-from proxy.cache_breaker import BreakerState
 from proxy.policy.decision import Action, Decision, Phase
 from tests.fixtures.observers import RecordingObserver
 from tests.fixtures.redis_server import RedisServers, command_calls, free_port, make_tls_files

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from proxy.breaker import BreakerState
 from proxy.cache import CacheConfig, DecisionCache
-from proxy.cache_breaker import BreakerState
 from proxy.moderation import FixedPolicies, ModerationLimits, PolicyModerator, RequestContext
 from proxy.policy.classifier import ClassifierError
 from proxy.policy.decision import Action, Phase, RuleKind

@@ -20,8 +20,8 @@ from typing import Any
 
 import aiohttp
 
+from proxy.breaker import BreakerConfig, CircuitBreaker
 from proxy.classifiers.azure_content_safety import AzureContentSafety
-from proxy.classifiers.breaker import BreakerConfig, CircuitBreaker
 from proxy.classifiers.builtin import BuiltinClassifier
 from proxy.classifiers.builtin_model import LinearModel, ModelFormatError, load_default_model, load_model
 from proxy.classifiers.guard_model import GuardFormat, GuardModel

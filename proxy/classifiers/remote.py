@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 
-from proxy.classifiers.breaker import BreakerState, CircuitBreaker
+from proxy.breaker import BreakerState, CircuitBreaker
 from proxy.policy.classifier import ClassifierError
 
 log = logging.getLogger(__name__)

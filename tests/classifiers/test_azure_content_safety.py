@@ -7,8 +7,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from proxy.breaker import BreakerConfig, CircuitBreaker
 from proxy.classifiers.azure_content_safety import AzureContentSafety
-from proxy.classifiers.breaker import BreakerConfig, CircuitBreaker
 from proxy.classifiers.remote import CallLimits, RemoteCaller
 from proxy.policy.classifier import ClassifierError
 from proxy.policy.decision import Phase

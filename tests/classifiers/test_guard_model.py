@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from proxy.classifiers.breaker import BreakerConfig, CircuitBreaker
+from proxy.breaker import BreakerConfig, CircuitBreaker
 from proxy.classifiers.guard_model import GuardFormat, GuardModel
 from proxy.classifiers.remote import CallLimits, RemoteCaller
 from proxy.policy.classifier import ClassifierError

@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from proxy.classifiers.breaker import BreakerConfig, CircuitBreaker
+from proxy.breaker import BreakerConfig, CircuitBreaker
 from proxy.classifiers.http_webhook import HttpWebhook
 from proxy.classifiers.remote import CallLimits, RemoteCaller
 from proxy.policy.classifier import ClassifierError

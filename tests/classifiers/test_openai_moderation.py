@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from proxy.classifiers.breaker import BreakerConfig, BreakerState, CircuitBreaker
+from proxy.breaker import BreakerConfig, BreakerState, CircuitBreaker
 from proxy.classifiers.openai_moderation import OpenAIModeration
 from proxy.classifiers.remote import CallLimits, RemoteCaller
 from proxy.policy.classifier import ClassifierError

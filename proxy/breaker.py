@@ -1,9 +1,12 @@
-"""A circuit breaker, so a dead backend costs one timeout per interval instead of one per request.
+"""A circuit breaker, so a dead or slow dependency (Redis, a classifier backend) costs one timeout
+per interval instead of one per request.
 
 closed ──(``failure_threshold`` consecutive failures)──▶ open
-open ──(``reset_after`` seconds)──▶ half-open: exactly one probe call goes through
+open ──(``reset_after_s`` seconds)──▶ half-open: exactly one probe call goes through
 half-open ──probe succeeds──▶ closed;  ──probe fails──▶ open again (for another interval)
 
+The caller brackets every call: ``try_acquire()`` before it goes out, then exactly one of
+``record_success()``, ``record_failure()`` or ``abandon()`` (cancelled, no verdict) once it ends.
 The clock is injected so tests move time instead of sleeping.
 """
 
@@ -43,6 +46,7 @@ class CircuitBreaker:
 
     @property
     def state(self) -> BreakerState:
+        """Half-open as soon as the interval has passed, so callers can tell a probe is due."""
         if self._state is BreakerState.OPEN and self._clock() - self._opened_at >= self._config.reset_after_s:
             return BreakerState.HALF_OPEN
         return self._state

@@ -2,12 +2,34 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.classifiers.breaker import BreakerConfig, BreakerState, CircuitBreaker
-from tests.classifiers.conftest import ManualClock
+from proxy.breaker import BreakerConfig, BreakerState, CircuitBreaker
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 def make(clock: ManualClock, threshold: int = 3, reset: float = 10.0) -> CircuitBreaker:
     return CircuitBreaker(BreakerConfig(failure_threshold=threshold, reset_after_s=reset), clock)
+
+
+def opened(clock: ManualClock, threshold: int = 3, reset: float = 10.0) -> CircuitBreaker:
+    breaker = make(clock, threshold, reset)
+    for _ in range(threshold):
+        breaker.record_failure()
+    return breaker
 
 
 def test_stays_closed_below_the_threshold(clock: ManualClock) -> None:
@@ -18,7 +40,7 @@ def test_stays_closed_below_the_threshold(clock: ManualClock) -> None:
     assert breaker.try_acquire()
 
 
-def test_a_success_resets_the_failure_count(clock: ManualClock) -> None:
+def test_only_consecutive_failures_open_it(clock: ManualClock) -> None:
     breaker = make(clock)
     breaker.record_failure()
     breaker.record_failure()
@@ -26,35 +48,39 @@ def test_a_success_resets_the_failure_count(clock: ManualClock) -> None:
     breaker.record_failure()
     breaker.record_failure()
     assert breaker.state is BreakerState.CLOSED
-
-
-def test_opens_at_the_threshold_and_refuses_calls(clock: ManualClock) -> None:
-    breaker = make(clock)
-    for _ in range(3):
-        breaker.record_failure()
+    assert breaker.try_acquire()
+    breaker.record_failure()
     assert breaker.state is BreakerState.OPEN
     assert not breaker.try_acquire()
-    clock.advance(9.9)
+
+
+@pytest.mark.parametrize("threshold", [1, 3])
+def test_opens_at_the_threshold_and_refuses_calls_for_the_interval(
+    clock: ManualClock, threshold: int
+) -> None:
+    breaker = opened(clock, threshold)
+    assert breaker.state is BreakerState.OPEN
     assert not breaker.try_acquire()
+    clock.advance(9.75)
+    assert not breaker.try_acquire()
+    clock.advance(0.25)
+    assert breaker.try_acquire(), "the probe is due exactly when the interval has passed"
 
 
 def test_half_open_lets_exactly_one_probe_through(clock: ManualClock) -> None:
-    breaker = make(clock)
-    for _ in range(3):
-        breaker.record_failure()
+    breaker = opened(clock)
     clock.advance(10)
     assert breaker.state is BreakerState.HALF_OPEN
     assert breaker.try_acquire()
-    assert not breaker.try_acquire()
+    assert breaker.state is BreakerState.HALF_OPEN
+    assert not breaker.try_acquire(), "a second caller waits while the probe is in flight"
 
 
 @pytest.mark.parametrize(
     ("probe_succeeds", "state_after"), [(True, BreakerState.CLOSED), (False, BreakerState.OPEN)]
 )
 def test_the_probe_decides(clock: ManualClock, probe_succeeds: bool, state_after: BreakerState) -> None:
-    breaker = make(clock)
-    for _ in range(3):
-        breaker.record_failure()
+    breaker = opened(clock)
     clock.advance(10)
     assert breaker.try_acquire()
     if probe_succeeds:
@@ -62,14 +88,13 @@ def test_the_probe_decides(clock: ManualClock, probe_succeeds: bool, state_after
     else:
         breaker.record_failure()
     assert breaker.state is state_after
+    assert breaker.try_acquire() is probe_succeeds
 
 
 def test_a_failed_probe_opens_for_a_whole_new_interval(clock: ManualClock) -> None:
-    breaker = make(clock)
-    for _ in range(3):
-        breaker.record_failure()
+    breaker = opened(clock)
     clock.advance(15)
-    breaker.try_acquire()
+    assert breaker.try_acquire()
     breaker.record_failure()
     clock.advance(9)
     assert not breaker.try_acquire()
@@ -78,9 +103,7 @@ def test_a_failed_probe_opens_for_a_whole_new_interval(clock: ManualClock) -> No
 
 
 def test_an_abandoned_probe_lets_the_next_caller_probe(clock: ManualClock) -> None:
-    breaker = make(clock)
-    for _ in range(3):
-        breaker.record_failure()
+    breaker = opened(clock)
     clock.advance(10)
     assert breaker.try_acquire()
     breaker.abandon()
