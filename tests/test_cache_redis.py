@@ -93,7 +93,8 @@ async def test_reconnects_by_itself_when_redis_comes_back_on_the_same_port(
     server.kill()
     after = keys_for(cache, 2, "after")
     assert await cache.get_many(after) == [None, None]
-    assert cache.breaker_state is BreakerState.OPEN
+    # Tripped (open, or already half-open once the short reset period has passed).
+    assert cache.breaker_state is not BreakerState.CLOSED
 
     restarted = redis_servers.start(port=server.port)
     deadline = time.monotonic() + 10
