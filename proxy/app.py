@@ -54,7 +54,7 @@ def create_app(
         raise ValueError("create_app needs settings.upstream.url")
     metrics = metrics or Metrics(CollectorRegistry(), route_names=RouteTable.from_settings(settings).names)
     app = web.Application(
-        middlewares=[request_id_middleware, metrics_middleware(metrics), error_middleware],
+        middlewares=[request_middleware(metrics)],
         client_max_size=settings.server.max_body_bytes,
         handler_args={
             "max_line_size": settings.server.max_line_size,
@@ -187,16 +187,19 @@ async def _always_true() -> bool:
     return True
 
 
-def metrics_middleware(metrics: Metrics) -> Middleware:
-    """Every request counted by route (the handler's name) and final status, and timed to its end."""
+def request_middleware(metrics: Metrics) -> Middleware:
+    """Around every request, in one layer (each layer costs a coroutine per request): give it its id,
+    count it by route (the handler's name) and final status, time it to its end, and render any
+    error as the client will see it (:func:`render_errors`), so errors are counted by that status."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        request[REQUEST_ID_KEY] = handlers.request_id_for(request.headers)
         started = time.perf_counter()
         status = 500
+        metrics.request_started()
         try:
-            with metrics.track_inflight():
-                response = await handler(request)
+            response = await render_errors(request, handler)
             status = response.status
             return response
         except asyncio.CancelledError:
@@ -204,15 +207,9 @@ def metrics_middleware(metrics: Metrics) -> Middleware:
             raise
         finally:
             route = request.match_info.route.name or "other"
-            metrics.observe_request(route, status, time.perf_counter() - started)
+            metrics.request_finished(route, status, time.perf_counter() - started)
 
     return middleware
-
-
-@web.middleware
-async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    request[REQUEST_ID_KEY] = handlers.request_id_for(request.headers)
-    return await handler(request)
 
 
 async def _stamp_request_id(request: web.Request, response: web.StreamResponse) -> None:
@@ -222,6 +219,11 @@ async def _stamp_request_id(request: web.Request, response: web.StreamResponse) 
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """:func:`render_errors` as a middleware of its own (the admin listener's)."""
+    return await render_errors(request, handler)
+
+
+async def render_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The one place errors become responses: OpenAI-shaped JSON, never a stack trace."""
     try:
         return await handler(request)

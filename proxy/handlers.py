@@ -317,8 +317,8 @@ async def read_body(request: web.Request, limit: int) -> bytes:
 
 
 def request_id_for(headers: Mapping[str, str]) -> str:
-    given = headers.get(REQUEST_ID, "")
-    return given if _VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    given = headers.get(REQUEST_ID)
+    return given if given and _VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def moderation_headers(*phases: Moderation) -> dict[str, str]:

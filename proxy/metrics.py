@@ -128,6 +128,11 @@ class Metrics:
         self._category = CappedLabel()
         self._backend = CappedLabel()
         self._revision: str | None = None
+        # Labelled children looked up once per label combination: ``labels()`` costs more than the
+        # increment itself, and these are hit several times per request. Keys are bounded like labels.
+        self._request_series: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
+        self._upstream_series: dict[int | UpstreamFailure, Counter] = {}
+        self._route_decision_series: dict[tuple[str, Phase, Action], Counter] = {}
         r = registry
 
         self.requests = Counter(
@@ -259,6 +264,12 @@ class Metrics:
 
         self.build_info.labels(version).set(1)
         self._initialise_series()
+        self._moderation_series = {phase: self.moderation_duration.labels(phase.value) for phase in Phase}
+        self._decision_series = {
+            (phase, action): self.decisions.labels(phase.value, action.label)
+            for phase in Phase
+            for action in Action
+        }
         if not multiprocess:
             ProcessCollector(registry=r)
             PlatformCollector(registry=r)
@@ -287,28 +298,43 @@ class Metrics:
         tracker: AbstractContextManager[None] = self.inflight.track_inprogress()
         return tracker
 
+    def request_started(self) -> None:
+        """In flight until the paired :meth:`request_finished` (``track_inflight`` without its object)."""
+        self.inflight.inc()
+
+    def request_finished(self, route: str, status: int, seconds: float) -> None:
+        self.inflight.dec()
+        self.observe_request(route, status, seconds)
+
     def observe_request(self, route: str, status: int, seconds: float) -> None:
         label = self.route_label(route)
-        self.requests.labels(label, status_label(status)).inc()
-        self.request_duration.labels(label).observe(seconds)
+        series = self._request_series.get((label, status))
+        if series is None:
+            series = self.requests.labels(label, status_label(status)), self.request_duration.labels(label)
+            self._request_series[label, status] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
     def observe_upstream(self, status: int | UpstreamFailure, seconds: float) -> None:
-        label = status.value if isinstance(status, UpstreamFailure) else status_label(status)
-        self.upstream_requests.labels(label).inc()
+        counter = self._upstream_series.get(status)
+        if counter is None:
+            label = status.value if isinstance(status, UpstreamFailure) else status_label(status)
+            counter = self._upstream_series[status] = self.upstream_requests.labels(label)
+        counter.inc()
         self.upstream_duration.observe(seconds)
 
     def observe_ttft(self, seconds: float) -> None:
         self.upstream_ttft.observe(seconds)
 
     def observe_moderation(self, phase: Phase, seconds: float) -> None:
-        self.moderation_duration.labels(phase.value).observe(seconds)
+        self._moderation_series[phase].observe(seconds)
 
     def record_decision(self, phase: Phase, verdict: Verdict) -> None:
         """One verdict (a request phase's ``Moderation`` or a single ``Decision``) and its findings.
 
         A block counts under ``action="block"``; it is a decision, never an error.
         """
-        self.decisions.labels(phase.value, verdict.action.label).inc()
+        self._decision_series[phase, verdict.action].inc()
         for finding in verdict.findings:
             self.policy_matches.labels(
                 phase.value, self._policy(finding.policy_id), self._category(finding.category)
@@ -316,8 +342,13 @@ class Metrics:
 
     def record_route_decision(self, route: str, phase: Phase, action: Action) -> None:
         """``route`` is a configured route name (a request's endpoint is ``route`` of the request metrics)."""
-        label = route if route in self._route_names else OTHER
-        self.route_decisions.labels(label, phase.value, action.label).inc()
+        counter = self._route_decision_series.get((route, phase, action))
+        if counter is None:
+            known = route in self._route_names
+            counter = self.route_decisions.labels(route if known else OTHER, phase.value, action.label)
+            if known:  # unknown names all read "other" and are not kept, so the cache stays bounded
+                self._route_decision_series[route, phase, action] = counter
+        counter.inc()
 
     def record_stream_cutoff(self, policy_id: str) -> None:
         self.stream_cutoffs.labels(self._policy(policy_id)).inc()

@@ -136,6 +136,8 @@ class RouteTable:
         self._routes = tuple(routes) or (IMPLICIT_DEFAULT,)
         self._tenants = dict(tenants or {})
         self._defaults = defaults or RouteDefaults()
+        # A plan depends only on the route and the tenant, both from configuration: resolved once each.
+        self._plans: dict[tuple[str, str | None], RoutePlan] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RouteTable:
@@ -152,6 +154,8 @@ class RouteTable:
         return tuple(route.name for route in self._routes)
 
     def select(self, facts: RequestFacts) -> Route:
+        if len(self._routes) == 1:  # the default alone: nothing to match
+            return self._routes[0]
         for route in self._routes:
             if route.match.matches(facts):
                 return route
@@ -179,7 +183,11 @@ class RouteTable:
         )
 
     def plan(self, facts: RequestFacts) -> RoutePlan:
-        return self.resolve(self.select(facts), facts.tenant)
+        route = self.select(facts)
+        plan = self._plans.get((route.name, facts.tenant))
+        if plan is None:
+            plan = self._plans[route.name, facts.tenant] = self.resolve(route, facts.tenant)
+        return plan
 
 
 def check_routing(

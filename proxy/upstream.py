@@ -28,6 +28,7 @@ HOP_BY_HOP = frozenset(
 )
 # Recomputed for the other side: the body may be rewritten, and the client session decodes gzip.
 _REQUEST_DROP = HOP_BY_HOP | {"host", "content-length", "accept-encoding", "expect"}
+_REQUEST_DROP_AUTHORIZATION = _REQUEST_DROP | {"authorization"}
 _RESPONSE_DROP = HOP_BY_HOP | {"content-length", "content-encoding", "server", "date"}
 
 REQUEST_ID = "X-Request-Id"
@@ -46,7 +47,7 @@ def request_headers(
     incoming: Mapping[str, str], *, api_key: str | None, request_id: str, drop_authorization: bool = False
 ) -> CIMultiDict[str]:
     """``drop_authorization``: the client's credential is a virtual key, never to be forwarded."""
-    drop = _REQUEST_DROP | {"authorization"} if drop_authorization else _REQUEST_DROP
+    drop = _REQUEST_DROP_AUTHORIZATION if drop_authorization else _REQUEST_DROP
     out: CIMultiDict[str] = CIMultiDict(_kept(incoming, drop))
     if api_key is not None:
         out["Authorization"] = f"Bearer {api_key}"
