@@ -3,22 +3,7 @@ from __future__ import annotations
 import pytest
 
 from proxy.breaker import BreakerConfig, BreakerState, CircuitBreaker
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
+from tests.fixtures.clock import ManualClock
 
 
 def make(clock: ManualClock, threshold: int = 3, reset: float = 10.0) -> CircuitBreaker:

@@ -91,20 +91,4 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
         yield client
 
 
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
 ClockFn = Callable[[], float]

@@ -12,7 +12,8 @@ from proxy.classifiers.azure_content_safety import AzureContentSafety
 from proxy.classifiers.remote import CallLimits, RemoteCaller
 from proxy.policy.classifier import ClassifierError
 from proxy.policy.decision import Phase
-from tests.classifiers.conftest import ManualClock, ScriptedServer
+from tests.classifiers.conftest import ScriptedServer
+from tests.fixtures.clock import ManualClock
 
 
 def analysis(blocklist_hits: int = 0, **severities: int) -> dict[str, Any]:

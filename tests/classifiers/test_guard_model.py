@@ -14,7 +14,8 @@ from proxy.classifiers.guard_model import GuardFormat, GuardModel
 from proxy.classifiers.remote import CallLimits, RemoteCaller
 from proxy.policy.classifier import ClassifierError
 from proxy.policy.decision import Phase
-from tests.classifiers.conftest import ManualClock, ScriptedServer
+from tests.classifiers.conftest import ScriptedServer
+from tests.fixtures.clock import ManualClock
 
 
 def chat_answer(content: str, logprobs: list[dict[str, Any]] | None = None) -> dict[str, Any]:

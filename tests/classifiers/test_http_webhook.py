@@ -12,7 +12,8 @@ from proxy.classifiers.http_webhook import HttpWebhook
 from proxy.classifiers.remote import CallLimits, RemoteCaller
 from proxy.policy.classifier import ClassifierError
 from proxy.policy.decision import Phase
-from tests.classifiers.conftest import ManualClock, ScriptedServer
+from tests.classifiers.conftest import ScriptedServer
+from tests.fixtures.clock import ManualClock
 
 
 def webhook(

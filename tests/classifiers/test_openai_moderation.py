@@ -15,7 +15,8 @@ from proxy.classifiers.openai_moderation import OpenAIModeration
 from proxy.classifiers.remote import CallLimits, RemoteCaller
 from proxy.policy.classifier import ClassifierError
 from proxy.policy.decision import Phase
-from tests.classifiers.conftest import ManualClock, ScriptedServer
+from tests.classifiers.conftest import ScriptedServer
+from tests.fixtures.clock import ManualClock
 
 
 def moderation_answer(**scores: float) -> dict[str, Any]:
