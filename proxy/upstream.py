@@ -9,7 +9,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from proxy.errors import UpstreamTimeout, UpstreamUnavailable
-from proxy.settings import UpstreamSettings
+from proxy.settings_sections import UpstreamSettings
 
 # RFC 9110 §7.6.1 plus the proxy-specific ones; the peer's Connection header may name more.
 HOP_BY_HOP = frozenset(

@@ -10,7 +10,8 @@ from proxy.admin import admin_routes
 from proxy.app import create_admin_app
 from proxy.policy.store import LoadFailed, LoadProblem, PolicyStore
 from proxy.policy_watch import PolicyReloader
-from proxy.settings import AdminSettings, Settings
+from proxy.settings import Settings
+from proxy.settings_sections import AdminSettings
 
 TOKEN = "admin-s3cret"
 
