@@ -10,7 +10,9 @@ interleaved rounds:
 * added time to first token at concurrency 1; target <= 2 ms
 * window-moderator cost per delta for a 50-chunk and a 1,000-chunk answer (flat = O(delta + horizon))
 
-    python -m bench.bench_stream [--requests 600] [--concurrency 8] [--mode window|buffer|audit]
+    python -m bench.bench_stream [--requests 600] [--concurrency 8] [--mode window|buffer|audit] [--choices N]
+
+``--choices N`` asks for ``n=N`` and has the upstream stream N choices, their chunks interleaved.
 """
 
 from __future__ import annotations
@@ -73,19 +75,23 @@ def keywords(count: int) -> list[str]:
     ]
 
 
-def answer_events(chunks: int) -> list[bytes]:
+def answer_events(chunks: int, choices: int = 1) -> list[bytes]:
+    """``chunks`` content chunks per choice, the choices' chunks interleaved, then each choice's end."""
     rng = random.Random(2)
     out = []
     for i in range(chunks):
-        delta = {"content": " ".join(rng.choice(WORDS) for _ in range(3)) + " "}
-        if i == 0:
-            delta["role"] = "assistant"
-        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
-                 "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}  # fmt: skip
-        out.append(b"data: " + json.dumps(chunk).encode() + b"\n\n")
-    done = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
-            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}  # fmt: skip
-    return [*out, b"data: " + json.dumps(done).encode() + b"\n\n", b"data: [DONE]\n\n"]
+        for index in range(choices):
+            delta = {"content": " ".join(rng.choice(WORDS) for _ in range(3)) + " "}
+            if i == 0:
+                delta["role"] = "assistant"
+            chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                     "choices": [{"index": index, "delta": delta, "finish_reason": None}]}  # fmt: skip
+            out.append(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+    for index in range(choices):
+        done = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                "choices": [{"index": index, "delta": {}, "finish_reason": "stop"}]}  # fmt: skip
+        out.append(b"data: " + json.dumps(done).encode() + b"\n\n")
+    return [*out, b"data: [DONE]\n\n"]
 
 
 def upstream_app(events: list[bytes]) -> web.Application:
@@ -113,14 +119,20 @@ def modproxy_app(upstream_url: str, mode: str, keyword_count: int) -> web.Applic
     return create_app(load_settings(env={}, overrides=overrides), scanner=lambda: scanner)
 
 
-BODY = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+def body(choices: int) -> dict[str, object]:
+    request: dict[str, object] = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "hi"}],
+        "stream": True,
+    }
+    return {**request, "n": choices} if choices > 1 else request
 
 
-async def one(session: aiohttp.ClientSession, url: str) -> float:
+async def one(session: aiohttp.ClientSession, url: str, choices: int) -> float:
     """Seconds to the first content token; reads the stream to its end."""
     start = time.perf_counter()
     first = 0.0
-    async with session.post(url + "/v1/chat/completions", json=BODY) as response:
+    async with session.post(url + "/v1/chat/completions", json=body(choices)) as response:
         async for line in response.content:
             if (
                 not first
@@ -131,30 +143,32 @@ async def one(session: aiohttp.ClientSession, url: str) -> float:
     return first
 
 
-async def throughput(url: str, requests: int, concurrency: int) -> float:
+async def throughput(url: str, requests: int, concurrency: int, choices: int) -> float:
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
         queue = iter(range(requests))
 
         async def worker() -> None:
             for _ in queue:
-                await one(session, url)
+                await one(session, url, choices)
 
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return requests / (time.perf_counter() - start)
 
 
-async def ttft(url: str, samples: int) -> float:
+async def ttft(url: str, samples: int, choices: int) -> float:
     async with aiohttp.ClientSession() as session:
         for _ in range(5):
-            await one(session, url)
-        return harness.median([await one(session, url) for _ in range(samples)])
+            await one(session, url, choices)
+        return harness.median([await one(session, url, choices) for _ in range(samples)])
 
 
-async def throughput_and_cpu(url: str, pid: int, requests: int, concurrency: int) -> tuple[float, float]:
+async def throughput_and_cpu(
+    url: str, pid: int, requests: int, concurrency: int, choices: int
+) -> tuple[float, float]:
     """Requests/s, and the proxy process's CPU microseconds per request."""
     before = harness.cpu_seconds(pid)
-    rps = await throughput(url, requests, concurrency)
+    rps = await throughput(url, requests, concurrency, choices)
     return rps, (harness.cpu_seconds(pid) - before) / requests * 1e6
 
 
@@ -182,6 +196,8 @@ async def main(args: argparse.Namespace, cpus: harness.Cpus) -> None:
         args.mode,
         "--keywords",
         str(args.keywords),
+        "--choices",
+        str(args.choices),
         "--role",
     ]
     children = {
@@ -200,27 +216,32 @@ async def main(args: argparse.Namespace, cpus: harness.Cpus) -> None:
             await harness.wait_ready(url)
         targets = ("bare", "modproxy")
         for name in targets:
-            await throughput(urls[name], 50, args.concurrency)  # warm-up
+            await throughput(urls[name], 50, args.concurrency, args.choices)  # warm-up
         rps: dict[str, list[float]] = {name: [] for name in targets}
         cpu: dict[str, list[float]] = {name: [] for name in targets}
         for round_ in range(args.rounds):  # interleaved so both see the same machine load
             for name in targets if round_ % 2 == 0 else reversed(targets):
                 r, c = await throughput_and_cpu(
-                    urls[name], children[name].pid, args.requests // args.rounds, args.concurrency
+                    urls[name],
+                    children[name].pid,
+                    args.requests // args.rounds,
+                    args.concurrency,
+                    args.choices,
                 )
                 rps[name].append(r)
                 cpu[name].append(c)
         first: dict[str, list[float]] = {name: [] for name in targets}
         for _ in range(args.rounds):
             for name in targets:
-                first[name].append(await ttft(urls[name], 30))
+                first[name].append(await ttft(urls[name], 30, args.choices))
     finally:
         harness.stop(list(children.values()))
     bare, moderated = harness.median(rps["bare"]), harness.median(rps["modproxy"])
     bare_cpu, proxy_cpu = harness.median(cpu["bare"]), harness.median(cpu["modproxy"])
     bare_ttft, proxy_ttft = harness.median(first["bare"]), harness.median(first["modproxy"])
     print(f"loop={args.loop} mode={args.mode} keywords={args.keywords} chunks/answer=50 "
-          f"concurrency={args.concurrency} rounds={args.rounds}; {cpus.describe()}")  # fmt: skip
+          f"choices={args.choices} concurrency={args.concurrency} rounds={args.rounds}; "
+          f"{cpus.describe()}")  # fmt: skip
     print(f"throughput  bare {bare:8.1f} req/s   modproxy {moderated:8.1f} req/s   "
           f"ratio {moderated / bare:.2f}  (target >= 0.80)")  # fmt: skip
     print(f"cpu/answer  bare {bare_cpu:8.0f} us      modproxy {proxy_cpu:8.0f} us      "
@@ -237,7 +258,7 @@ async def main(args: argparse.Namespace, cpus: harness.Cpus) -> None:
 def run_role(role: list[str], args: argparse.Namespace) -> None:
     name, port = role[0], int(role[1])
     if name == "upstream":
-        harness.serve_app(lambda: upstream_app(answer_events(50)), port, args.loop)
+        harness.serve_app(lambda: upstream_app(answer_events(50, args.choices)), port, args.loop)
     elif name == "bare":
         harness.serve_app(lambda: harness.bare_passthrough(role[2]), port, args.loop)
     else:
@@ -250,6 +271,9 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--keywords", type=int, default=10_000)
+    parser.add_argument(
+        "--choices", type=int, default=1, help="choices per answer (n), interleaved (default 1)"
+    )
     parser.add_argument("--mode", default="window", choices=["window", "buffer", "audit"])
     parser.add_argument("--loop", choices=harness.LOOPS, default="auto", help="event loop of every process")
     parser.add_argument("--no-pin", action="store_true", help="leave CPU placement to the scheduler")

@@ -8,15 +8,20 @@ A later event that is exactly that prefix, one JSON string, and that suffix deco
 to the same chunk with another content, so the relay feeds the string to the
 choice's window and splices the released text back, skipping the JSON decode, the
 rewrite of the decoded chunk and its encoding. Anything else takes the full path.
+
+With ``n`` > 1 the choices' chunks interleave and differ in their index, so
+:class:`ContentTemplates` keeps one template per choice (at most the number of
+choices asked for) and tries first the choice after the last one matched, the order
+upstreams send them in.
 """
 
 from __future__ import annotations
 
 from _json import scanstring  # the C scanner json.decoder uses; typeshed lists it only here
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from json.decoder import JSONDecodeError
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, NamedTuple
 
 from proxy.json_splice import find_string
 from proxy.stream_choices import TextKey
@@ -66,3 +71,45 @@ class ContentTemplate:
 
     def fill(self, text: str) -> str:
         return self.prefix + encode_basestring(text) + self.suffix
+
+
+class Filled(NamedTuple):
+    """An event that is ``template`` with ``text`` (a named tuple: one is built per matching event)."""
+
+    template: ContentTemplate
+    text: str
+
+
+@dataclass(slots=True)
+class ContentTemplates:
+    """The latest template of each choice, for at most ``limit`` choices."""
+
+    limit: int = 1
+    _templates: list[ContentTemplate] = field(default_factory=list)
+    _next: int = 0
+    """Where :meth:`match` starts looking: just after the template matched last."""
+
+    def match(self, data: str) -> Filled | None:
+        """The template ``data`` fills and the text it fills it with, else ``None``."""
+        templates = self._templates
+        count = len(templates)
+        for step in range(count):
+            at = (self._next + step) % count
+            template = templates[at]
+            if (text := template.text_of(data)) is not None:
+                self._next = at + 1
+                return Filled(template, text)
+        return None
+
+    def learn(self, template: ContentTemplate) -> None:
+        """Keep ``template`` for its choice, in place of that choice's earlier one."""
+        templates = self._templates
+        choice = template.key.choice
+        for at, known in enumerate(templates):
+            if known.key.choice == choice:
+                templates[at] = template
+                return
+        if len(templates) >= max(self.limit, 1):
+            # More choices than asked for: the oldest choice's template makes room.
+            del templates[0]
+        templates.append(template)

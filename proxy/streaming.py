@@ -49,7 +49,7 @@ from proxy.sse import (
 )
 from proxy.stream_buffer import BufferedAnswer, BufferOverflow
 from proxy.stream_choices import ChoiceRewriter, ChunkOutcome
-from proxy.stream_template import ContentTemplate
+from proxy.stream_template import ContentTemplate, ContentTemplates
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,8 @@ class StreamReport:
     first_event_at: float | None = None
     """``time.monotonic()`` when the first upstream event arrived (time to first token)."""
     route: str = "default"
+    templated: int = 0
+    """How many events were moderated through a content template, without decoding their JSON."""
 
 
 class StreamObserver(Protocol):
@@ -150,6 +152,7 @@ async def moderate_stream(
         relay.usage,
         relay.first_event_at,
         plan.route,
+        relay.templated,
     )
     plan.observer.stream_finished(report)
     return report
@@ -171,10 +174,11 @@ class _Relay:
             plan.mode is not StreamMode.BUFFER and plan.scanner.horizon <= 0 and plan.segment_check is None
         )
 
-        # Plain chunks repeating the last plain one but for their text skip the JSON work
+        # Plain chunks repeating their choice's last plain one but for their text skip the JSON work
         # (proxy/stream_template.py); a classifier stage needs the full path.
         self.templating = plan.mode is not StreamMode.BUFFER and plan.segment_check is None
-        self.template: ContentTemplate | None = None
+        self.templates = ContentTemplates(plan.expected_choices)
+        self.templated = 0
 
     async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
         parser = SSEParser(self.plan.max_event_bytes)
@@ -223,22 +227,28 @@ class _Relay:
         if self.inert:
             out += _encoded(event)
             return None
-        template = self.template
         if (
-            template is not None
+            self.templating
             and event.event is None
-            and (text := template.text_of(data)) is not None
-            and template.key.choice not in self.rewriter.blocked
+            and (filled := self.templates.match(data)) is not None
+            and filled.template.key.choice not in self.rewriter.blocked
         ):
+            template, text = filled
             step = self.rewriter.feed_text(template.chunk, template.key, text)
             self.findings.extend(step.findings)
             if step.block is None:
+                self.templated += 1
                 if self.plan.mode is StreamMode.WINDOW:
                     out += encode_data(data if step.text == text else template.fill(step.text))
                 return None
         chunk = _json_object(data)
-        if chunk is not None and self.templating and event.event is None:
-            self.template = ContentTemplate.of(data, chunk) or self.template
+        if (
+            chunk is not None
+            and self.templating
+            and event.event is None
+            and (learned := ContentTemplate.of(data, chunk)) is not None
+        ):
+            self.templates.learn(learned)
         if chunk is not None and isinstance(usage := chunk.get("usage"), dict):
             self.usage = _token_counts(usage)
         if chunk is None or event.event is not None:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.stream_choices import TextKey
-from proxy.stream_template import ContentTemplate
+from proxy.stream_template import ContentTemplate, ContentTemplates, Filled
 
 
 def _chunk(content: Any = "hi", index: int = 0, fields: dict[str, str] | None = None) -> dict[str, Any]:
@@ -97,3 +97,48 @@ def test_a_match_always_decodes_to_the_template_with_that_text(
     if text is not None:
         assert json.loads(data) == _chunk(text, fields=fields)
         assert json.loads(template.fill(text)) == json.loads(data)
+
+
+def _learned(chunk: dict[str, Any]) -> ContentTemplate:
+    template = _template(chunk)
+    assert template is not None
+    return template
+
+
+def test_templates_match_each_choice_of_an_interleaved_stream() -> None:
+    templates = ContentTemplates(limit=3)
+    learned = [_learned(_chunk(index=i)) for i in range(3)]
+    for template in learned:
+        templates.learn(template)
+    for index in [0, 1, 2, 0, 2, 2, 1, 0]:
+        assert templates.match(json.dumps(_chunk(f"text {index}", index=index))) == Filled(
+            learned[index], f"text {index}"
+        )
+    assert templates.match(json.dumps(_chunk("x", index=3))) is None
+
+
+def test_a_choice_s_new_template_replaces_its_old_one() -> None:
+    templates = ContentTemplates(limit=2)
+    templates.learn(_learned(_chunk(index=0)))
+    templates.learn(_learned(_chunk(index=1)))
+    templates.learn(_learned(_chunk(index=0, fields={"system_fingerprint": "fp"})))
+    assert templates.match(json.dumps(_chunk("a", index=0))) is None
+    assert templates.match(json.dumps(_chunk("a", index=0, fields={"system_fingerprint": "fp"}))) is not None
+    assert templates.match(json.dumps(_chunk("b", index=1))) is not None
+
+
+@pytest.mark.parametrize(
+    ("limit", "kept"),
+    [
+        (1, [2]),
+        (2, [1, 2]),
+        (3, [0, 1, 2]),
+        (0, [2]),
+    ],
+)
+def test_templates_are_kept_for_at_most_limit_choices(limit: int, kept: list[int]) -> None:
+    templates = ContentTemplates(limit=limit)
+    for index in range(3):
+        templates.learn(_learned(_chunk(index=index)))
+    matched = [i for i in range(3) if templates.match(json.dumps(_chunk("x", index=i))) is not None]
+    assert matched == kept

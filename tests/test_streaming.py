@@ -143,6 +143,22 @@ async def test_each_choice_is_moderated_on_its_own(start_proxy: StartProxy, chun
     assert texts[1] == "*** fine"
 
 
+@pytest.mark.parametrize("mode", ["window", "audit"])
+async def test_interleaved_choices_each_keep_their_chunk_template(
+    start_proxy: StartProxy, chunky: ChunkyUpstream, mode: str
+) -> None:
+    proxy, recorder = await _start(start_proxy, chunky, mode=mode)
+    choices = [SPLITS["random"], SPLITS["inside every keyword"], list("fine, darn fine")]
+    chunky.answer(Answer(choices=choices))
+    texts, finish = await _chat(proxy, n=3)
+    moderated = _expected(TEXT) if mode == "window" else TEXT
+    fine = "fine, *** fine" if mode == "window" else "fine, darn fine"
+    assert texts == {0: moderated, 1: moderated, 2: fine}
+    assert finish == {0: "stop", 1: "stop", 2: "stop"}
+    # Each choice's first content chunk is decoded and becomes its template; every later one matches it.
+    assert recorder.reports[0].templated == sum(len(c) - 1 for c in choices)
+
+
 async def test_tool_call_arguments_are_moderated(start_proxy: StartProxy, chunky: ChunkyUpstream) -> None:
     proxy, _ = await _start(start_proxy, chunky)
     chunky.answer(Answer(choices=[[]], tool_args=['{"q": "da', "rn", " 555-", '1234"}']))
