@@ -1,5 +1,11 @@
 """What the built-in model reads: normalised text, hashed character n-grams, log-scaled counts.
 
+The text is folded by the policy engine's normalizer (:mod:`proxy.policy.normalize`: width,
+case, invisible characters, homoglyphs, leetspeak, traditional → simplified), so a model
+reads ``k1ll``, ``kіll`` (Cyrillic і) and ``殺`` as a keyword policy does. Its separator
+step would join every word, and character n-grams need the word boundaries; here only
+spaced-out characters are joined (``k i l l``, ``k.i.l.l``, ``自 杀``).
+
 :func:`featurize` is the plain-Python reference that training uses and that defines the
 features; :mod:`proxy.classifiers.vectorized` computes the same numbers in bulk for
 serving, and a test holds the two to each other.
@@ -15,51 +21,53 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from operator import mul
-from typing import Any, Protocol
+from typing import Any
+
+from proxy.policy.normalize import BARRIER, MAX_SEPARATOR_RUN, NormalizeOptions, normalizer
 
 DEFAULT_BUCKETS_LOG2 = 18
 DEFAULT_NGRAMS = (1, 3)
 HASH = "poly-splitmix64"
+NORMALIZE = "policy-fold-1+spaced-chars"
+"""The normalisation a model was trained under; a model under any other is refused."""
 GRAM_MULTIPLIER = 0x100000001B3
 ORDER_SALT = 0x9E3779B97F4A7C15
 MIX_1 = 0xBF58476D1CE4E5B9
 MIX_2 = 0x94D049BB133111EB
 _MASK64 = (1 << 64) - 1
 
-# Invisible characters people insert to split a word past a filter (a regex: far faster than
-# str.translate on non-ASCII text, which is most of the time spent normalising Chinese).
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff]")
-
 
 class ModelFormatError(ValueError):
     """A model file that is not ours, or is damaged."""
 
 
-class _Converter(Protocol):
-    def convert(self, text: str) -> str: ...
+# Everything the keyword fold does except joining words: see the module docstring.
+_FOLD = normalizer(NormalizeOptions(separators=0))
+# A separator: neither letter nor digit, and not clause punctuation (which ends a phrase).
+_SEP = f"(?:(?![,;:!?。、，；：！？])[\\W_]){{1,{MAX_SEPARATOR_RUN}}}"
+_CHAR = r"[^\W_]"
+# At least three single characters, each one away from the next by a short separator run.
+_SPACED = re.compile(rf"(?<!{_CHAR}){_CHAR}(?:{_SEP}{_CHAR}(?!{_CHAR})){{2,}}")
+_SEP_ONLY = re.compile(_SEP)
+# Chinese puts no space between characters: any short separator run between two is filler.
+_HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_HAN_GAP = re.compile(f"(?<={_HAN}){_SEP}(?={_HAN})")
 
 
-@cache
-def _t2s() -> _Converter:
-    import opencc  # imported on first CJK text only; a process-wide immutable converter
-
-    converter: _Converter = opencc.OpenCC("t2s")
-    return converter
+def _join(match: re.Match[str]) -> str:
+    return _SEP_ONLY.sub("", match.group())
 
 
 def normalize(text: str) -> str:
-    """NFKC, casefold, invisible characters dropped, whitespace collapsed, traditional → simplified."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
-    text = " ".join(text.split())
+    """The policy fold (no word joining), whitespace collapsed, spaced-out characters joined."""
+    text = " ".join(_FOLD.normalize(text).text.replace(BARRIER, " ").split())
     if not text.isascii():
-        text = _t2s().convert(text)
-    return text
+        text = _HAN_GAP.sub("", text)
+    return _SPACED.sub(_join, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +87,7 @@ class FeatureSpec:
             "ngram_max": self.ngram_max,
             "buckets_log2": self.buckets_log2,
             "hash": HASH,
-            "normalize": "nfkc-casefold-t2s",
+            "normalize": NORMALIZE,
             "tf": "log1p-bucket-count",
             "norm": "l2",
         }
@@ -90,6 +98,11 @@ class FeatureSpec:
             raise ModelFormatError(
                 f"unsupported feature kind {data.get('kind')!r}/{data.get('hash')!r}"
                 " (a model from an earlier modproxy: train it again with `modproxy train`)"
+            )
+        if data.get("normalize") != NORMALIZE:
+            raise ModelFormatError(
+                f"model trained under text normalisation {data.get('normalize')!r}, this modproxy uses"
+                f" {NORMALIZE!r} (a model from an earlier modproxy: train it again with `modproxy train`)"
             )
         spec = cls(int(data["ngram_min"]), int(data["ngram_max"]), int(data["buckets_log2"]))
         if not 1 <= spec.ngram_min <= spec.ngram_max <= 8 or not 8 <= spec.buckets_log2 <= 24:
