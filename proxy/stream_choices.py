@@ -189,43 +189,21 @@ class ChoiceRewriter:
     async def _rewrite_choice(self, choice: dict[str, Any], index: int, out: ChunkOutcome) -> Finding | None:
         delta = choice.get("delta")
         if isinstance(delta, dict):
-            if isinstance(content := delta.get("content"), str):
-                key = TextKey(index)
-                window = self._windows.get(key) or self._window(key)
-                released, block = self._step(window.feed(content), out)
-                if block is None and self._segment_check is not None:
-                    released, block = await self._through_segments(key, released, out, final=False)
+            if isinstance(delta.get("content"), str):
+                block = await self._rewrite_text(TextKey(index), delta, "content", out)
                 if block is not None:
                     return block
-                if released != content:
-                    out.changed = True
-                    out.edits.append(TextEdit("content", content, released))
-                    delta["content"] = released
             for j, call in _tool_calls(delta) if "tool_calls" in delta else ():
                 function = call["function"]
-                if isinstance(args := function.get("arguments"), str):
-                    key = TextKey(index, j)
-                    released, block = self._step(self._window(key).feed(args), out)
-                    if block is None and self._segment_check is not None:
-                        released, block = await self._through_segments(key, released, out, final=False)
+                if isinstance(function.get("arguments"), str):
+                    block = await self._rewrite_text(TextKey(index, j), function, "arguments", out)
                     if block is not None:
                         return block
-                    if released != args:
-                        out.changed = True
-                        out.edits.append(TextEdit("arguments", args, released))
-                        function["arguments"] = released
-        elif isinstance(text := choice.get("text"), str):
+        elif isinstance(choice.get("text"), str):
             self.chat = False
-            key = TextKey(index)
-            released, block = self._step(self._window(key).feed(text), out)
-            if block is None and self._segment_check is not None:
-                released, block = await self._through_segments(key, released, out, final=False)
+            block = await self._rewrite_text(TextKey(index), choice, "text", out)
             if block is not None:
                 return block
-            if released != text:
-                out.changed = True
-                out.edits.append(TextEdit("text", text, released))
-                choice["text"] = released
         if choice.get("finish_reason") is not None:
             self.finished.add(index)
             return await self._finish_choice(choice, index, out)
@@ -248,6 +226,22 @@ class ChoiceRewriter:
         if window is None:
             window = self._windows[key] = WindowModerator(self._scanner, self._phase)
         return window
+
+    async def _rewrite_text(
+        self, key: TextKey, holder: dict[str, Any], name: str, out: ChunkOutcome
+    ) -> Finding | None:
+        """Feed ``holder[name]`` through its window (and classifier segments); write back what is released."""
+        text: str = holder[name]
+        released, block = self._step(self._window(key).feed(text), out)
+        if block is None and self._segment_check is not None:
+            released, block = await self._through_segments(key, released, out, final=False)
+        if block is not None:
+            return block
+        if released != text:
+            out.changed = True
+            out.edits.append(TextEdit(name, text, released))
+            holder[name] = released
+        return None
 
     @staticmethod
     def _step(step: StreamStep, out: ChunkOutcome) -> tuple[str, Finding | None]:

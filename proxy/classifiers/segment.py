@@ -58,28 +58,6 @@ def combine_max(scores: Iterable[Mapping[str, float]]) -> dict[str, float]:
     return combined
 
 
-async def score_segmented(
-    classifier: Classifier,
-    text: str,
-    phase: Phase,
-    *,
-    overlap: int = 200,
-    max_parallel: int = 4,
-    timeout_s: float | None = None,
-) -> dict[str, float]:
-    """Score ``text`` with ``classifier``, segmenting it to the backend's ``max_chars``.
-
-    ``timeout_s`` (a policy's ``timeout_ms``) bounds the whole text and, when it expires,
-    becomes a ``ClassifierError`` with reason ``timeout``. A failing segment fails the whole
-    text (the caller applies the policy's ``on_error``): scoring only the segments that
-    worked could let the harmful part through.
-    """
-    scored = await score_segments(
-        classifier, text, phase, overlap=overlap, max_parallel=max_parallel, timeout_s=timeout_s
-    )
-    return combine_max(scores for _, scores in scored)
-
-
 async def score_segments(
     classifier: Classifier,
     text: str,

@@ -3,12 +3,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.classifiers.segment import combine_max, score_segmented, segment_spans, split_text
+from proxy.classifiers.segment import combine_max, score_segments, segment_spans, split_text
 from proxy.policy.classifier import ClassifierError
 from proxy.policy.decision import Phase
 
@@ -72,7 +73,15 @@ class KeywordScorer:
         return {"bad": 1.0 if "bad" in text else 0.0}
 
 
-async def test_score_segmented_finds_the_worst_segment() -> None:
+async def score_segmented(
+    scorer: Any, text: str, phase: Phase, *, overlap: int = 200, timeout_s: float | None = None
+) -> dict[str, float]:
+    """The worst segment decides: per category, the highest score over the segments."""
+    scored = await score_segments(scorer, text, phase, overlap=overlap, timeout_s=timeout_s)
+    return combine_max(scores for _, scores in scored)
+
+
+async def test_the_worst_segment_decides() -> None:
     scorer = KeywordScorer()
     text = "fine sentence. " * 20 + "a bad one. " + "fine sentence. " * 20
     assert await score_segmented(scorer, text, Phase.RESPONSE, overlap=10) == {"bad": 1.0}
