@@ -50,3 +50,31 @@ def test_a_config_example_loads(name: str, text: str, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(data), encoding="utf-8")
     load_settings(config_file=config, env=ENV)
+
+
+def _k8s_config() -> str:
+    text = (Path(__file__).resolve().parents[1] / "deploy" / "k8s" / "configmap.yaml").read_text(
+        encoding="utf-8"
+    )
+    [config_map] = [
+        doc for doc in yaml.safe_load_all(text) if doc and doc["metadata"]["name"] == "modproxy-config"
+    ]
+    return str(config_map["data"]["config.yaml"])
+
+
+DEPLOY_CONFIGS = {
+    "compose": (Path(__file__).resolve().parents[1] / "deploy" / "config" / "config.yaml").read_text(
+        encoding="utf-8"
+    ),
+    "kubernetes": _k8s_config(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEPLOY_CONFIGS))
+def test_the_shipped_deploy_configs_load_with_their_token(name: str, tmp_path: Path) -> None:
+    """The deploy files set the admin token from the environment, as the containers do."""
+    config = tmp_path / "config.yaml"
+    config.write_text(DEPLOY_CONFIGS[name], encoding="utf-8")
+    settings = load_settings(config_file=config, env={"MODPROXY_ADMIN_TOKEN": "from-a-secret"})
+    assert settings.server.host == "0.0.0.0" and settings.admin.token == "from-a-secret"
+    assert settings.policies.path is not None and settings.redis.url is not None
