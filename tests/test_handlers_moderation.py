@@ -10,7 +10,14 @@ import openai
 import pytest
 
 from tests.fixtures.moderators import WordModerator
-from tests.fixtures.upstream import LoopbackUpstream, Reply, RunningProxy, StartProxy, chat_completion
+from tests.fixtures.upstream import (
+    LoopbackUpstream,
+    Reply,
+    RunningProxy,
+    StartProxy,
+    chat_completion,
+    read_stream,
+)
 
 
 @pytest.fixture
@@ -202,15 +209,9 @@ async def test_moderations_rejects_bad_input(moderated: RunningProxy, body: dict
 
 
 async def test_stream_passes_through_with_prompt_verdict(moderated: RunningProxy) -> None:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            f"{moderated.url}/v1/chat/completions",
-            json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "hmm hello"}]},
-        ) as response,
-    ):
-        text = await response.text()
-        assert response.headers["x-modproxy-action"] == "flag"
-        assert response.headers["Content-Type"].startswith("text/event-stream")
+    headers, body = await read_stream(moderated.url, "hmm hello")
+    text = body.decode()
+    assert headers["x-modproxy-action"] == "flag"
+    assert headers["Content-Type"].startswith("text/event-stream")
     assert text.endswith("data: [DONE]\n\n")
     assert " hello" in text

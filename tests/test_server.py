@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 
 from proxy.server import loop_factory
-from tests.fixtures.upstream import LoopbackUpstream, Reply, chat_chunks
+from tests.fixtures.upstream import LoopbackUpstream, Reply, chat_chunks, stream_request
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTENING = re.compile(rb"listening on (http://127\.0\.0\.1:\d+) \(admin (http://127\.0\.0\.1:\d+)\)")
@@ -71,7 +71,7 @@ async def sigterm_mid_stream(
     """A streamed answer the server has started relaying when it receives SIGTERM."""
     async with http.post(
         f"{server.url}/v1/chat/completions",
-        json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]},
+        json=stream_request(),
     ) as response:
         await response.content.readuntil(b"\n\n")
         await asyncio.wait_for(upstream.streaming.wait(), 5)

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.fixtures.upstream import LoopbackUpstream, Reply, StartProxy
+from tests.fixtures.upstream import LoopbackUpstream, Reply, StartProxy, read_stream, stream_request
 
 
 async def _stream(url: str) -> bytes:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            f"{url}/v1/chat/completions",
-            json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]},
-        ) as response,
-    ):
-        return await response.read()
+    _, body = await read_stream(url)
+    return body
 
 
 async def test_events_split_across_writes_arrive_whole(
@@ -37,7 +31,7 @@ async def test_first_event_is_relayed_before_the_stream_ends(
         aiohttp.ClientSession() as http,
         http.post(
             f"{proxy.url}/v1/chat/completions",
-            json={"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]},
+            json=stream_request(),
         ) as response,
     ):
         assert await response.content.readuntil(b"\n\n") == b"data: 1\n\n"  # upstream is still holding

@@ -73,24 +73,47 @@ async def test_prompt_and_response_are_sent_as_the_right_turns(
 
 
 @pytest.mark.parametrize(
-    ("content", "expected"),
+    ("fmt", "content", "expected"),
     [
-        ("safe", {"unsafe": 0.0, "violence": 0.0, "hate": 0.0}),
-        ("\n\nsafe", {"unsafe": 0.0}),
-        ("unsafe\nS1", {"unsafe": 1.0, "violence": 1.0, "hate": 0.0}),
-        ("unsafe\nS10,S11", {"unsafe": 1.0, "hate": 1.0, "self_harm": 1.0, "violence": 0.0}),
-        ("unsafe\nS2, S14", {"illicit": 1.0, "code_interpreter_abuse": 1.0}),
-        ("unsafe", {"unsafe": 1.0, "violence": 0.0}),
+        (GuardFormat.LLAMA_GUARD, "safe", {"unsafe": 0.0, "violence": 0.0, "hate": 0.0}),
+        (GuardFormat.LLAMA_GUARD, "\n\nsafe", {"unsafe": 0.0}),
+        (GuardFormat.LLAMA_GUARD, "unsafe\nS1", {"unsafe": 1.0, "violence": 1.0, "hate": 0.0}),
+        (
+            GuardFormat.LLAMA_GUARD,
+            "unsafe\nS10,S11",
+            {"unsafe": 1.0, "hate": 1.0, "self_harm": 1.0, "violence": 0.0},
+        ),
+        (GuardFormat.LLAMA_GUARD, "unsafe\nS2, S14", {"illicit": 1.0, "code_interpreter_abuse": 1.0}),
+        (GuardFormat.LLAMA_GUARD, "unsafe", {"unsafe": 1.0, "violence": 0.0}),
+        (GuardFormat.QWEN3GUARD, "Safety: Safe\nCategories: None", {"unsafe": 0.0, "violence": 0.0}),
+        (
+            GuardFormat.QWEN3GUARD,
+            "Safety: Unsafe\nCategories: Violent",
+            {"unsafe": 1.0, "violence": 1.0, "illicit": 0.0},
+        ),
+        (
+            GuardFormat.QWEN3GUARD,
+            "Safety: Unsafe\nCategories: Suicide & Self-Harm, Jailbreak",
+            {"self_harm": 1.0, "prompt_injection": 1.0},
+        ),
+        (
+            GuardFormat.QWEN3GUARD,
+            "Safety: Controversial\nCategories: Politically Sensitive Topics",
+            {"unsafe": 0.5, "political": 0.5},
+        ),
+        (GuardFormat.QWEN3GUARD, "Safety: Safe\nCategories: None\nRefusal: Yes", {"unsafe": 0.0}),
+        (GuardFormat.QWEN3GUARD, "Safety: Unsafe\nCategories: Something New", {"something_new": 1.0}),
     ],
 )
-async def test_llama_guard_verdicts(
+async def test_guard_verdicts(
     server: ScriptedServer,
     session: aiohttp.ClientSession,
     clock: ManualClock,
+    fmt: GuardFormat,
     content: str,
     expected: dict[str, float],
 ) -> None:
-    scores = await verdict_scores(session, server, clock, GuardFormat.LLAMA_GUARD, content)
+    scores = await verdict_scores(session, server, clock, fmt, content)
     assert {k: scores[k] for k in expected} == expected
 
 
@@ -116,34 +139,6 @@ async def test_a_safe_verdict_with_doubt_keeps_the_doubt_in_the_overall_score(
     scores = await guard(session, server, clock, GuardFormat.LLAMA_GUARD).score("x", Phase.PROMPT)
     assert scores["unsafe"] == pytest.approx(0.4)
     assert scores["violence"] == 0.0
-
-
-@pytest.mark.parametrize(
-    ("content", "expected"),
-    [
-        ("Safety: Safe\nCategories: None", {"unsafe": 0.0, "violence": 0.0}),
-        ("Safety: Unsafe\nCategories: Violent", {"unsafe": 1.0, "violence": 1.0, "illicit": 0.0}),
-        (
-            "Safety: Unsafe\nCategories: Suicide & Self-Harm, Jailbreak",
-            {"self_harm": 1.0, "prompt_injection": 1.0},
-        ),
-        (
-            "Safety: Controversial\nCategories: Politically Sensitive Topics",
-            {"unsafe": 0.5, "political": 0.5},
-        ),
-        ("Safety: Safe\nCategories: None\nRefusal: Yes", {"unsafe": 0.0}),
-        ("Safety: Unsafe\nCategories: Something New", {"something_new": 1.0}),
-    ],
-)
-async def test_qwen3guard_verdicts(
-    server: ScriptedServer,
-    session: aiohttp.ClientSession,
-    clock: ManualClock,
-    content: str,
-    expected: dict[str, float],
-) -> None:
-    scores = await verdict_scores(session, server, clock, GuardFormat.QWEN3GUARD, content)
-    assert {k: scores[k] for k in expected} == expected
 
 
 async def test_qwen3guard_score_from_logprobs_weighs_controversial(
