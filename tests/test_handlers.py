@@ -9,7 +9,14 @@ import aiohttp
 import openai
 import pytest
 
-from tests.fixtures.upstream import LoopbackUpstream, Reply, RunningProxy, StartProxy, chat_chunks
+from tests.fixtures.upstream import (
+    LoopbackUpstream,
+    Reply,
+    RunningProxy,
+    StartProxy,
+    chat_chunks,
+    text_completion,
+)
 
 USER = [{"role": "user", "content": "hello proxy world"}]
 
@@ -56,15 +63,7 @@ async def test_sync_sdk_chat_and_stream(proxy: RunningProxy) -> None:
 async def test_sdk_completions_and_models(proxy: RunningProxy, upstream: LoopbackUpstream) -> None:
     upstream.script(
         "/v1/completions",
-        Reply(
-            json={
-                "id": "c",
-                "object": "text_completion",
-                "created": 1,
-                "model": "m",
-                "choices": [{"index": 0, "text": "done", "finish_reason": "stop", "logprobs": None}],
-            }
-        ),
+        Reply(json=text_completion("done")),
     )
     upstream.script(
         "/v1/models",

@@ -17,6 +17,7 @@ from tests.fixtures.upstream import (
     StartProxy,
     chat_completion,
     read_stream,
+    text_completion,
 )
 
 
@@ -170,15 +171,7 @@ async def test_completions_prompt_list_is_moderated(
 async def test_completions_response_blocked(moderated: RunningProxy, upstream: LoopbackUpstream) -> None:
     upstream.script(
         "/v1/completions",
-        Reply(
-            json={
-                "id": "c",
-                "object": "text_completion",
-                "created": 1,
-                "model": "m",
-                "choices": [{"index": 0, "text": "forbidden", "finish_reason": "stop"}],
-            }
-        ),
+        Reply(json=text_completion("forbidden")),
     )
     status, _, body = await _post(moderated, "/v1/completions", {"model": "m", "prompt": "x"})
     assert status == 200
