@@ -114,7 +114,7 @@ async def _moderated_exchange(
     # 2. Moderate the prompt; a block is answered here and the upstream never sees it.
     prompt = await routed.moderator.moderate(parsed.texts, Phase.PROMPT, ctx)
     if prompt.blocked:
-        return _json(400, openai_api.prompt_blocked_body(prompt), moderation_headers(prompt))
+        return _json(400, openai_api.prompt_blocked_body(prompt, parsed.texts), moderation_headers(prompt))
     body = openai_api.with_redactions(parsed.body, parsed.slots, prompt)
     payload = raw if body is parsed.body else json.dumps(body).encode()
 
@@ -151,7 +151,8 @@ async def _moderated_exchange(
     slots = response_slots(reply)
     verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
     refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked choices use it
-    openai_api.apply_response_moderation(reply, slots, verdict, refusal)
+    openai_api.apply_response_moderation(reply, slots, verdict, refusal, parsed.texts)
+    openai_api.add_notice(reply, prompt, parsed.texts)
     openai_api.annotate_prompt(reply, parsed.slots, prompt)
 
     # 5. Reply.

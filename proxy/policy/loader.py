@@ -12,21 +12,24 @@ from typing import Any, TypeVar
 
 import yaml
 
-from proxy.policy.decision import Action, Phase
+from proxy.policy.decision import Action, Phase, PolicyMessage
 from proxy.policy.engine import DEFAULT_MAX_REGEX_MATCH, PolicySet
 from proxy.policy.normalize import KEYWORD_DEFAULTS, MAX_SEPARATOR_RUN, RAW, REGEX_DEFAULTS, NormalizeOptions
 from proxy.policy.normalize import normalizer as get_normalizer
 from proxy.policy.regex import compile_rule
-from proxy.policy.schema import ALL_PHASES, ClassifierPolicy, Mode, Policy
+from proxy.policy.schema import ALL_PHASES, BLOCK_ONLY_CATEGORIES, ClassifierPolicy, Mode, Policy
 from proxy.policy.validators import VALIDATORS
 from proxy.policy.yamlsource import DuplicateKeyError, LineDict, LineList, line_of, parse_yaml
 
-_TOP_KEYS = {"policies", "tests", "mode"}
+_TOP_KEYS = {"policies", "tests", "mode", "include"}
 _POLICY_KEYS = {
     "id", "description", "category", "phases", "action", "mode", "keywords", "keyword_files",
     "exceptions", "regex", "replacement", "validator", "normalize", "whole_word", "case_sensitive",
-    "classifier",
+    "classifier", "message",
 }  # fmt: skip
+_MESSAGE_KEYS = {"en", "zh"}
+PACKS_DIR = "packs"
+"""Optional packs live in ``<root>/packs/NAME/``: loaded only when a rule file names them in ``include``."""
 _NORMALIZE_KEYS = {"width", "case", "format", "chinese", "homoglyphs", "leet", "separators"}
 _CLASSIFIER_KEYS = {"backend", "thresholds", "on_error", "timeout_ms", "model"}
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -51,11 +54,47 @@ class PolicyLoadError(Exception):
 
 
 def rule_files(path: Path) -> list[Path]:
-    """The rule files of a directory (recursive, ``*_test.yaml`` excluded), or the file itself."""
+    """The rule files of a directory (recursive, ``*_test.yaml`` excluded), or the file itself.
+
+    ``<root>/packs/`` is left out, except the directories the rule files ``include``."""
+    return [p for p in policy_yaml_files(path) if not p.stem.endswith("_test")]
+
+
+def policy_yaml_files(path: Path) -> list[Path]:
+    """Every YAML file (rules and tests) of a policy path, included directories followed once each."""
     if path.is_file():
         return [path]
-    files = [p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
-    return sorted(p for p in files if not p.stem.endswith("_test"))
+    out: list[Path] = []
+    done: set[Path] = set()
+    todo = [path]
+    while todo:
+        root = todo.pop(0)
+        if root.resolve() in done or not root.is_dir():
+            continue
+        done.add(root.resolve())
+        for file in _yaml_under(root):
+            out.append(file)
+            if not file.stem.endswith("_test"):
+                todo.extend(file.parent / rel for rel in _includes_of(file))
+    return out
+
+
+def _yaml_under(root: Path) -> list[Path]:
+    files = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(p for p in files if p.relative_to(root).parts[0] != PACKS_DIR)
+
+
+def _includes_of(file: Path) -> list[str]:
+    """A rule file's ``include`` entries; malformed ones are reported by the parser, not here."""
+    try:
+        data = file.read_bytes()
+        if b"include" not in data:
+            return []
+        doc = yaml.safe_load(data)
+    except (OSError, yaml.YAMLError):
+        return []
+    value = doc.get("include") if isinstance(doc, dict) else None
+    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
 
 
 def load_policy_set(path: str | Path, *, max_regex_match: int = DEFAULT_MAX_REGEX_MATCH) -> PolicySet:
@@ -125,16 +164,57 @@ class _FileParser:
         file_mode = doc.get("mode", Mode.ENFORCE.value)
         if file_mode not in {m.value for m in Mode}:
             self.problem(line_of(doc, "mode"), f"mode must be enforce or shadow (got {file_mode!r})")
+        self._check_includes(doc)
         items = doc.get("policies")
+        if items is None and "include" in doc:
+            return []  # a file that only includes packs
         if not isinstance(items, LineList):
             self.problem(line_of(doc, "policies") or 1, "'policies' must be a list")
             return []
         policies = []
         for item in items:
             policy = self._policy(item, line_of(items))
-            if policy is not None:
-                policies.append(_shadowed(policy) if file_mode == Mode.SHADOW.value else policy)
+            if policy is None:
+                continue
+            if file_mode == Mode.SHADOW.value:
+                policy = _shadowed(policy)
+            if self._weakens_block_only(policy, item, line_of(doc, "mode")):
+                continue
+            policies.append(policy)
         return policies
+
+    def _check_includes(self, doc: LineDict) -> None:
+        value = doc.get("include")
+        if value is None:
+            return
+        if not isinstance(value, LineList):
+            self.problem(line_of(doc, "include"), "include must be a list of directories")
+            return
+        for rel, line in zip(value, value.item_lines, strict=True):
+            if not isinstance(rel, str) or not rel or not (self.file.parent / rel).is_dir():
+                self.problem(line, f"include: {rel!r} is not a directory (relative to this file)")
+
+    def _weakens_block_only(self, policy: Policy, item: LineDict, file_mode_line: int | None) -> bool:
+        """Child sexual abuse material is blocked everywhere: no file may flag it, shadow it or let a
+        classifier outage wave it through."""
+        categories = {policy.category}
+        if policy.classifier is not None:
+            categories |= set(policy.classifier.thresholds)
+        locked = sorted(categories & BLOCK_ONLY_CATEGORIES)
+        if not locked:
+            return False
+        what = f"category {locked[0]!r} can only be blocked"
+        before = len(self.problems)
+        if policy.action is not Action.BLOCK:
+            self.problem(line_of(item, "action"), f"{what}: action must be block (got {policy.action.label})")
+        if policy.shadow:
+            line = line_of(item, "mode") if item.get("mode") == Mode.SHADOW.value else file_mode_line
+            self.problem(line or item.line, f"{what}: it cannot run in shadow mode")
+        if policy.classifier is not None and policy.classifier.on_error is not Action.BLOCK:
+            block = item.get("classifier")
+            line = line_of(block, "on_error") if isinstance(block, LineDict) else None
+            self.problem(line or item.line, f"{what}: its classifier must fail closed (on_error: block)")
+        return len(self.problems) > before
 
     def _policy(self, item: object, fallback_line: int | None) -> Policy | None:
         if not isinstance(item, LineDict):
@@ -159,7 +239,8 @@ class _FileParser:
         whole_word = get.flag("whole_word", True)
         case_sensitive = get.flag("case_sensitive", False)
         keyword_opts, regex_opts = self._normalize(item, case_sensitive)
-        classifier = self._classifier(item, pid or "", action or Action.FLAG, phases, mode)
+        message = self._message(item)
+        classifier = self._classifier(item, pid or "", action or Action.FLAG, phases, mode, message)
         if not phases:
             self.problem(line_of(item, "phases"), "phases must not be empty")
         if not (keywords or patterns or classifier):
@@ -187,8 +268,24 @@ class _FileParser:
             keywords=tuple(keywords), exceptions=tuple(exceptions), regexes=tuple(patterns),
             replacement=replacement, validator=validator, keyword_normalize=keyword_opts,
             regex_normalize=regex_opts, whole_word=whole_word, case_sensitive=case_sensitive,
-            classifier=classifier, source=f"{self.name}:{item.line}",
+            classifier=classifier, message=message, source=f"{self.name}:{item.line}",
         )  # fmt: skip
+
+    def _message(self, item: LineDict) -> PolicyMessage | None:
+        value = item.get("message")
+        line = line_of(item, "message")
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip():
+            return PolicyMessage(value)
+        if isinstance(value, LineDict) and value:
+            for key in sorted(value.keys() - _MESSAGE_KEYS, key=str):
+                self.problem(line_of(value, key), f"unknown message language {key!r} (expected en, zh)")
+            texts = {k: v for k, v in value.items() if k in _MESSAGE_KEYS}
+            if all(isinstance(v, str) and v.strip() for v in texts.values()) and texts:
+                return PolicyMessage(texts.get("en") or texts["zh"], texts.get("zh"))
+        self.problem(line, "message must be a non-empty string or a mapping of en/zh to non-empty strings")
+        return None
 
     def _keyword_file(self, rel: str, line: int | None) -> list[str]:
         path = self.file.parent / rel
@@ -234,7 +331,13 @@ class _FileParser:
         return keyword_opts, regex_opts
 
     def _classifier(
-        self, item: LineDict, pid: str, action: Action, phases: frozenset[Phase], mode: Mode | None
+        self,
+        item: LineDict,
+        pid: str,
+        action: Action,
+        phases: frozenset[Phase],
+        mode: Mode | None,
+        message: PolicyMessage | None,
     ) -> ClassifierPolicy | None:
         block = item.get("classifier")
         if block is None:
@@ -278,6 +381,7 @@ class _FileParser:
             timeout,
             mode is Mode.SHADOW,
             model,
+            message,
         )
 
     def _model_file(self, block: LineDict, rel: str | None) -> str | None:
