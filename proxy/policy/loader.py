@@ -230,7 +230,8 @@ class _FileParser:
         mode = get.choice("mode", Mode, default=Mode.ENFORCE)
         phases = frozenset(get.strings("phases", Phase)) if "phases" in item else ALL_PHASES
         keywords = get.strings("keywords", str)
-        for rel, line in get.strings_with_lines("keyword_files"):
+        keyword_files = get.strings_with_lines("keyword_files")
+        for rel, line in keyword_files:
             keywords.extend(self._keyword_file(rel, line))
         exceptions = get.strings("exceptions", str)
         patterns = get.strings("regex", str)
@@ -243,7 +244,8 @@ class _FileParser:
         classifier = self._classifier(item, pid or "", action or Action.FLAG, phases, mode, message)
         if not phases:
             self.problem(line_of(item, "phases"), "phases must not be empty")
-        if not (keywords or patterns or classifier):
+        # A keyword file may be empty: a list a deployer fills later (``modproxy check`` reports it).
+        if not (keywords or keyword_files or patterns or classifier):
             self.problem(item.line, "a policy needs keywords, keyword_files, regex or classifier")
         if replacement is not None and action is not Action.REDACT:
             self.problem(line_of(item, "replacement"), "replacement only applies to action: redact")

@@ -8,7 +8,7 @@ files' YAML (with line numbers) for that, and never changes what the loader acce
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -103,6 +103,9 @@ def lint_path(root: Path, policy_set: PolicySet) -> list[LintIssue]:
     """Lint the loaded ``policy_set`` from ``root``; keywords use each policy's own normalization."""
     by_id = {p.id: p for p in policy_set.policies}
     keywords, regexes = lint_entries(root)
+    keywords = [
+        replace(k, category=by_id[k.policy_id].category) if k.policy_id in by_id else k for k in keywords
+    ]
     issues: list[LintIssue] = []
     groups: dict[object, list[KeywordEntry]] = {}
     for entry in keywords:
