@@ -160,7 +160,7 @@ class _FileParser:
             self.problem(1, "expected a mapping with a 'policies' list")
             return []
         for key in doc.keys() - _TOP_KEYS:
-            self.problem(line_of(doc, key), f"unknown key {key!r} (expected policies, tests, mode)")
+            self.problem(line_of(doc, key), f"unknown key {key!r} (expected policies, tests, mode, include)")
         file_mode = doc.get("mode", Mode.ENFORCE.value)
         if file_mode not in {m.value for m in Mode}:
             self.problem(line_of(doc, "mode"), f"mode must be enforce or shadow (got {file_mode!r})")
