@@ -73,6 +73,9 @@ def policy_yaml_files(path: Path) -> list[Path]:
             continue
         done.add(root.resolve())
         for file in _yaml_under(root):
+            if file.resolve() in done:
+                continue  # reached through two includes
+            done.add(file.resolve())
             out.append(file)
             if not file.stem.endswith("_test"):
                 todo.extend(file.parent / rel for rel in _includes_of(file))

@@ -267,3 +267,9 @@ def test_an_empty_keyword_file_is_a_list_still_to_fill(tmp_path: Path) -> None:
     root = write(tmp_path, {"x.yaml": PACK, "lists/extra.txt": "# terms go here\n"})
     (policy,) = load_policy_set(root).policies
     assert policy.keywords == ()
+
+
+def test_a_file_reached_through_two_includes_loads_once(tmp_path: Path) -> None:
+    write(tmp_path, {"packs/p/extra.yaml": PACK, "packs/p/lists/extra.txt": "y\n"})
+    root = write(tmp_path, {"a.yaml": "include: [packs/p, packs]\n"})
+    assert [p.id for p in load_policy_set(root).policies] == ["extra"]
