@@ -127,7 +127,7 @@ async def _moderated_exchange(
             return await _relay(
                 request,
                 upstream,
-                _stream_plan(services, routed, parsed),
+                _stream_plan(services, routed, parsed, prompt),
                 moderation_headers(prompt),
                 started,
             )
@@ -178,7 +178,7 @@ def route(services: Services, request: web.Request, tenant: str | None, model: s
     )
 
 
-def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest) -> StreamPlan:
+def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest, prompt: Moderation) -> StreamPlan:
     streaming = services.settings.streaming
 
     async def moderate(texts: Sequence[str]) -> Moderation:
@@ -196,6 +196,7 @@ def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest) -> S
         expected_choices=expected_choices(parsed.body),
         observer=services.stream_observer,
         route=routed.plan.route,
+        notice=openai_api.notice_for(prompt, parsed.texts),
     )
 
 

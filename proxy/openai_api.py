@@ -159,13 +159,18 @@ def apply_response_moderation(
         choice["content_filter_results"] = filter_results(decisions)
 
 
-def add_notice(body: dict[str, Any], prompt: Moderation, prompt_texts: Sequence[str]) -> None:
-    """A flagged prompt whose policy carries a ``message`` (help resources, say) puts that message
-    before the answer of every choice that was not refused."""
+def notice_for(prompt: Moderation, prompt_texts: Sequence[str]) -> str | None:
+    """The message of a policy that flagged the prompt (help resources, say), in its language."""
     notice = policy_message(prompt.findings, Action.FLAG)
-    if notice is None:
+    return None if notice is None else notice.for_language(_mostly_cjk(prompt_texts))
+
+
+def add_notice(body: dict[str, Any], prompt: Moderation, prompt_texts: Sequence[str]) -> None:
+    """A flagged prompt whose policy carries a ``message`` puts that message before the answer of
+    every choice that was not refused."""
+    text = notice_for(prompt, prompt_texts)
+    if text is None:
         return
-    text = notice.for_language(_mostly_cjk(prompt_texts))
     for choice in _choices(body):
         if choice.get("finish_reason") == "content_filter":
             continue

@@ -93,3 +93,19 @@ async def test_sexual_content_involving_minors_is_refused_with_its_own_message(
     assert isinstance(body, dict)
     assert body["innererror"]["policy_message"] == "已拒绝：涉及未成年人的色情内容绝不允许。"
     assert upstream.requests == []
+
+
+@pytest.mark.parametrize("mode", ["window", "buffer"])
+async def test_a_streamed_answer_opens_with_the_help_resources(
+    start_stack: StartStack, upstream: LoopbackUpstream, mode: str
+) -> None:
+    stack = await start_stack(policies=SELF_HARM, settings={"streaming.mode": mode})
+    async with openai.AsyncOpenAI(base_url=stack.base_url, api_key="sk-client", max_retries=0) as client:
+        stream = await client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "i want to end my life"}], stream=True
+        )
+        pieces = [chunk.choices[0].delta.content or "" async for chunk in stream if chunk.choices]
+    text = "".join(pieces)
+    assert text.startswith("It sounds like you are going through a lot")
+    assert HELP_EN in text
+    assert text.endswith("\n\ni want to end my life")  # the (echoed) answer follows, moderated as usual
