@@ -86,7 +86,7 @@ def test_benign_texts_pass(shipped: PolicySet, text: str) -> None:
 
 
 def test_every_category_of_the_default_pack_is_loaded(shipped: PolicySet) -> None:
-    assert {p.category for p in shipped.policies} == {
+    assert {p.category for p in shipped.policies} >= {
         "violence", "self-harm", "drugs", "sexual-minors", "hate", "harassment", "extremism", "fraud",
         "malware", "pii", "prompt-injection",
     }  # fmt: skip

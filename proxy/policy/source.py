@@ -63,7 +63,10 @@ def referenced_files(root: Path) -> list[Path]:
 
 
 def watched_paths(root: Path) -> list[Path]:
-    return [root, *referenced_files(root)]
+    """``root``, the rule files it includes from elsewhere, and every keyword file named."""
+    inside = root.resolve()
+    included = [f for f in rule_files(root) if root.is_dir() and not f.resolve().is_relative_to(inside)]
+    return [root, *included, *referenced_files(root)]
 
 
 def lint_entries(root: Path) -> tuple[list[KeywordEntry], list[RegexEntry]]:
