@@ -5,19 +5,21 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
 from proxy.policy.decision import Action, Phase, PolicyMessage
 from proxy.policy.engine import DEFAULT_MAX_REGEX_MATCH, PolicySet
+from proxy.policy.fields import Fields
+from proxy.policy.files import rule_files
 from proxy.policy.normalize import KEYWORD_DEFAULTS, MAX_SEPARATOR_RUN, RAW, REGEX_DEFAULTS, NormalizeOptions
 from proxy.policy.normalize import normalizer as get_normalizer
+from proxy.policy.policy_rules import block_only_problems, parse_message
 from proxy.policy.regex import compile_rule
-from proxy.policy.schema import ALL_PHASES, BLOCK_ONLY_CATEGORIES, ClassifierPolicy, Mode, Policy
+from proxy.policy.schema import ALL_PHASES, ClassifierPolicy, Mode, Policy
 from proxy.policy.validators import VALIDATORS
 from proxy.policy.yamlsource import DuplicateKeyError, LineDict, LineList, line_of, parse_yaml
 
@@ -27,14 +29,10 @@ _POLICY_KEYS = {
     "exceptions", "regex", "replacement", "validator", "normalize", "whole_word", "case_sensitive",
     "classifier", "message",
 }  # fmt: skip
-_MESSAGE_KEYS = {"en", "zh"}
-PACKS_DIR = "packs"
-"""Optional packs live in ``<root>/packs/NAME/``: loaded only when a rule file names them in ``include``."""
 _NORMALIZE_KEYS = {"width", "case", "format", "chinese", "homoglyphs", "leet", "separators"}
 _CLASSIFIER_KEYS = {"backend", "thresholds", "on_error", "timeout_ms", "model"}
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _CATEGORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,53 +49,6 @@ class PolicyLoadError(Exception):
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
-
-
-def rule_files(path: Path) -> list[Path]:
-    """The rule files of a directory (recursive, ``*_test.yaml`` excluded), or the file itself.
-
-    ``<root>/packs/`` is left out, except the directories the rule files ``include``."""
-    return [p for p in policy_yaml_files(path) if not p.stem.endswith("_test")]
-
-
-def policy_yaml_files(path: Path) -> list[Path]:
-    """Every YAML file (rules and tests) of a policy path, included directories followed once each."""
-    if path.is_file():
-        return [path]
-    out: list[Path] = []
-    done: set[Path] = set()
-    todo = [path]
-    while todo:
-        root = todo.pop(0)
-        if root.resolve() in done or not root.is_dir():
-            continue
-        done.add(root.resolve())
-        for file in _yaml_under(root):
-            if file.resolve() in done:
-                continue  # reached through two includes
-            done.add(file.resolve())
-            out.append(file)
-            if not file.stem.endswith("_test"):
-                todo.extend(file.parent / rel for rel in _includes_of(file))
-    return out
-
-
-def _yaml_under(root: Path) -> list[Path]:
-    files = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
-    return sorted(p for p in files if p.relative_to(root).parts[0] != PACKS_DIR)
-
-
-def _includes_of(file: Path) -> list[str]:
-    """A rule file's ``include`` entries; malformed ones are reported by the parser, not here."""
-    try:
-        data = file.read_bytes()
-        if b"include" not in data:
-            return []
-        doc = yaml.safe_load(data)
-    except (OSError, yaml.YAMLError):
-        return []
-    value = doc.get("include") if isinstance(doc, dict) else None
-    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
 
 
 def load_policy_set(path: str | Path, *, max_regex_match: int = DEFAULT_MAX_REGEX_MATCH) -> PolicySet:
@@ -198,26 +149,10 @@ class _FileParser:
                 self.problem(line, f"include: {rel!r} is not a directory (relative to this file)")
 
     def _weakens_block_only(self, policy: Policy, item: LineDict, file_mode_line: int | None) -> bool:
-        """Child sexual abuse material is blocked everywhere: no file may flag it, shadow it or let a
-        classifier outage wave it through."""
-        categories = {policy.category}
-        if policy.classifier is not None:
-            categories |= set(policy.classifier.thresholds)
-        locked = sorted(categories & BLOCK_ONLY_CATEGORIES)
-        if not locked:
-            return False
-        what = f"category {locked[0]!r} can only be blocked"
-        before = len(self.problems)
-        if policy.action is not Action.BLOCK:
-            self.problem(line_of(item, "action"), f"{what}: action must be block (got {policy.action.label})")
-        if policy.shadow:
-            line = line_of(item, "mode") if item.get("mode") == Mode.SHADOW.value else file_mode_line
-            self.problem(line or item.line, f"{what}: it cannot run in shadow mode")
-        if policy.classifier is not None and policy.classifier.on_error is not Action.BLOCK:
-            block = item.get("classifier")
-            line = line_of(block, "on_error") if isinstance(block, LineDict) else None
-            self.problem(line or item.line, f"{what}: its classifier must fail closed (on_error: block)")
-        return len(self.problems) > before
+        found = block_only_problems(policy, item, file_mode_line)
+        for line, message in found:
+            self.problem(line, message)
+        return bool(found)
 
     def _policy(self, item: object, fallback_line: int | None) -> Policy | None:
         if not isinstance(item, LineDict):
@@ -226,7 +161,7 @@ class _FileParser:
         before = len(self.problems)
         for key in sorted(item.keys() - _POLICY_KEYS, key=str):
             self.problem(line_of(item, key), f"unknown key {key!r}")
-        get = _Getter(self, item)
+        get = Fields(self.problem, item)
         pid = get.text("id", required=True, pattern=_ID)
         category = get.text("category", required=True, pattern=_CATEGORY)
         action = get.choice("action", Action.from_label, required=True)
@@ -277,20 +212,10 @@ class _FileParser:
         )  # fmt: skip
 
     def _message(self, item: LineDict) -> PolicyMessage | None:
-        value = item.get("message")
-        line = line_of(item, "message")
-        if value is None:
-            return None
-        if isinstance(value, str) and value.strip():
-            return PolicyMessage(value)
-        if isinstance(value, LineDict) and value:
-            for key in sorted(value.keys() - _MESSAGE_KEYS, key=str):
-                self.problem(line_of(value, key), f"unknown message language {key!r} (expected en, zh)")
-            texts = {k: v for k, v in value.items() if k in _MESSAGE_KEYS}
-            if all(isinstance(v, str) and v.strip() for v in texts.values()) and texts:
-                return PolicyMessage(texts.get("en") or texts["zh"], texts.get("zh"))
-        self.problem(line, "message must be a non-empty string or a mapping of en/zh to non-empty strings")
-        return None
+        message, found = parse_message(item)
+        for line, problem in found:
+            self.problem(line, problem)
+        return message
 
     def _keyword_file(self, rel: str, line: int | None) -> list[str]:
         path = self.file.parent / rel
@@ -352,7 +277,7 @@ class _FileParser:
             return None
         for key in sorted(block.keys() - _CLASSIFIER_KEYS, key=str):
             self.problem(line_of(block, key), f"unknown classifier key {key!r}")
-        get = _Getter(self, block)
+        get = Fields(self.problem, block)
         backend = get.text("backend", required=True)
         # Fail closed unless the author chose otherwise: an outage must not become "allowed".
         on_error = get.choice("on_error", _on_error, default=Action.BLOCK)
@@ -406,78 +331,6 @@ def _shadowed(policy: Policy) -> Policy:
     """A file-level ``mode: shadow`` overrides every policy in the file, so nothing in it enforces."""
     classifier = replace(policy.classifier, shadow=True) if policy.classifier else None
     return replace(policy, mode=Mode.SHADOW, classifier=classifier)
-
-
-class _Getter:
-    """Typed field access that records a problem (and returns a neutral value) on bad input."""
-
-    def __init__(self, parser: _FileParser, item: LineDict) -> None:
-        self.parser = parser
-        self.item = item
-
-    def _bad(self, key: str, message: str) -> None:
-        self.parser.problem(line_of(self.item, key), message)
-
-    def text(self, key: str, *, required: bool = False, pattern: re.Pattern[str] | None = None) -> str | None:
-        value = self.item.get(key)
-        if value is None:
-            if required:
-                self._bad(key, f"missing required key {key!r}")
-            return None
-        if not isinstance(value, str) or not value:
-            self._bad(key, f"{key} must be a non-empty string")
-            return None
-        if pattern is not None and not pattern.fullmatch(value):
-            self._bad(key, f"{key} {value!r} must be letters, digits, '_' or '-' (at most 64)")
-            return None
-        return value
-
-    def choice(
-        self, key: str, convert: Callable[[str], _T], *, required: bool = False, default: _T | None = None
-    ) -> _T | None:
-        value = self.item.get(key)
-        if value is None:
-            if required:
-                self._bad(key, f"missing required key {key!r}")
-            return default
-        try:
-            return convert(str(value))
-        except ValueError as e:
-            self._bad(key, f"{key}: {e}")
-            return default
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.item.get(key, default)
-        if not isinstance(value, bool):
-            self._bad(key, f"{key} must be true or false")
-            return default
-        return value
-
-    def strings_with_lines(self, key: str) -> list[tuple[str, int | None]]:
-        value = self.item.get(key)
-        if value is None:
-            return []
-        if isinstance(value, str):
-            return [(value, line_of(self.item, key))]
-        if not isinstance(value, LineList):
-            self._bad(key, f"{key} must be a list of strings")
-            return []
-        out: list[tuple[str, int | None]] = []
-        for v, line in zip(value, value.item_lines, strict=True):
-            if isinstance(v, str) and v.strip():
-                out.append((v, line))
-            else:
-                self.parser.problem(line, f"{key}: {v!r} is not a non-empty string")
-        return out
-
-    def strings(self, key: str, convert: Callable[[str], _T]) -> list[_T]:
-        out = []
-        for v, line in self.strings_with_lines(key):
-            try:
-                out.append(convert(v))
-            except ValueError as e:
-                self.parser.problem(line, f"{key}: {e}")
-        return out
 
 
 def _item_lines(value: object, item: LineDict) -> list[int | None]:

@@ -14,8 +14,9 @@ from pathlib import Path
 import yaml
 
 from proxy.policy.engine import PolicySet
+from proxy.policy.files import rule_files
 from proxy.policy.lint import KeywordEntry, LintIssue, RegexEntry, lint_keywords, lint_regexes, sort_issues
-from proxy.policy.loader import PolicyLoadError, load_policy_set, rule_files
+from proxy.policy.loader import PolicyLoadError, load_policy_set
 from proxy.policy.normalize import normalizer
 from proxy.policy.store import LoadFailed, LoadProblem
 from proxy.policy.yamlsource import LineDict, LineList, line_of, parse_yaml

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from proxy.policy.decision import Action, Decision, Finding, Phase, apply_redactions
-from proxy.policy.loader import policy_yaml_files
+from proxy.policy.files import policy_yaml_files
 
 TEST_SUFFIX = "_test"
 _YAML_SUFFIXES = (".yaml", ".yml")
