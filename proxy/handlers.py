@@ -114,7 +114,7 @@ async def _moderated_exchange(
     # 2. Moderate the prompt; a block is answered here and the upstream never sees it.
     prompt = await routed.moderator.moderate(parsed.texts, Phase.PROMPT, ctx)
     if prompt.blocked:
-        return _json(400, openai_api.prompt_blocked_body(prompt), moderation_headers(prompt))
+        return _json(400, openai_api.prompt_blocked_body(prompt, parsed.texts), moderation_headers(prompt))
     body = openai_api.with_redactions(parsed.body, parsed.slots, prompt)
     payload = raw if body is parsed.body else json.dumps(body).encode()
 
@@ -127,7 +127,7 @@ async def _moderated_exchange(
             return await _relay(
                 request,
                 upstream,
-                _stream_plan(services, routed, parsed),
+                _stream_plan(services, routed, parsed, prompt),
                 moderation_headers(prompt),
                 started,
             )
@@ -151,7 +151,8 @@ async def _moderated_exchange(
     slots = response_slots(reply)
     verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
     refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked choices use it
-    openai_api.apply_response_moderation(reply, slots, verdict, refusal)
+    openai_api.apply_response_moderation(reply, slots, verdict, refusal, parsed.texts)
+    openai_api.add_notice(reply, prompt, parsed.texts)
     openai_api.annotate_prompt(reply, parsed.slots, prompt)
 
     # 5. Reply.
@@ -177,7 +178,7 @@ def route(services: Services, request: web.Request, tenant: str | None, model: s
     )
 
 
-def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest) -> StreamPlan:
+def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest, prompt: Moderation) -> StreamPlan:
     streaming = services.settings.streaming
 
     async def moderate(texts: Sequence[str]) -> Moderation:
@@ -195,6 +196,7 @@ def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest) -> S
         expected_choices=expected_choices(parsed.body),
         observer=services.stream_observer,
         route=routed.plan.route,
+        notice=openai_api.notice_for(prompt, parsed.texts),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from proxy.errors import BadRequest
 from proxy.moderation import Moderation
-from proxy.policy.decision import Action, Decision
+from proxy.policy.decision import Action, Decision, policy_message
 
 JsonPath = tuple[str | int, ...]
 
@@ -132,9 +132,16 @@ def with_redactions(
 
 
 def apply_response_moderation(
-    body: dict[str, Any], slots: Sequence[TextSlot], moderation: Moderation, refusal: str
+    body: dict[str, Any],
+    slots: Sequence[TextSlot],
+    moderation: Moderation,
+    refusal: str,
+    prompt_texts: Sequence[str] = (),
 ) -> None:
-    """Each choice on its own: blocked → refusal + ``content_filter``; redacted → redacted text."""
+    """Each choice on its own: blocked → refusal + ``content_filter``; redacted → redacted text.
+
+    A blocking policy with a ``message`` of its own answers with that message instead of ``refusal``,
+    in the prompt's language."""
     by_choice: dict[int, list[tuple[TextSlot, Decision]]] = {}
     for slot, decision in zip(slots, moderation.decisions, strict=True):
         by_choice.setdefault(slot.group, []).append((slot, decision))
@@ -143,12 +150,36 @@ def apply_response_moderation(
         pairs = by_choice.get(c, [])
         decisions = [d for _, d in pairs]
         if max((d.action for d in decisions), default=Action.ALLOW) is Action.BLOCK:
-            _refuse(choice, refusal)
+            own = policy_message((f for d in decisions for f in d.findings), Action.BLOCK)
+            _refuse(choice, own.for_language(_mostly_cjk(prompt_texts)) if own else refusal)
         else:
             for slot, decision in pairs:
                 if decision.redacted is not None:
                     _set(body, slot.path, decision.redacted)
         choice["content_filter_results"] = filter_results(decisions)
+
+
+def notice_for(prompt: Moderation, prompt_texts: Sequence[str]) -> str | None:
+    """The message of a policy that flagged the prompt (help resources, say), in its language."""
+    notice = policy_message(prompt.findings, Action.FLAG)
+    return None if notice is None else notice.for_language(_mostly_cjk(prompt_texts))
+
+
+def add_notice(body: dict[str, Any], prompt: Moderation, prompt_texts: Sequence[str]) -> None:
+    """A flagged prompt whose policy carries a ``message`` puts that message before the answer of
+    every choice that was not refused."""
+    text = notice_for(prompt, prompt_texts)
+    if text is None:
+        return
+    for choice in _choices(body):
+        if choice.get("finish_reason") == "content_filter":
+            continue
+        message = choice.get("message")
+        if isinstance(message, dict):
+            content = message.get("content")
+            message["content"] = f"{text}\n\n{content}" if isinstance(content, str) and content else text
+        elif isinstance(choice.get("text"), str):
+            choice["text"] = f"{text}\n\n{choice['text']}" if choice["text"] else text
 
 
 def annotate_prompt(body: dict[str, Any], slots: Sequence[TextSlot], moderation: Moderation) -> None:
@@ -177,19 +208,29 @@ def filter_results(decisions: Iterable[Decision]) -> dict[str, dict[str, Any]]:
     return results
 
 
-def prompt_blocked_body(moderation: Moderation) -> dict[str, Any]:
-    """The Azure OpenAI content-filter error that SDKs and LangChain already understand."""
+def prompt_blocked_body(moderation: Moderation, prompt_texts: Sequence[str] = ()) -> dict[str, Any]:
+    """The Azure OpenAI content-filter error that SDKs and LangChain already understand.
+
+    A blocking policy's own ``message`` follows the standard sentence and is also given alone as
+    ``innererror.policy_message``, for applications that show it to their users."""
     blocking = [d for d in moderation.decisions if d.action is Action.BLOCK]
     categories = sorted({f.category for d in blocking for f in d.findings if f.action is Action.BLOCK})
     result = filter_results(blocking)
+    message = "The prompt was filtered by the content policy" + (
+        f" (categories: {', '.join(categories)})." if categories else "."
+    )
+    inner: dict[str, Any] = {"code": "ResponsibleAIPolicyViolation", "content_filter_result": result}
+    own = policy_message((f for d in blocking for f in d.findings), Action.BLOCK)
+    if own is not None:
+        inner["policy_message"] = own.for_language(_mostly_cjk(prompt_texts))
+        message = f"{message} {inner['policy_message']}"
     return {
         "error": {
-            "message": "The prompt was filtered by the content policy"
-            + (f" (categories: {', '.join(categories)})." if categories else "."),
+            "message": message,
             "type": "invalid_request_error",
             "param": "messages",
             "code": "content_filter",
-            "innererror": {"code": "ResponsibleAIPolicyViolation", "content_filter_result": result},
+            "innererror": inner,
         }
     }
 

@@ -116,6 +116,9 @@ class StreamPlan:
     observer: StreamObserver = field(default_factory=NullObserver)
     route: str = "default"
     """The request's route name, carried into the report (metrics)."""
+    notice: str | None = None
+    """A flagged prompt's policy message (help resources): sent as an extra first chunk that opens
+    every choice, outside moderation. ``audit`` mode relays bytes untouched and sends none."""
 
 
 class _Stop(Exception):
@@ -179,6 +182,7 @@ class _Relay:
         self.templating = plan.mode is not StreamMode.BUFFER and plan.segment_check is None
         self.templates = ContentTemplates(plan.expected_choices)
         self.templated = 0
+        self.notice = plan.notice if plan.mode is not StreamMode.AUDIT else None
 
     async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
         parser = SSEParser(self.plan.max_event_bytes)
@@ -201,6 +205,8 @@ class _Relay:
             if items and self.first_event_at is None:
                 self.first_event_at = time.monotonic()
             out = bytearray()
+            if self.notice is not None:
+                out += self._notice(items)
             for item in items:
                 if isinstance(item, SSEComment):
                     out += encode_comment(item)
@@ -300,9 +306,37 @@ class _Relay:
             out += DONE_EVENT
         return RelayOutcome.BLOCKED if self.blocks and self.plan.mode is not StreamMode.AUDIT else None
 
+    def _notice(self, items: Sequence[SSEEvent | SSEComment]) -> bytes:
+        for item in items:
+            if isinstance(item, SSEEvent) and item.event is None and self.notice is not None:
+                chunk = _json_object(item.data)
+                if chunk is not None and "choices" in chunk:
+                    notice, self.notice = self.notice, None
+                    return notice_chunk(chunk, notice, self.plan.expected_choices)
+        return b""
+
     def _refuse_all(self, out: bytearray) -> None:
         out += self.buffer.refuse_all(self.plan.refusal, self.plan.expected_choices)
         out += DONE_EVENT
+
+
+_NOTICE_HEAD = ("id", "object", "created", "model", "system_fingerprint")
+
+
+def notice_chunk(first: dict[str, Any], notice: str, choices: int) -> bytes:
+    """A chunk shaped like the upstream's first one, opening each of ``choices`` with ``notice``."""
+    chunk: dict[str, Any] = {k: first[k] for k in _NOTICE_HEAD if k in first}
+    text = notice + "\n\n"
+    if first.get("object") == "text_completion":
+        chunk["choices"] = [
+            {"index": i, "text": text, "logprobs": None, "finish_reason": None} for i in range(choices)
+        ]
+    else:
+        chunk["choices"] = [
+            {"index": i, "delta": {"content": text}, "logprobs": None, "finish_reason": None}
+            for i in range(choices)
+        ]
+    return encode_json(chunk)
 
 
 def _encoded(event: SSEEvent) -> bytes:

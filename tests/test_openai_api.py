@@ -9,6 +9,8 @@ import pytest
 from proxy.errors import BadRequest
 from proxy.moderation import Moderation
 from proxy.openai_api import (
+    add_notice,
+    apply_response_moderation,
     chat_response_slots,
     completion_response_slots,
     filter_results,
@@ -20,7 +22,8 @@ from proxy.openai_api import (
     refusal_for,
     with_redactions,
 )
-from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
+from proxy.policy.decision import Action, Decision, Finding, Phase, PolicyMessage, RuleKind
+from tests.fixtures.upstream import chat_completion, text_completion
 
 
 def _msgs(*messages: dict[str, Any]) -> dict[str, Any]:
@@ -174,3 +177,46 @@ def test_prompt_blocked_body_lists_blocking_categories() -> None:
 )
 def test_refusal_language(texts: list[str], expected: str) -> None:
     assert refusal_for(texts, "en", {"zh": "zh"}) == expected
+
+
+HELP = PolicyMessage("Call 988.", "请拨打 400-161-9995。")
+
+
+def _with_message(action: Action, category: str = "self-harm") -> Decision:
+    finding = Finding("p", category, action, Phase.PROMPT, RuleKind.KEYWORD, 0, 4, "x", message=HELP)
+    return Decision(action, (finding,), "r")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"), [("how do I", "Call 988."), ("我该怎么办", "请拨打 400-161-9995。")]
+)
+def test_prompt_blocked_body_carries_the_policy_message(prompt: str, expected: str) -> None:
+    error = prompt_blocked_body(Moderation((_with_message(Action.BLOCK),), "r"), [prompt])["error"]
+    assert error["innererror"]["policy_message"] == expected
+    standard = "The prompt was filtered by the content policy (categories: self-harm)."
+    assert error["message"] == f"{standard} {expected}"
+
+
+def test_a_blocked_choice_answers_with_its_policy_message_and_others_with_the_refusal() -> None:
+    body = chat_completion("methods", "other thing")
+    slots = chat_response_slots(body)
+    moderation = Moderation((_with_message(Action.BLOCK), _decision(Action.BLOCK, "hate")), "r")
+    apply_response_moderation(body, slots, moderation, "Filtered.", ["hello"])
+    assert [c["message"]["content"] for c in body["choices"]] == ["Call 988.", "Filtered."]
+
+
+def test_a_flagged_prompt_with_a_message_puts_it_before_every_answer_not_refused() -> None:
+    body = chat_completion("I hear you.", "refused")
+    body["choices"][1]["finish_reason"] = "content_filter"
+    add_notice(body, Moderation((_with_message(Action.FLAG),), "r"), ["我不想活了"])
+    contents = [c["message"]["content"] for c in body["choices"]]
+    assert contents == ["请拨打 400-161-9995。\n\nI hear you.", "refused"]
+    completion = text_completion("ok")
+    add_notice(completion, Moderation((_with_message(Action.FLAG),), "r"), ["hi"])
+    assert completion["choices"][0]["text"] == "Call 988.\n\nok"
+
+
+def test_a_flag_without_a_message_adds_nothing() -> None:
+    body = chat_completion("fine")
+    add_notice(body, Moderation((_decision(Action.FLAG, "odd"),), "r"), ["hi"])
+    assert body["choices"][0]["message"]["content"] == "fine"

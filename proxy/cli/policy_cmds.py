@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from proxy.cli.authoring import load_or_report, print_lint
+from proxy.policy.coverage import coverage, has_taxonomy
+from proxy.policy.coverage import render as render_coverage
 from proxy.policy.decision import Action, Decision, Phase
 from proxy.policy.source import lint_path
 
@@ -37,6 +39,8 @@ def run_check(args: argparse.Namespace) -> int:
     if policies is None:
         return 1
     failed = print_lint(lint_path(Path(args.path), policies), sys.stdout, strict=args.strict)
+    if has_taxonomy(policies.policies):
+        print(render_coverage(coverage(policies.policies)))
     counts = ", ".join(f"{n} {kind}" for kind, n in policies.rule_counts.items())
     status = "failed" if failed else "ok"
     print(f"{status}: revision {policies.revision}, {len(policies.policies)} policies ({counts})")

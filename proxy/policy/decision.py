@@ -40,6 +40,26 @@ class RuleKind(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyMessage:
+    """What the client is told when a policy decides: a refusal (block) or a notice (flag), e.g. help
+    resources. ``zh`` is used when the prompt is mostly Chinese, ``text`` otherwise."""
+
+    text: str
+    zh: str | None = None
+
+    def for_language(self, chinese: bool) -> str:
+        return self.zh if chinese and self.zh else self.text
+
+    def to_json(self) -> dict[str, str]:
+        return {"text": self.text, "zh": self.zh} if self.zh else {"text": self.text}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PolicyMessage:
+        zh = data.get("zh")
+        return cls(str(data["text"]), None if zh is None else str(zh))
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One rule that matched one text.
 
@@ -61,6 +81,8 @@ class Finding:
     shadow: bool = False
     replacement: str | None = None
     """For redact findings: what replaces the span (so a cached decision can be re-applied)."""
+    message: PolicyMessage | None = None
+    """The policy's own refusal or notice, carried so a cached decision tells the client the same."""
 
     def shifted(self, offset: int) -> Finding:
         if offset == 0:
@@ -77,6 +99,7 @@ class Finding:
             self.score,
             self.shadow,
             self.replacement,
+            self.message,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -96,6 +119,8 @@ class Finding:
             data["shadow"] = True
         if self.replacement is not None:
             data["replacement"] = self.replacement
+        if self.message is not None:
+            data["message"] = self.message.to_json()
         return data
 
     @classmethod
@@ -112,6 +137,7 @@ class Finding:
             score=None if data.get("score") is None else float(data["score"]),
             shadow=bool(data.get("shadow", False)),
             replacement=None if data.get("replacement") is None else str(data["replacement"]),
+            message=PolicyMessage.from_json(data["message"]) if data.get("message") else None,
         )
 
 
@@ -186,6 +212,14 @@ def apply_redactions(text: str, findings: Iterable[Finding]) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def policy_message(findings: Iterable[Finding], action: Action) -> PolicyMessage | None:
+    """The message of the first enforced finding with this action that carries one."""
+    for finding in findings:
+        if finding.message is not None and finding.action is action and not finding.shadow:
+            return finding.message
+    return None
 
 
 def allow(revision: str = "") -> Decision:

@@ -7,7 +7,8 @@ style adapters live with the CLI.
 * regex: catastrophic backtracking risk (see :mod:`proxy.policy.regex_risk`);
 * keyword normalizes to the empty string -> error (it would match everywhere or nowhere);
 * keyword normalizes to a very common word -> warning (it fires on ordinary text);
-* the same normalized keyword listed twice (one policy, or two) -> warning;
+* the same normalized keyword listed twice in one category (one policy, or two; a list file two
+  policies share is not a duplicate) -> warning;
 * keyword shadowed by an exception of its policy, so it can never fire -> warning.
 """
 
@@ -46,6 +47,7 @@ class KeywordEntry:
     file: str
     line: int | None
     exception: bool = False
+    category: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,8 @@ def lint_keywords(
         earlier = first_seen.get(norm)
         if earlier is None:
             first_seen[norm] = entry
+        elif (earlier.file, earlier.line) == (entry.file, entry.line) or earlier.category != entry.category:
+            continue  # a shared list, or one term classified twice (a default category and a taxonomy risk)
         elif earlier.policy_id == entry.policy_id:
             issues.append(_issue(entry, Severity.WARNING, f"{entry.term!r} duplicates {_where(earlier)}"))
         else:

@@ -5,33 +5,34 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
-from proxy.policy.decision import Action, Phase
+from proxy.policy.decision import Action, Phase, PolicyMessage
 from proxy.policy.engine import DEFAULT_MAX_REGEX_MATCH, PolicySet
+from proxy.policy.fields import Fields
+from proxy.policy.files import rule_files
 from proxy.policy.normalize import KEYWORD_DEFAULTS, MAX_SEPARATOR_RUN, RAW, REGEX_DEFAULTS, NormalizeOptions
 from proxy.policy.normalize import normalizer as get_normalizer
+from proxy.policy.policy_rules import block_only_problems, parse_message
 from proxy.policy.regex import compile_rule
 from proxy.policy.schema import ALL_PHASES, ClassifierPolicy, Mode, Policy
 from proxy.policy.validators import VALIDATORS
 from proxy.policy.yamlsource import DuplicateKeyError, LineDict, LineList, line_of, parse_yaml
 
-_TOP_KEYS = {"policies", "tests", "mode"}
+_TOP_KEYS = {"policies", "tests", "mode", "include"}
 _POLICY_KEYS = {
     "id", "description", "category", "phases", "action", "mode", "keywords", "keyword_files",
     "exceptions", "regex", "replacement", "validator", "normalize", "whole_word", "case_sensitive",
-    "classifier",
+    "classifier", "message",
 }  # fmt: skip
 _NORMALIZE_KEYS = {"width", "case", "format", "chinese", "homoglyphs", "leet", "separators"}
 _CLASSIFIER_KEYS = {"backend", "thresholds", "on_error", "timeout_ms", "model"}
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _CATEGORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +49,6 @@ class PolicyLoadError(Exception):
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
-
-
-def rule_files(path: Path) -> list[Path]:
-    """The rule files of a directory (recursive, ``*_test.yaml`` excluded), or the file itself."""
-    if path.is_file():
-        return [path]
-    files = [p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
-    return sorted(p for p in files if not p.stem.endswith("_test"))
 
 
 def load_policy_set(path: str | Path, *, max_regex_match: int = DEFAULT_MAX_REGEX_MATCH) -> PolicySet:
@@ -121,20 +114,45 @@ class _FileParser:
             self.problem(1, "expected a mapping with a 'policies' list")
             return []
         for key in doc.keys() - _TOP_KEYS:
-            self.problem(line_of(doc, key), f"unknown key {key!r} (expected policies, tests, mode)")
+            self.problem(line_of(doc, key), f"unknown key {key!r} (expected policies, tests, mode, include)")
         file_mode = doc.get("mode", Mode.ENFORCE.value)
         if file_mode not in {m.value for m in Mode}:
             self.problem(line_of(doc, "mode"), f"mode must be enforce or shadow (got {file_mode!r})")
+        self._check_includes(doc)
         items = doc.get("policies")
+        if items is None and "include" in doc:
+            return []  # a file that only includes packs
         if not isinstance(items, LineList):
             self.problem(line_of(doc, "policies") or 1, "'policies' must be a list")
             return []
         policies = []
         for item in items:
             policy = self._policy(item, line_of(items))
-            if policy is not None:
-                policies.append(_shadowed(policy) if file_mode == Mode.SHADOW.value else policy)
+            if policy is None:
+                continue
+            if file_mode == Mode.SHADOW.value:
+                policy = _shadowed(policy)
+            if self._weakens_block_only(policy, item, line_of(doc, "mode")):
+                continue
+            policies.append(policy)
         return policies
+
+    def _check_includes(self, doc: LineDict) -> None:
+        value = doc.get("include")
+        if value is None:
+            return
+        if not isinstance(value, LineList):
+            self.problem(line_of(doc, "include"), "include must be a list of directories")
+            return
+        for rel, line in zip(value, value.item_lines, strict=True):
+            if not isinstance(rel, str) or not rel or not (self.file.parent / rel).is_dir():
+                self.problem(line, f"include: {rel!r} is not a directory (relative to this file)")
+
+    def _weakens_block_only(self, policy: Policy, item: LineDict, file_mode_line: int | None) -> bool:
+        found = block_only_problems(policy, item, file_mode_line)
+        for line, message in found:
+            self.problem(line, message)
+        return bool(found)
 
     def _policy(self, item: object, fallback_line: int | None) -> Policy | None:
         if not isinstance(item, LineDict):
@@ -143,14 +161,15 @@ class _FileParser:
         before = len(self.problems)
         for key in sorted(item.keys() - _POLICY_KEYS, key=str):
             self.problem(line_of(item, key), f"unknown key {key!r}")
-        get = _Getter(self, item)
+        get = Fields(self.problem, item)
         pid = get.text("id", required=True, pattern=_ID)
         category = get.text("category", required=True, pattern=_CATEGORY)
         action = get.choice("action", Action.from_label, required=True)
         mode = get.choice("mode", Mode, default=Mode.ENFORCE)
         phases = frozenset(get.strings("phases", Phase)) if "phases" in item else ALL_PHASES
         keywords = get.strings("keywords", str)
-        for rel, line in get.strings_with_lines("keyword_files"):
+        keyword_files = get.strings_with_lines("keyword_files")
+        for rel, line in keyword_files:
             keywords.extend(self._keyword_file(rel, line))
         exceptions = get.strings("exceptions", str)
         patterns = get.strings("regex", str)
@@ -159,10 +178,12 @@ class _FileParser:
         whole_word = get.flag("whole_word", True)
         case_sensitive = get.flag("case_sensitive", False)
         keyword_opts, regex_opts = self._normalize(item, case_sensitive)
-        classifier = self._classifier(item, pid or "", action or Action.FLAG, phases, mode)
+        message = self._message(item)
+        classifier = self._classifier(item, pid or "", action or Action.FLAG, phases, mode, message)
         if not phases:
             self.problem(line_of(item, "phases"), "phases must not be empty")
-        if not (keywords or patterns or classifier):
+        # A keyword file may be empty: a list a deployer fills later (``modproxy check`` reports it).
+        if not (keywords or keyword_files or patterns or classifier):
             self.problem(item.line, "a policy needs keywords, keyword_files, regex or classifier")
         if replacement is not None and action is not Action.REDACT:
             self.problem(line_of(item, "replacement"), "replacement only applies to action: redact")
@@ -187,8 +208,14 @@ class _FileParser:
             keywords=tuple(keywords), exceptions=tuple(exceptions), regexes=tuple(patterns),
             replacement=replacement, validator=validator, keyword_normalize=keyword_opts,
             regex_normalize=regex_opts, whole_word=whole_word, case_sensitive=case_sensitive,
-            classifier=classifier, source=f"{self.name}:{item.line}",
+            classifier=classifier, message=message, source=f"{self.name}:{item.line}",
         )  # fmt: skip
+
+    def _message(self, item: LineDict) -> PolicyMessage | None:
+        message, found = parse_message(item)
+        for line, problem in found:
+            self.problem(line, problem)
+        return message
 
     def _keyword_file(self, rel: str, line: int | None) -> list[str]:
         path = self.file.parent / rel
@@ -234,7 +261,13 @@ class _FileParser:
         return keyword_opts, regex_opts
 
     def _classifier(
-        self, item: LineDict, pid: str, action: Action, phases: frozenset[Phase], mode: Mode | None
+        self,
+        item: LineDict,
+        pid: str,
+        action: Action,
+        phases: frozenset[Phase],
+        mode: Mode | None,
+        message: PolicyMessage | None,
     ) -> ClassifierPolicy | None:
         block = item.get("classifier")
         if block is None:
@@ -244,7 +277,7 @@ class _FileParser:
             return None
         for key in sorted(block.keys() - _CLASSIFIER_KEYS, key=str):
             self.problem(line_of(block, key), f"unknown classifier key {key!r}")
-        get = _Getter(self, block)
+        get = Fields(self.problem, block)
         backend = get.text("backend", required=True)
         # Fail closed unless the author chose otherwise: an outage must not become "allowed".
         on_error = get.choice("on_error", _on_error, default=Action.BLOCK)
@@ -278,6 +311,7 @@ class _FileParser:
             timeout,
             mode is Mode.SHADOW,
             model,
+            message,
         )
 
     def _model_file(self, block: LineDict, rel: str | None) -> str | None:
@@ -297,78 +331,6 @@ def _shadowed(policy: Policy) -> Policy:
     """A file-level ``mode: shadow`` overrides every policy in the file, so nothing in it enforces."""
     classifier = replace(policy.classifier, shadow=True) if policy.classifier else None
     return replace(policy, mode=Mode.SHADOW, classifier=classifier)
-
-
-class _Getter:
-    """Typed field access that records a problem (and returns a neutral value) on bad input."""
-
-    def __init__(self, parser: _FileParser, item: LineDict) -> None:
-        self.parser = parser
-        self.item = item
-
-    def _bad(self, key: str, message: str) -> None:
-        self.parser.problem(line_of(self.item, key), message)
-
-    def text(self, key: str, *, required: bool = False, pattern: re.Pattern[str] | None = None) -> str | None:
-        value = self.item.get(key)
-        if value is None:
-            if required:
-                self._bad(key, f"missing required key {key!r}")
-            return None
-        if not isinstance(value, str) or not value:
-            self._bad(key, f"{key} must be a non-empty string")
-            return None
-        if pattern is not None and not pattern.fullmatch(value):
-            self._bad(key, f"{key} {value!r} must be letters, digits, '_' or '-' (at most 64)")
-            return None
-        return value
-
-    def choice(
-        self, key: str, convert: Callable[[str], _T], *, required: bool = False, default: _T | None = None
-    ) -> _T | None:
-        value = self.item.get(key)
-        if value is None:
-            if required:
-                self._bad(key, f"missing required key {key!r}")
-            return default
-        try:
-            return convert(str(value))
-        except ValueError as e:
-            self._bad(key, f"{key}: {e}")
-            return default
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.item.get(key, default)
-        if not isinstance(value, bool):
-            self._bad(key, f"{key} must be true or false")
-            return default
-        return value
-
-    def strings_with_lines(self, key: str) -> list[tuple[str, int | None]]:
-        value = self.item.get(key)
-        if value is None:
-            return []
-        if isinstance(value, str):
-            return [(value, line_of(self.item, key))]
-        if not isinstance(value, LineList):
-            self._bad(key, f"{key} must be a list of strings")
-            return []
-        out: list[tuple[str, int | None]] = []
-        for v, line in zip(value, value.item_lines, strict=True):
-            if isinstance(v, str) and v.strip():
-                out.append((v, line))
-            else:
-                self.parser.problem(line, f"{key}: {v!r} is not a non-empty string")
-        return out
-
-    def strings(self, key: str, convert: Callable[[str], _T]) -> list[_T]:
-        out = []
-        for v, line in self.strings_with_lines(key):
-            try:
-                out.append(convert(v))
-            except ValueError as e:
-                self.parser.problem(line, f"{key}: {e}")
-        return out
 
 
 def _item_lines(value: object, item: LineDict) -> list[int | None]:

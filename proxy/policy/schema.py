@@ -6,11 +6,14 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from proxy.policy.decision import Action, Finding, Phase, RuleKind
+from proxy.policy.decision import Action, Finding, Phase, PolicyMessage, RuleKind
 from proxy.policy.normalize import KEYWORD_DEFAULTS, REGEX_DEFAULTS, NormalizeOptions
 
 ALL_PHASES = frozenset(Phase)
 DEFAULT_REPLACEMENT = "[REDACTED]"
+BLOCK_ONLY_CATEGORIES = frozenset({"sexual-minors", "sexual/minors"})
+"""Categories no configuration may weaken: their policies must block, enforced (never shadow), and
+their classifiers fail closed. ``sexual/minors`` is the OpenAI moderation name of the same thing."""
 
 
 class Mode(enum.StrEnum):
@@ -34,6 +37,7 @@ class ClassifierPolicy:
     shadow: bool = False
     model: str | None = None
     """A model file of the policy's own (absolute path), for the ``builtin`` backend."""
+    message: PolicyMessage | None = None
 
     def findings(
         self, scores: Mapping[str, float], phase: Phase, start: int = 0, end: int = 0
@@ -52,6 +56,7 @@ class ClassifierPolicy:
                 score=float(scores[category]),
                 shadow=self.shadow,
                 replacement=DEFAULT_REPLACEMENT if self.action is Action.REDACT else None,
+                message=self.message,
             )
             for category, threshold in sorted(self.thresholds.items())
             if category in scores and scores[category] >= threshold
@@ -78,6 +83,8 @@ class Policy:
     case_sensitive: bool = False
     """For regexes; keywords follow ``keyword_normalize.case``."""
     classifier: ClassifierPolicy | None = None
+    message: PolicyMessage | None = None
+    """Told to the client when this policy decides: the refusal of a block, the notice of a flag."""
     source: str = field(default="", compare=False)
     """``file:line`` of the definition, for messages."""
 
@@ -91,5 +98,5 @@ class Policy:
             replacement = self.replacement if self.replacement is not None else DEFAULT_REPLACEMENT
         return Finding(
             self.id, self.category, self.action, phase, kind, start, end, matched,
-            shadow=self.shadow, replacement=replacement,
+            shadow=self.shadow, replacement=replacement, message=self.message,
         )  # fmt: skip

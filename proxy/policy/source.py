@@ -8,14 +8,15 @@ files' YAML (with line numbers) for that, and never changes what the loader acce
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
 from proxy.policy.engine import PolicySet
+from proxy.policy.files import rule_files
 from proxy.policy.lint import KeywordEntry, LintIssue, RegexEntry, lint_keywords, lint_regexes, sort_issues
-from proxy.policy.loader import PolicyLoadError, load_policy_set, rule_files
+from proxy.policy.loader import PolicyLoadError, load_policy_set
 from proxy.policy.normalize import normalizer
 from proxy.policy.store import LoadFailed, LoadProblem
 from proxy.policy.yamlsource import LineDict, LineList, line_of, parse_yaml
@@ -63,7 +64,10 @@ def referenced_files(root: Path) -> list[Path]:
 
 
 def watched_paths(root: Path) -> list[Path]:
-    return [root, *referenced_files(root)]
+    """``root``, the rule files it includes from elsewhere, and every keyword file named."""
+    inside = root.resolve()
+    included = [f for f in rule_files(root) if root.is_dir() and not f.resolve().is_relative_to(inside)]
+    return [root, *included, *referenced_files(root)]
 
 
 def lint_entries(root: Path) -> tuple[list[KeywordEntry], list[RegexEntry]]:
@@ -103,6 +107,9 @@ def lint_path(root: Path, policy_set: PolicySet) -> list[LintIssue]:
     """Lint the loaded ``policy_set`` from ``root``; keywords use each policy's own normalization."""
     by_id = {p.id: p for p in policy_set.policies}
     keywords, regexes = lint_entries(root)
+    keywords = [
+        replace(k, category=by_id[k.policy_id].category) if k.policy_id in by_id else k for k in keywords
+    ]
     issues: list[LintIssue] = []
     groups: dict[object, list[KeywordEntry]] = {}
     for entry in keywords:

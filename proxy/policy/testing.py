@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from proxy.policy.decision import Action, Decision, Finding, Phase, apply_redactions
+from proxy.policy.files import policy_yaml_files
 
 TEST_SUFFIX = "_test"
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -93,7 +94,8 @@ def is_test_file(path: Path) -> bool:
 def discover(root: Path) -> Discovered:
     """Cases from every YAML file under ``root`` (or ``root`` itself and its sibling test file)."""
     if root.is_dir():
-        files = sorted(p for p in root.rglob("*") if p.suffix in _YAML_SUFFIXES and _visible(p, root))
+        # the same files the loader reads: optional packs only when a rule file includes them
+        files = [p for p in policy_yaml_files(root) if _visible(p, root)]
     else:
         sibling = [root.with_name(root.stem + TEST_SUFFIX + s) for s in _YAML_SUFFIXES]
         files = [root, *(p for p in sibling if p.exists())]
@@ -107,6 +109,8 @@ def discover(root: Path) -> Discovered:
 
 
 def _visible(path: Path, root: Path) -> bool:
+    if not path.is_relative_to(root):
+        return True  # included from outside the root
     return not any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
@@ -198,6 +202,7 @@ def _enforced(finding: Finding) -> Finding:
     return Finding(
         finding.policy_id, finding.category, finding.action, finding.phase, finding.kind,
         finding.start, finding.end, finding.matched, finding.score, False, finding.replacement,
+        finding.message,
     )  # fmt: skip
 
 

@@ -84,7 +84,7 @@ def test_no_cases_is_a_failure(tmp_path: Path) -> None:
 def test_lint(policies: Path) -> None:
     (policies / "more.yaml").write_text(
         "policies:\n"
-        "  - id: risky\n    category: spam\n    action: flag\n"
+        "  - id: risky\n    category: violence\n    action: flag\n"
         "    regex: ['(\\w+\\s?)+$']\n"
         "    keywords: [the, bath bomb, pipe bomb]\n"
         "    exceptions: [bath bomb]\n"
@@ -95,6 +95,10 @@ def test_lint(policies: Path) -> None:
     assert "more.yaml:6: warning: [risky] 'the' is a very common word" in out
     assert "'bath bomb' can never fire" in out
     assert "'pipe bomb' is also listed in policy 'risky'" in out  # files are read in name order
+    # a second category (a taxonomy pack classifying the term again) is not a duplicate
+    more = policies / "more.yaml"
+    more.write_text(more.read_text().replace("violence", "tc260-a1-06"))
+    assert "also listed" not in _run("lint", str(policies))[1]
     assert _run("lint", str(policies / "rules.yaml"))[0] == 0
     assert _run("lint", str(policies / "rules.yaml"), "--strict")[0] == 0
 

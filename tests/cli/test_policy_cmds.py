@@ -27,7 +27,7 @@ def test_check_ok(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_check_lints_and_strict_fails_on_warnings(rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (rules / "more.yaml").write_text(
-        "policies:\n  - {id: dup, category: c, action: flag, keywords: [BOMB]}\n", encoding="utf-8"
+        "policies:\n  - {id: dup, category: violence, action: flag, keywords: [BOMB]}\n", encoding="utf-8"
     )
     assert main(["check", str(rules)]) == 0
     assert "warning" in capsys.readouterr().out

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from proxy.policy.decision import (
@@ -5,9 +7,11 @@ from proxy.policy.decision import (
     Decision,
     Finding,
     Phase,
+    PolicyMessage,
     RuleKind,
     apply_redactions,
     enforced_action,
+    policy_message,
 )
 
 
@@ -48,3 +52,16 @@ def test_apply_redactions(spans: list[tuple[int, int]], expected: str) -> None:
 def test_decision_round_trips_through_json() -> None:
     decision = Decision(Action.REDACT, (_finding(1, 3),), "rev1", "a[X]def", ("classifier:x",))
     assert Decision.from_json(decision.to_json()) == decision
+
+
+def test_a_policy_message_travels_with_its_finding_through_json() -> None:
+    help_text = PolicyMessage("Call 988.", "请拨打 400-161-9995。")
+    finding = replace(_finding(0, 3), action=Action.FLAG, message=help_text)
+    decision = Decision(Action.FLAG, (finding,), "rev1")
+    assert Decision.from_json(decision.to_json()) == decision
+    assert policy_message(decision.findings, Action.FLAG) == help_text
+    assert policy_message(decision.findings, Action.BLOCK) is None
+    assert policy_message([replace(finding, shadow=True)], Action.FLAG) is None
+    assert (help_text.for_language(chinese=True), help_text.for_language(chinese=False)) == (
+        "请拨打 400-161-9995。", "Call 988.",
+    )  # fmt: skip

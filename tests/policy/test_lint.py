@@ -96,3 +96,10 @@ def test_issue_text_and_order() -> None:
         "a.yaml:7: warning: [p] w2",
         "b.yaml:1: warning: w",
     ]
+
+
+def test_a_shared_list_or_a_second_category_is_not_a_duplicate() -> None:
+    shared = KeywordEntry("q", "pipe bomb", "lists/w.txt", 1)
+    other = KeywordEntry("t", "p1pe bomb", "t.yaml", 3, category="tc260-a1-06")
+    entries = [KeywordEntry("p", "pipe bomb", "lists/w.txt", 1), shared, other]
+    assert lint_keywords(entries, NORMALIZE) == []

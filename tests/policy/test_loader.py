@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from proxy.policy.decision import Action, Phase
+from proxy.policy.decision import Action, Phase, PolicyMessage
 from proxy.policy.loader import PolicyLoadError, load_policy_set
 from proxy.policy.normalize import RAW
 from proxy.policy.schema import Mode
@@ -109,7 +109,7 @@ BASE = "policies:\n  - id: p\n    category: c\n    action: flag\n"
             "x.yaml:5: threshold 'violence' must be a number in [0, 1]",
         ),
         ("policies: [\n", "x.yaml:2: invalid YAML: expected the node content, but found '<stream end>'"),
-        ("rules: []\n", "x.yaml:1: unknown key 'rules' (expected policies, tests, mode)"),
+        ("rules: []\n", "x.yaml:1: unknown key 'rules' (expected policies, tests, mode, include)"),
         (BASE.replace("id: p", "id: 'bad id'") + "    keywords: [a]\n", "x.yaml:2: id 'bad id' must be"),
     ],
 )
@@ -168,3 +168,108 @@ def test_the_revision_names_the_content_not_where_it_is_mounted(tmp_path: Path) 
     assert load_policy_set(tmp_path / "a").revision == load_policy_set(tmp_path / "b/deeper").revision
     (tmp_path / "a" / "lists" / "w.txt").write_text("bomb\nknife\n", encoding="utf-8")
     assert load_policy_set(tmp_path / "a").revision != load_policy_set(tmp_path / "b/deeper").revision
+
+
+MINORS = "policies:\n  - id: m\n    category: sexual-minors\n    action: block\n    keywords: [child porn]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            MINORS.replace("action: block", "action: flag"),
+            "x.yaml:4: category 'sexual-minors' can only be blocked: action must be block (got flag)",
+        ),
+        (
+            MINORS.replace("action: block", "action: redact"),
+            "x.yaml:4: category 'sexual-minors' can only be blocked: action must be block (got redact)",
+        ),
+        (
+            MINORS + "    mode: shadow\n",
+            "x.yaml:6: category 'sexual-minors' can only be blocked: it cannot run in shadow mode",
+        ),
+        (
+            "mode: shadow\n" + MINORS,
+            "x.yaml:1: category 'sexual-minors' can only be blocked: it cannot run in shadow mode",
+        ),
+        (
+            "policies:\n  - id: g\n    category: sexual\n    action: flag\n"
+            "    classifier: {backend: m, thresholds: {sexual/minors: 0.5}}\n",
+            "x.yaml:4: category 'sexual/minors' can only be blocked: action must be block (got flag)",
+        ),
+        (
+            "policies:\n  - id: g\n    category: sexual-minors\n    action: block\n    classifier:\n"
+            "      backend: m\n      thresholds: {sexual: 0.5}\n      on_error: allow\n",
+            "x.yaml:8: category 'sexual-minors' can only be blocked: its classifier must fail closed",
+        ),
+    ],
+)
+def test_sexual_content_involving_minors_can_only_be_an_enforced_block(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    found = problems(tmp_path, {"x.yaml": text})
+    assert any(p.startswith(f"{tmp_path}/{expected}") for p in found), found
+
+
+def test_an_enforced_block_of_minors_loads(tmp_path: Path) -> None:
+    (policy,) = load_policy_set(write(tmp_path, {"x.yaml": MINORS})).policies
+    assert (policy.category, policy.action, policy.shadow) == ("sexual-minors", Action.BLOCK, False)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ('"Call 988."', PolicyMessage("Call 988.")),
+        ("{en: Call 988., zh: 请拨打热线。}", PolicyMessage("Call 988.", "请拨打热线。")),
+        ("{zh: 请拨打热线。}", PolicyMessage("请拨打热线。", "请拨打热线。")),
+    ],
+)
+def test_a_policy_message_reaches_its_findings(tmp_path: Path, message: str, expected: PolicyMessage) -> None:
+    ps = load_policy_set(write(tmp_path, {"x.yaml": BASE + f"    keywords: [die]\n    message: {message}\n"}))
+    assert ps.policies[0].message == expected
+    (finding,) = ps.evaluate("I want to die", Phase.PROMPT).findings
+    assert finding.message == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("''", "x.yaml:6: message must be a non-empty string or a mapping of en/zh"),
+        ("{fr: Appelez.}", "x.yaml:6: unknown message language 'fr' (expected en, zh)"),
+        ("[a, b]", "x.yaml:6: message must be a non-empty string or a mapping of en/zh"),
+    ],
+)
+def test_bad_messages_are_load_errors(tmp_path: Path, message: str, expected: str) -> None:
+    found = problems(tmp_path, {"x.yaml": BASE + f"    keywords: [die]\n    message: {message}\n"})
+    assert any(p.startswith(f"{tmp_path}/{expected}") for p in found), found
+
+
+PACK = "policies:\n  - id: extra\n    category: c\n    action: block\n    keyword_files: [lists/extra.txt]\n"
+
+
+def test_packs_load_only_when_a_rule_file_includes_them(tmp_path: Path) -> None:
+    root = write(tmp_path, {"a.yaml": GOOD, "lists/w.txt": "x\n"})
+    write(tmp_path, {"packs/p/extra.yaml": PACK, "packs/p/lists/extra.txt": "y\n"})
+    assert [p.id for p in load_policy_set(root).policies] == ["weapons"]
+    (root / "enable.yaml").write_text("include: [packs/p]\n", encoding="utf-8")
+    ps = load_policy_set(root)
+    assert sorted(p.id for p in ps.policies) == ["extra", "weapons"]
+    assert ps.evaluate("y", Phase.PROMPT).action is Action.BLOCK
+    assert [p.id for p in load_policy_set(root / "packs/p").policies] == ["extra"]
+
+
+def test_an_include_that_is_not_a_directory_is_a_load_error(tmp_path: Path) -> None:
+    found = problems(tmp_path, {"a.yaml": "include:\n  - packs/nope\n"})
+    assert found == [f"{tmp_path}/a.yaml:2: include: 'packs/nope' is not a directory (relative to this file)"]
+
+
+def test_an_empty_keyword_file_is_a_list_still_to_fill(tmp_path: Path) -> None:
+    root = write(tmp_path, {"x.yaml": PACK, "lists/extra.txt": "# terms go here\n"})
+    (policy,) = load_policy_set(root).policies
+    assert policy.keywords == ()
+
+
+def test_a_file_reached_through_two_includes_loads_once(tmp_path: Path) -> None:
+    write(tmp_path, {"packs/p/extra.yaml": PACK, "packs/p/lists/extra.txt": "y\n"})
+    root = write(tmp_path, {"a.yaml": "include: [packs/p, packs]\n"})
+    assert [p.id for p in load_policy_set(root).policies] == ["extra"]

@@ -50,3 +50,13 @@ def test_bad_file_level_mode_is_a_problem(tmp_path: Path) -> None:
     with pytest.raises(PolicyLoadError) as info:
         load_policy_set(tmp_path)
     assert info.value.problems[0].line == 1
+
+
+def test_watched_paths_include_rule_files_included_from_elsewhere(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "p.yaml").write_text("policies:\n  - {id: p, category: c, action: flag, keywords: [x]}\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "enable.yaml").write_text(f"include: [{pack}]\n")
+    assert watched_paths(root) == [root, pack / "p.yaml"]

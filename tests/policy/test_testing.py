@@ -121,3 +121,12 @@ def test_failed_redaction_has_a_diff_and_names_the_deciding_finding() -> None:
 def test_unknown_policy_is_reported() -> None:
     [result] = run_cases([_case("bomb", Action.ALLOW, policy="nope")], DECIDE, IDS)
     assert isinstance(result, CaseResult) and result.unknown_policy and not result.passed
+
+
+def test_discover_follows_the_loader_into_included_packs_only(tmp_path: Path) -> None:
+    (tmp_path / "packs" / "p").mkdir(parents=True)
+    (tmp_path / "packs" / "p" / "x.yaml").write_text("tests:\n  - {text: in the pack, expect: allow}\n")
+    (tmp_path / "a.yaml").write_text("tests:\n  - {text: default, expect: allow}\n")
+    assert [c.text for c in discover(tmp_path).cases] == ["default"]
+    (tmp_path / "enable.yaml").write_text("include: [packs/p]\n")
+    assert [c.text for c in discover(tmp_path).cases] == ["default", "in the pack"]
