@@ -152,13 +152,35 @@ def apply_response_moderation(
 
 
 def annotate_prompt(body: dict[str, Any], slots: Sequence[TextSlot], moderation: Moderation) -> None:
-    groups: dict[int, list[Decision]] = {}
-    for slot, decision in zip(slots, moderation.decisions, strict=True):
-        groups.setdefault(slot.group, []).append(decision)
-    body["prompt_filter_results"] = [
+    body["prompt_filter_results"] = prompt_filter_results(slots, moderation)
+
+
+def prompt_filter_results(slots: Sequence[TextSlot], moderation: Moderation) -> list[dict[str, Any]]:
+    groups = _by_group(slots, moderation)
+    return [
         {"prompt_index": index, "content_filter_results": filter_results(decisions)}
         for index, decisions in sorted(groups.items())
     ]
+
+
+def choice_filter_results(
+    choices: int, slots: Sequence[TextSlot], moderation: Moderation
+) -> list[dict[str, dict[str, Any]]]:
+    """Each choice's ``content_filter_results``, as :func:`apply_response_moderation` sets them."""
+    groups = _by_group(slots, moderation)
+    return [filter_results(groups.get(c, ())) for c in range(choices)]
+
+
+def rewrites_response(moderation: Moderation) -> bool:
+    """Whether a response verdict changes any text: a block (refusal) or a redaction."""
+    return any(d.action is Action.BLOCK or d.redacted is not None for d in moderation.decisions)
+
+
+def _by_group(slots: Sequence[TextSlot], moderation: Moderation) -> dict[int, list[Decision]]:
+    groups: dict[int, list[Decision]] = {}
+    for slot, decision in zip(slots, moderation.decisions, strict=True):
+        groups.setdefault(slot.group, []).append(decision)
+    return groups
 
 
 def filter_results(decisions: Iterable[Decision]) -> dict[str, dict[str, Any]]:

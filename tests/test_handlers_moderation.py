@@ -208,3 +208,46 @@ async def test_stream_passes_through_with_prompt_verdict(moderated: RunningProxy
     assert headers["Content-Type"].startswith("text/event-stream")
     assert text.endswith("data: [DONE]\n\n")
     assert " hello" in text
+
+
+ESCAPED_ANSWER = (
+    b'{"id": "c1", "object": "chat.completion", "model": "m", "choices": [{"index": 0, "message": '
+    b'{"role": "assistant", "content": "\\u4f60\\u597d, fine"}, "finish_reason": "stop"}]}'
+)
+
+
+async def test_an_allowed_answer_keeps_the_upstreams_bytes(
+    moderated: RunningProxy, upstream: LoopbackUpstream
+) -> None:
+    upstream.script(
+        "/v1/chat/completions", Reply(body=ESCAPED_ANSWER, headers={"Content-Type": "application/json"})
+    )
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{moderated.url}/v1/chat/completions",
+            json={"model": "m", "messages": [{"role": "user", "content": "q"}]},
+        ) as response,
+    ):
+        raw = await response.read()
+    assert response.status == 200
+    assert b'"content": "\\u4f60\\u597d, fine"}, "finish_reason": "stop"}]}' in raw  # not re-encoded
+    body = json.loads(raw)
+    assert body["choices"][0]["message"]["content"] == "你好, fine"
+    assert body["choices"][0]["content_filter_results"] == {}
+    assert body["prompt_filter_results"] == [{"prompt_index": 0, "content_filter_results": {}}]
+
+
+async def test_an_upstreams_own_filter_results_are_replaced(
+    moderated: RunningProxy, upstream: LoopbackUpstream
+) -> None:
+    answer = chat_completion("fine answer")
+    answer["choices"][0]["content_filter_results"] = {"hate": {"filtered": False, "severity": "safe"}}
+    answer["prompt_filter_results"] = []
+    upstream.script("/v1/chat/completions", Reply(json=answer))
+    status, _, body = await _post(
+        moderated, "/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "q"}]}
+    )
+    assert status == 200
+    assert body["choices"][0]["content_filter_results"] == {}
+    assert body["prompt_filter_results"] == [{"prompt_index": 0, "content_filter_results": {}}]
