@@ -24,7 +24,6 @@ from prometheus_client import CollectorRegistry
 
 from proxy import json_annotate, openai_api
 from proxy.errors import PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
-from proxy.json_annotate import DecodedObject
 from proxy.metrics import Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
 from proxy.openai_api import ParsedRequest, TextSlot
@@ -142,10 +141,12 @@ async def _moderated_exchange(
         headers = response_headers(upstream.headers)
         headers.update(moderation_headers(prompt))
         return web.Response(status=upstream.status, body=data, headers=headers)
-    decoded = _decode_reply(data)
-    if decoded is None:
+    try:
+        reply = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        reply = None
+    if not isinstance(reply, dict):
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
-    laid_out, reply = decoded
 
     # 4a. Moderate each choice of the response on its own.
     _count_tokens(services.metrics, reply)
@@ -154,39 +155,24 @@ async def _moderated_exchange(
     headers = response_headers(upstream.headers)
     headers.update(moderation_headers(prompt, verdict))
 
-    # 5. Reply: an answer whose texts stay as they are gains its annotations in the upstream's own text.
-    if laid_out is not None and not openai_api.rewrites_response(verdict):
+    # 5. Reply: an answer whose texts stay as they are gains its annotations in the upstream's own bytes.
+    if not openai_api.rewrites_response(verdict):
         annotated = json_annotate.with_members(
-            laid_out,
+            data,
+            reply,
             ("prompt_filter_results", openai_api.prompt_filter_results(parsed.slots, prompt)),
+            "choices",
             [
                 ("content_filter_results", results)
-                for results in openai_api.choice_filter_results(len(laid_out.items), slots, verdict)
+                for results in openai_api.choice_filter_results(reply, slots, verdict)
             ],
         )
         if annotated is not None:
-            headers["Content-Type"] = "application/json"
-            return web.Response(status=upstream.status, body=annotated.encode(), headers=headers)
+            return web.Response(status=upstream.status, body=annotated, headers=headers)
     refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked choices use it
     openai_api.apply_response_moderation(reply, slots, verdict, refusal)
     openai_api.annotate_prompt(reply, parsed.slots, prompt)
     return _json(upstream.status, reply, headers)
-
-
-def _decode_reply(data: bytes) -> tuple[DecodedObject | None, dict[str, Any]] | None:
-    """The answer's value, with its layout when it is UTF-8; ``None`` unless it is a JSON object."""
-    try:
-        text = data.decode()
-    except UnicodeDecodeError:
-        text = None  # json.loads still reads UTF-16 and UTF-32
-    laid_out = None if text is None else json_annotate.read_object(text, "choices")
-    if laid_out is not None:
-        return laid_out, laid_out.value
-    try:
-        reply = json.loads(data if text is None else text)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return (None, reply) if isinstance(reply, dict) else None
 
 
 def authenticate(services: Services, request: web.Request) -> str | None:

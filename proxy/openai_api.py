@@ -164,11 +164,11 @@ def prompt_filter_results(slots: Sequence[TextSlot], moderation: Moderation) -> 
 
 
 def choice_filter_results(
-    choices: int, slots: Sequence[TextSlot], moderation: Moderation
+    body: Mapping[str, Any], slots: Sequence[TextSlot], moderation: Moderation
 ) -> list[dict[str, dict[str, Any]]]:
     """Each choice's ``content_filter_results``, as :func:`apply_response_moderation` sets them."""
     groups = _by_group(slots, moderation)
-    return [filter_results(groups.get(c, ())) for c in range(choices)]
+    return [filter_results(groups.get(c, ())) for c in range(len(_choices(body)))]
 
 
 def rewrites_response(moderation: Moderation) -> bool:

@@ -210,28 +210,33 @@ async def test_stream_passes_through_with_prompt_verdict(moderated: RunningProxy
     assert " hello" in text
 
 
-ESCAPED_ANSWER = (
-    b'{"id": "c1", "object": "chat.completion", "model": "m", "choices": [{"index": 0, "message": '
-    b'{"role": "assistant", "content": "\\u4f60\\u597d, fine"}, "finish_reason": "stop"}]}'
-)
+COMPACT_ANSWER = (
+    '{"id":"c1","object":"chat.completion","model":"m","choices":[{"index":0,"message":'
+    '{"role":"assistant","content":"你好, fine"},"finish_reason":"stop"}]}'
+).encode()
+ESCAPED_ANSWER = COMPACT_ANSWER.decode().replace("你好", "\\u4f60\\u597d").encode()
 
 
-async def test_an_allowed_answer_keeps_the_upstreams_bytes(
-    moderated: RunningProxy, upstream: LoopbackUpstream
-) -> None:
-    upstream.script(
-        "/v1/chat/completions", Reply(body=ESCAPED_ANSWER, headers={"Content-Type": "application/json"})
-    )
+async def _chat_bytes(proxy: RunningProxy) -> bytes:
     async with (
         aiohttp.ClientSession() as http,
         http.post(
-            f"{moderated.url}/v1/chat/completions",
+            f"{proxy.url}/v1/chat/completions",
             json={"model": "m", "messages": [{"role": "user", "content": "q"}]},
         ) as response,
     ):
-        raw = await response.read()
-    assert response.status == 200
-    assert b'"content": "\\u4f60\\u597d, fine"}, "finish_reason": "stop"}]}' in raw  # not re-encoded
+        assert response.status == 200
+        return await response.read()
+
+
+@pytest.mark.parametrize(("answer", "kept"), [(COMPACT_ANSWER, True), (ESCAPED_ANSWER, False)])
+async def test_an_allowed_answer_is_annotated_in_the_upstreams_bytes_when_provably_safe(
+    moderated: RunningProxy, upstream: LoopbackUpstream, answer: bytes, kept: bool
+) -> None:
+    upstream.script("/v1/chat/completions", Reply(body=answer, headers={"Content-Type": "application/json"}))
+    raw = await _chat_bytes(moderated)
+    # Compact separators survive only if the body was not re-encoded (a \\u escape forces re-encoding).
+    assert (b'"finish_reason":"stop"}]}' in raw) is kept
     body = json.loads(raw)
     assert body["choices"][0]["message"]["content"] == "你好, fine"
     assert body["choices"][0]["content_filter_results"] == {}

@@ -1,4 +1,4 @@
-"""Members added to a JSON answer in its own text: the result parses as if the value had been re-encoded."""
+"""Members written into a JSON answer's bytes: the result parses as if the value had been re-encoded."""
 
 from __future__ import annotations
 
@@ -9,121 +9,94 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.json_annotate import read_object, with_members
+from proxy.json_annotate import with_members
 
 TOP = ("prompt_filter_results", [{"prompt_index": 0, "content_filter_results": {}}])
+MEMBER = ("content_filter_results", {"pii": {"filtered": False, "detected": True}})
 
 
-def member(value: Any) -> tuple[str, Any]:
-    return ("content_filter_results", value)
+def annotate(data: bytes) -> bytes | None:
+    value = json.loads(data)
+    return with_members(data, value, TOP, "choices", [MEMBER] * len(value.get("choices", [])))
+
+
+def expected(data: bytes) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(data)
+    value[TOP[0]] = TOP[1]
+    for choice in value["choices"]:
+        choice[MEMBER[0]] = MEMBER[1]
+    return value
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        '{"id":"a","choices":[{"index":0,"message":{"content":"hi"}}],"usage":{"total_tokens":3}}',
-        ' \n{ "choices" : [ { } , {"index" : 1} ] , "x" : null } \n',
+        '{"id":"a","choices":[{"index":0,"message":{"content":"你好 \\"q\\""}}],"usage":{"total_tokens":3}}',
+        ' \n{ "choices" : [ { } ] , "x" : null } \n',
         '{"choices":[],"object":"chat.completion"}',
-        '{"object":"chat.completion"}',
-        '{"choices":[{"message":{"content":"\\u4e2d\\u6587 \\"q\\""}}],"id":"\\u0063"}',
-        '{"id":"first","id":"second","choices":[{}]}',
-        "{}",
+        '{"id":"first","id":"second","choices":[{"index":0}]}',
     ],
 )
 def test_the_result_is_the_value_with_the_members_added(text: str) -> None:
-    decoded = read_object(text, "choices")
-    assert decoded is not None
-    assert decoded.value == json.loads(text)
-    per_item = [member({"n": i}) for i in range(len(decoded.items))]
-    out = with_members(decoded, TOP, per_item)
+    data = text.encode()
+    out = annotate(data)
     assert out is not None
-    expected = json.loads(text)
-    expected[TOP[0]] = TOP[1]
-    for i, choice in enumerate(expected.get("choices", [])):
-        choice["content_filter_results"] = {"n": i}
-    assert json.loads(out) == expected
+    assert json.loads(out) == expected(data)
 
 
-def test_the_upstreams_own_text_is_kept_byte_for_byte() -> None:
-    text = '{"choices":[{"message":{"content":"\\u4e2d\\u6587"}}],  "usage" : {"total_tokens": 3}}'
-    decoded = read_object(text, "choices")
-    assert decoded is not None
-    out = with_members(decoded, TOP, [member({})])
-    assert out == (
-        '{"prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}],"choices":'
-        '[{"content_filter_results":{},"message":{"content":"\\u4e2d\\u6587"}}],  "usage" : {"total_tokens": 3}}'
+def test_the_upstreams_own_bytes_are_kept() -> None:
+    data = '{"choices" :[ {"message":{"content":"中文"}}],  "usage" : {"total_tokens": 3}}'.encode()
+    assert (
+        annotate(data)
+        == (
+            '{"prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}],"choices" :[ '
+            '{"content_filter_results":{"pii":{"filtered":false,"detected":true}},"message":{"content":"中文"}}],'
+            '  "usage" : {"total_tokens": 3}}'
+        ).encode()
     )
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "[1, 2]",
-        '"choices"',
-        '{"choices": {"index": 0}}',
-        '{"choices": [{}], "choices": [{}]}',
-        '{"choices": [{}]} trailing',
-        '{"choices": [{}],}',
-        '{"choices": [{}]',
-        "",
-        "{'choices': []}",
-    ],
-)
-def test_anything_but_one_object_with_at_most_one_array_is_left_to_json_loads(text: str) -> None:
-    assert read_object(text, "choices") is None
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+        '{"choices": [{"message": {"content": "\\u4e2d"}}]}',  # a key could hide behind an escape
+        '{"choices": [{"content_filter_results": {}}]}',  # already there: the original would win
         '{"prompt_filter_results": [], "choices": [{}]}',
-        '{"choices": [{"content_filter_results": {"hate": {}}}]}',
-        '{"choices": [{}, "not an object"]}',
+        '{"choices": [{}, {}]}',  # several choices: encoded whole
+        '{"choices": ["text"]}',
+        '{"choices": {"index": 0}}',
+        '{"choices": [{"meta": {"choices": 1}}]}',  # "choices" twice in the text
+        '{"object": "chat.completion"}',
     ],
 )
-def test_a_member_already_there_or_an_element_not_an_object_is_refused(text: str) -> None:
-    decoded = read_object(text, "choices")
-    assert decoded is not None
-    assert with_members(decoded, TOP, [member({}) for _ in decoded.items]) is None
+def test_what_cannot_be_proven_is_left_to_the_encoder(text: str) -> None:
+    data = text.encode()
+    value = json.loads(data)
+    count = len(value["choices"]) if isinstance(value.get("choices"), list) else 0
+    assert with_members(data, value, TOP, "choices", [MEMBER] * count) is None
 
 
-def test_one_member_per_element_or_none() -> None:
-    decoded = read_object('{"choices": [{}, {}]}', "choices")
-    assert decoded is not None
-    assert with_members(decoded, TOP, [member({})]) is None
-
-
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
+scalars = st.none() | st.booleans() | st.integers() | texts
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-    max_leaves=10,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    max_leaves=8,
 )
-choices = st.lists(st.dictionaries(st.text(max_size=5), values, max_size=3), max_size=3)
 
 
 @given(
-    rest=st.dictionaries(st.text(max_size=6).filter(lambda k: k != "choices"), values, max_size=4),
-    items=choices,
+    rest=st.dictionaries(texts, values, max_size=4),
+    choice=st.dictionaries(texts, values, max_size=3),
     ascii_only=st.booleans(),
     indent=st.none() | st.integers(0, 2),
 )
-def test_any_object_decodes_as_json_loads_and_annotates_the_same(
-    rest: dict[str, Any], items: list[dict[str, Any]], ascii_only: bool, indent: int | None
+def test_whenever_it_answers_the_answer_is_right(
+    rest: dict[str, Any], choice: dict[str, Any], ascii_only: bool, indent: int | None
 ) -> None:
-    value = {**rest, "choices": items}
-    text = json.dumps(value, ensure_ascii=ascii_only, indent=indent)
-    decoded = read_object(text, "choices")
-    assert decoded is not None
-    assert decoded.value == json.loads(text)
-    out = with_members(decoded, TOP, [member({"i": i}) for i in range(len(items))])
-    clashes = TOP[0] in rest or any("content_filter_results" in item for item in items)
-    if clashes:
-        assert out is None
-        return
-    assert out is not None
-    expected = json.loads(text)
-    expected[TOP[0]] = TOP[1]
-    for i, item in enumerate(expected["choices"]):
-        item["content_filter_results"] = {"i": i}
-    assert json.loads(out) == expected
+    data = json.dumps({**rest, "choices": [choice]}, ensure_ascii=ascii_only, indent=indent).encode()
+    out = annotate(data)
+    if out is not None:
+        assert json.loads(out) == expected(data)
+    elif b"\\u" not in data and TOP[0] not in rest and MEMBER[0] not in choice:
+        assert b'"choices"' in data.replace(b'"choices"', b"", 1)  # refused only for a second "choices"
