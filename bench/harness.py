@@ -66,9 +66,9 @@ def started(profiles: Sequence[Profile], workdir: Path) -> Iterator[Setup]:
     """The upstream, the bare passthrough and one ``modproxy serve`` per profile, all ready."""
     children: list[subprocess.Popen[bytes]] = []
     try:
-        upstream_url = _start(children, workdir, "upstream", process.python_module("bench.upstream"))
+        upstream_url = start(children, workdir, "upstream", process.python_module("bench.upstream")).url
         targets = [
-            _target(
+            start(
                 children,
                 workdir,
                 BASELINE,
@@ -82,7 +82,7 @@ def started(profiles: Sequence[Profile], workdir: Path) -> Iterator[Setup]:
             if policies is not None:
                 flags += ["--policies", str(policies)]
             targets.append(
-                _target(
+                start(
                     children,
                     workdir,
                     f"modproxy/{profile.value}",
@@ -95,25 +95,7 @@ def started(profiles: Sequence[Profile], workdir: Path) -> Iterator[Setup]:
         process.stop(children)
 
 
-def _start(
-    children: list[subprocess.Popen[bytes]],
-    workdir: Path,
-    name: str,
-    command: list[str],
-    *,
-    extra: Sequence[str] = (),
-    port_flag: str | None = None,
-) -> str:
-    port = process.free_port()
-    args = [*command, port_flag, str(port)] if port_flag else [*command, str(port), *extra]
-    child = process.spawn(args, workdir / f"{name.replace('/', '-')}.log")
-    children.append(child)
-    url = f"http://127.0.0.1:{port}"
-    process.wait_ready(url, child)
-    return url
-
-
-def _target(
+def start(
     children: list[subprocess.Popen[bytes]],
     workdir: Path,
     name: str,
@@ -122,8 +104,14 @@ def _target(
     extra: Sequence[str] = (),
     port_flag: str | None = None,
 ) -> Target:
-    url = _start(children, workdir, name, command, extra=extra, port_flag=port_flag)
-    return Target(name, url, children[-1].pid)
+    """``command`` on a free port (``PORT *extra`` after it, or ``port_flag PORT``), ready to serve."""
+    port = process.free_port()
+    args = [*command, port_flag, str(port)] if port_flag else [*command, str(port), *extra]
+    child = process.spawn(args, workdir / f"{name.replace('/', '-')}.log")
+    children.append(child)
+    url = f"http://127.0.0.1:{port}"
+    process.wait_ready(url, child)
+    return Target(name, url, child.pid)
 
 
 def check(target: Target, *, stream: bool) -> None:
