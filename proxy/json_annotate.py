@@ -41,6 +41,8 @@ def with_members(
     items = value.get(list_key)
     if top[0] in value or not isinstance(items, list) or len(items) != len(per_item) or len(items) > 1:
         return None
+    if json.detect_encoding(data) != "utf-8":  # json.loads also reads UTF-16 and UTF-32
+        return None
     opens_at = len(data) - len(data.lstrip(_SPACE))
     if data[opens_at : opens_at + 1] != b"{":
         return None

@@ -100,3 +100,8 @@ def test_whenever_it_answers_the_answer_is_right(
         assert json.loads(out) == expected(data)
     elif b"\\u" not in data and TOP[0] not in rest and MEMBER[0] not in choice:
         assert b'"choices"' in data.replace(b'"choices"', b"", 1)  # refused only for a second "choices"
+
+
+def test_only_utf8_is_written_into() -> None:
+    data = '{"choices": [], "id": "中"}'.encode("utf-16")
+    assert with_members(data, json.loads(data), TOP, "choices", []) is None
