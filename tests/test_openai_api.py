@@ -174,3 +174,18 @@ def test_prompt_blocked_body_lists_blocking_categories() -> None:
 )
 def test_refusal_language(texts: list[str], expected: str) -> None:
     assert refusal_for(texts, "en", {"zh": "zh"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("こんにちは世界 hello", "zh"),
+        ("안녕하세요 hi", "zh"),
+        ("Привет мир 你好", "en"),
+        ("café 中文", "en"),
+        ("「你好」。。。ab", "en"),  # punctuation is no letter
+        ("會議改到下週三下午三點 ok", "zh"),
+    ],
+)
+def test_refusal_language_counts_letters_of_every_script(text: str, expected: str) -> None:
+    assert refusal_for([text], "en", {"zh": "zh"}) == expected
