@@ -172,7 +172,7 @@ def throughput(seconds: int, rounds: int) -> list[Goal]:
     ratio = with_builtin.rps / without.rps
     print(f"with the built-in classifier / keywords and regexes only: throughput {ratio:.2f}, "
           f"cpu per request {with_builtin.cpu_us / without.cpu_us:.2f}")  # fmt: skip
-    return [Goal("proxy throughput builtin/keywords-only, JSON", f"{ratio:.2f}", None)]
+    return [Goal("throughput builtin/keywords-only, JSON", f"{ratio:.2f}", None)]
 
 
 def report(goals: list[Goal]) -> None:

@@ -25,7 +25,7 @@ import statistics
 import subprocess
 import tempfile
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,7 +218,8 @@ def parser(description: str) -> argparse.ArgumentParser:
     return out
 
 
-def main(args: argparse.Namespace, *, stream: bool) -> int:
+def main(args: argparse.Namespace, *, stream: bool, after: Callable[[Setup], list[str]] | None = None) -> int:
+    """Every cell of ``args`` for JSON or SSE answers; then ``after``'s lines, on the same processes."""
     print(f"load average before: {_loadavg()}", flush=True)
     with contextlib.ExitStack() as stack:
         workdir = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="modproxy-bench")))
@@ -229,6 +230,8 @@ def main(args: argparse.Namespace, *, stream: bool) -> int:
                 setup, stream=stream, connections=connections, seconds=args.seconds, rounds=args.rounds
             )
             print("\n".join(report(cells, stream=stream, connections=connections)), flush=True)
+        if after is not None:
+            print("\n".join(after(setup)), flush=True)
     print(f"load average after: {_loadavg()}; {args.rounds} rounds x {args.seconds:g} s, medians")
     return 0
 
