@@ -44,7 +44,8 @@ end
 
 function request()
   counter = counter + 1
-  local parts = {"Request " .. salt .. "-" .. (thread_number or 0) .. "-" .. counter .. "."}
+  -- letters between the numbers: no digit run a card or phone pattern could take
+  local parts = {"Request r" .. salt .. "t" .. (thread_number or 0) .. "n" .. counter .. "."}
   local size = #parts[1]
   while size < prompt_bytes do
     local sentence
