@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import random
@@ -44,6 +45,8 @@ class Target:
     name: str
     url: str
     pid: int
+    admin_url: str | None = None
+    """modproxy's admin listener (``/metrics``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,18 +81,18 @@ def started(profiles: Sequence[Profile], workdir: Path) -> Iterator[Setup]:
         ]
         for profile in profiles:
             policies = policy_dir(profile, workdir / "policies")
-            flags = ["--upstream", upstream_url, "--admin-port", str(process.free_port())]
+            admin_port = process.free_port()
+            flags = ["--upstream", upstream_url, "--admin-port", str(admin_port)]
             if policies is not None:
                 flags += ["--policies", str(policies)]
-            targets.append(
-                start(
-                    children,
-                    workdir,
-                    f"modproxy/{profile.value}",
-                    [*process.modproxy_command(), "serve", *flags],
-                    port_flag="--port",
-                )
+            target = start(
+                children,
+                workdir,
+                f"modproxy/{profile.value}",
+                [*process.modproxy_command(), "serve", *flags],
+                port_flag="--port",
             )
+            targets.append(dataclasses.replace(target, admin_url=f"http://127.0.0.1:{admin_port}"))
         yield Setup(tuple(targets), write_script(workdir / "unique.lua"))
     finally:
         process.stop(children)
@@ -135,6 +138,20 @@ def check(target: Target, *, stream: bool) -> None:
     complete = data.endswith(b"data: [DONE]\n\n") if stream else b'"choices"' in data
     if action != "allow" or not complete:
         raise RuntimeError(f"{target.name}: unexpected answer ({action}): {data[:300]!r}")
+
+
+def decisions(target: Target) -> str:
+    """What modproxy decided so far, from its own metrics: proof the workload went the allowed path."""
+    if target.admin_url is None:
+        return ""
+    with urllib.request.urlopen(target.admin_url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    counts: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("modproxy_decisions_total{"):
+            action = line.split('action="')[1].split('"')[0]
+            counts[action] = counts.get(action, 0) + float(line.rsplit(" ", 1)[1])
+    return ", ".join(f"{action} {count:.0f}" for action, count in sorted(counts.items()) if count)
 
 
 def measure(setup: Setup, *, stream: bool, connections: int, seconds: int, rounds: int) -> dict[str, Cell]:
@@ -232,6 +249,9 @@ def main(args: argparse.Namespace, *, stream: bool, after: Callable[[Setup], lis
             print("\n".join(report(cells, stream=stream, connections=connections)), flush=True)
         if after is not None:
             print("\n".join(after(setup)), flush=True)
+        for target in setup.targets:
+            if target.admin_url is not None:
+                print(f"decisions of {target.name} (prompt and answer phases): {decisions(target)}")
     print(f"load average after: {_loadavg()}; {args.rounds} rounds x {args.seconds:g} s, medians")
     return 0
 
