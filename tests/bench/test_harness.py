@@ -25,7 +25,8 @@ def test_bench_proxy_reports_modproxy_against_the_passthrough(tmp_path: Path) ->
     assert set(rows) == {"bare", "modproxy/none"}
     assert all(int(rps) > 0 for rps in rows.values())
     assert "modproxy/none / bare: throughput" in done.stdout
-    allowed = re.search(r"^decisions of modproxy/none \(prompt and answer phases\): allow (\d+)$", done.stdout, re.M)
+    decided = r"^decisions of modproxy/none \(prompt and answer phases\): allow (\d+)$"
+    allowed = re.search(decided, done.stdout, re.MULTILINE)
     assert allowed and int(allowed[1]) > 0  # every request took the allowed path, and nothing else
     served = (tmp_path / "upstream.log").exists() and (tmp_path / "modproxy-none.log").read_text()
     assert served and "listening on" in served  # the shipped command line, as a user starts it
