@@ -1,250 +1,203 @@
-"""Decision-cache benchmark: what a cached verdict saves, and that a long conversation stays cheap.
+"""Decision cache through ``modproxy serve``: what a cached verdict saves; long conversations stay cheap.
 
-Starts its own redis-server and a loopback HTTP classifier (``--model-ms`` of simulated scoring per
-call), then prints, each measured in this run:
+Two ``modproxy serve`` replicas (default settings plus ``--redis-url``) share one redis-server
+and run the shipped policies plus a built-in classifier policy (profile ``shipped-builtin``), in
+front of the bench upstream; a bare passthrough is the baseline. Requests go one at a time
+(c=1) from this process, so each latency is one request's own. Prints:
 
-1. latency of one classifier decision uncached vs cached (Redis tier, as another replica sees it;
-   local tier), with the classifier's own round trip as the baseline;
-2. the cost of evaluating rules locally vs one Redis round trip (why rule-only decisions of
-   ordinary texts stay in the local tier);
-3. Redis round trips per request, from the server's INFO commandstats;
-4. per-turn moderation cost over a 50-turn conversation, cached vs uncached.
+1. the latency of a new prompt (nothing cached), of the same request on the other replica
+   (Redis tier) and again on the first (local tier), next to the bare passthrough;
+2. Redis commands per request over a conversation, from the server's INFO commandstats;
+3. per-turn latency over a ``--turns``-turn conversation (each turn resends the whole history),
+   cached (an ordinary conversation) vs uncached (every turn's history new), with the bare
+   passthrough as the floor.
 
-    python -m bench.bench_cache [--turns 50] [--model-ms 5] [--repeat 200] [--conversations 5]
+    python -m bench.bench_cache [--turns 50] [--repeat 40] [--conversations 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
+import json
+import random
 import shutil
 import socket
 import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Mapping
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
-import aiohttp
-import redis
-from aiohttp import web
+from bench import process
+from bench.harness import BASELINE, Target, start
+from bench.workload import SYSTEM, Profile, policy_dir, sentences
 
-from proxy.cache import CacheConfig, DecisionCache
-from proxy.moderation import FixedPolicies, PolicyModerator, RequestContext
-from proxy.policy.decision import Phase
-from proxy.policy.engine import PolicySet
-from proxy.policy.loader import load_policy_set
-
-CTX = RequestContext("bench")
-WORDS = [f"badword{i}" for i in range(300)]
-PATTERNS = [
-    r"\b\d{3}-\d{2}-\d{4}\b",
-    r"\b[\w.+-]+@[\w-]+\.[\w.]+\b",
-    r"\b(?:\d[ -]?){13,16}\b",
-    r"sk-[A-Za-z0-9]{20,}",
-]
+MESSAGE_BYTES = 400
 
 
-CLASSIFIER_POLICY = """
-policies:
-  - id: toxicity
-    category: toxic
-    action: block
-    classifier: {backend: http, thresholds: {toxic: 0.5}, on_error: allow, timeout_ms: 2000}
-"""
+@contextlib.contextmanager
+def redis_server(workdir: Path) -> Iterator[int]:
+    port = process.free_port()
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    child = process.spawn(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)],
+        workdir / "redis.log",
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while redis_command(port, "PING") != "+PONG":
+            if time.monotonic() > deadline or child.poll() is not None:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        yield port
+    finally:
+        process.stop([child])
 
 
-def shipped_policies_with_a_classifier(workdir: Path) -> PolicySet:
-    """The shipped rule files (keywords, regexes, validators) plus one classifier policy."""
-    target = workdir / "policies"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "policies", target)
-    (target / "bench_classifier.yaml").write_text(CLASSIFIER_POLICY)
-    return load_policy_set(target)
+def redis_command(port: int, *words: str) -> str:
+    """One inline command, its whole reply as text ('' when the server is not up)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+            sock.sendall(" ".join(words).encode() + b"\r\n")
+            sock.settimeout(0.2)
+            reply = b""
+            with contextlib.suppress(TimeoutError):
+                while chunk := sock.recv(65536):
+                    reply += chunk
+            return reply.decode().strip()
+    except OSError:
+        return ""
 
 
-class HttpClassifier:
-    name = "http"
-    max_chars = 8000
-
-    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
-        self._session, self._url = session, url
-        self.calls = 0
-
-    async def score(self, text: str, phase: Phase) -> Mapping[str, float]:
-        self.calls += 1
-        async with self._session.post(self._url, json={"text": text}) as resp:
-            data: dict[str, float] = await resp.json()
-            return data
+def redis_calls(port: int) -> dict[str, int]:
+    """Calls per command the server ran (INFO commandstats), INFO and CONFIG themselves left out."""
+    calls: dict[str, int] = {}
+    for line in redis_command(port, "INFO", "commandstats").splitlines():
+        if line.startswith("cmdstat_") and not line.startswith(("cmdstat_info", "cmdstat_config")):
+            name, stats = line.removeprefix("cmdstat_").split(":", 1)
+            calls[name] = int(stats.split("calls=")[1].split(",")[0])
+    return calls
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+def chat(target: Target, messages: list[dict[str, str]]) -> float:
+    """Seconds for one JSON chat completion, checked to be allowed."""
+    body = json.dumps({"model": "bench", "messages": messages}).encode()
+    request = urllib.request.Request(
+        target.url + "/v1/chat/completions", data=body, headers={"Content-Type": "application/json"}
+    )
+    start = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+        elapsed = time.perf_counter() - start
+        if response.headers.get("x-modproxy-action", "allow") == "block":
+            raise RuntimeError(f"{target.name} blocked a bench prompt")
+    return elapsed
 
 
-def message(i: int, size: int = 400) -> str:
-    base = f"Message {i}: could you explain how the scheduler decides which job runs next? "
-    return (base * (size // len(base) + 1))[:size]
+class Texts:
+    def __init__(self) -> None:
+        self._rng = random.Random()
+        self._number = 0
+
+    def message(self) -> str:
+        self._number += 1
+        return f"Message {self._number}-{self._rng.getrandbits(32):x}. " + sentences(self._rng, MESSAGE_BYTES)
 
 
-async def timed(fn: Callable[[], Awaitable[object]], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        await fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def conversation(texts: Texts, turns: int) -> list[list[dict[str, str]]]:
+    """The request of each turn: the system message, then every user message so far and its answer."""
+    history: list[dict[str, str]] = [{"role": "system", "content": SYSTEM}]
+    requests = []
+    for _ in range(turns):
+        history.append({"role": "user", "content": texts.message()})
+        requests.append(list(history))
+        history.append({"role": "assistant", "content": texts.message()})
+    return requests
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.3f} ms"
+    return f"{seconds * 1000:8.2f} ms"
 
 
-async def run(args: argparse.Namespace, redis_url: str, base: PolicySet) -> None:
-    async def classify(request: web.Request) -> web.Response:
-        await request.json()
-        if args.model_ms:
-            await asyncio.sleep(args.model_ms / 1000)  # stands for the model's scoring time
-        return web.json_response({"toxic": 0.1})
+def run(args: argparse.Namespace, targets: dict[str, Target], redis_port: int) -> None:
+    texts = Texts()
+    bare, first, second = targets[BASELINE], targets["replica-a"], targets["replica-b"]
+    for target in (bare, first, second):  # warm-up: connections, the model, the interpreter
+        for _ in range(5):
+            chat(target, [{"role": "user", "content": texts.message()}])
 
-    app = web.Application()
-    app.router.add_post("/score", classify)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    stats = redis.Redis.from_url(redis_url)
-    counter = iter(range(10**9))
+    print(f"== 1. one {MESSAGE_BYTES}-byte prompt, median of {args.repeat}")
+    samples: dict[str, list[float]] = {"bare": [], "uncached": [], "redis": [], "local": []}
+    for _ in range(args.repeat):
+        messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": texts.message()}]
+        samples["bare"].append(chat(bare, [{"role": "user", "content": texts.message()}]))
+        samples["uncached"].append(chat(first, messages))
+        samples["redis"].append(chat(second, messages))
+        samples["local"].append(chat(first, messages))
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    print(f"bare passthrough (baseline)         {ms(median['bare'])}")
+    for name, label in (("uncached", "new prompt"), ("redis", "same, other replica (Redis)"),
+                        ("local", "same, same replica (local)")):  # fmt: skip
+        added = median[name] - median["bare"]
+        print(f"modproxy, {label:<27}{ms(median[name])}   added {added * 1000:+7.2f} ms")
 
-    async with (
-        aiohttp.ClientSession() as session,
-        DecisionCache(CacheConfig(redis_url=redis_url, local_max_entries=1_000_000)) as cache_a,
-        DecisionCache(CacheConfig(redis_url=redis_url)) as cache_b,
-    ):
-        clf = HttpClassifier(session, f"http://127.0.0.1:{port}/score")
-        policies = FixedPolicies(base)
-        replica_a = PolicyModerator(policies, cache_a, {"http": clf})
-        replica_b = PolicyModerator(policies, cache_b, {"http": clf})
-
-        print(
-            f"== 1. one classifier decision "
-            f"(400-char text, model {args.model_ms} ms, median of {args.repeat})"
-        )
-        bare = await timed(lambda: clf.score(message(0), Phase.PROMPT), args.repeat)
-        texts = [message(next(counter)) for _ in range(args.repeat)]
-        it = iter(texts)
-        uncached = await timed(lambda: replica_a.moderate([next(it)], Phase.PROMPT, CTX), args.repeat)
-        it = iter(texts)
-        from_redis = await timed(lambda: replica_b.moderate([next(it)], Phase.PROMPT, CTX), args.repeat)
-        it = iter(texts)
-        from_local = await timed(lambda: replica_a.moderate([next(it)], Phase.PROMPT, CTX), args.repeat)
-        print(f"classifier call alone (baseline)  {ms(bare)}")
-        print(f"uncached decision                 {ms(uncached)}   x{uncached / bare:6.2f} of baseline")
-        print(f"cached, Redis tier (other replica){ms(from_redis)}   x{from_redis / bare:6.3f} of baseline")
-        print(f"cached, local tier                {ms(from_local)}   x{from_local / bare:6.4f} of baseline")
-
-        print(
-            f"\n== 2. rules evaluated locally ({len(base.policies)} shipped policies) vs one Redis round trip"
-        )
-        rules = base
-        tier = cache_a._redis
-        assert tier is not None
-        rtt = await timed(lambda: tier.get_many(["bench:nokey"]), args.repeat)
-        print(f"Redis MGET round trip (1 key)     {ms(rtt)}")
-        for size in (200, 2_000, 16_000, 64_000):
-            text = message(1, size)
-            start = time.perf_counter()
-            for _ in range(args.repeat):
-                rules.evaluate(text, Phase.PROMPT)
-            per = (time.perf_counter() - start) / args.repeat
-            print(f"rules on a {size:>6}-char text     {ms(per)}   x{per / rtt:6.2f} of a round trip")
-
-        print(f"\n== 3+4. a {args.turns}-turn conversation (each turn resends the whole history)")
-        stats.config_resetstat()
-        cached_runs: list[list[float]] = []
-        for _ in range(args.conversations):
-            history: list[str] = []
-            cached_runs.append([])
-            for _ in range(args.turns):
-                history.append(message(next(counter)))
-                start = time.perf_counter()
-                await replica_a.moderate(history, Phase.PROMPT, CTX)
-                cached_runs[-1].append(time.perf_counter() - start)
-        requests = args.turns * args.conversations
-        info = stats.info("commandstats")
-        mget = info.get("cmdstat_mget", {}).get("calls", 0)
-        sets = info.get("cmdstat_set", {}).get("calls", 0)
-        print(
-            f"requests {requests}, messages looked up {args.conversations * sum(range(args.turns + 1))}, "
-            f"MGET calls {mget} -> {mget / requests:.2f} Redis reads per request; "
-            f"SET {sets} (one per new message, pipelined)"
-        )
-
-        uncached_runs: list[list[float]] = []
-        for run_no in range(args.conversations):
-            history = []
-            uncached_runs.append([])
-            for turn in range(args.turns):
-                history.append(message(next(counter)))
-                fresh_set = PolicySet(base.policies, f"{base.revision}-fresh-{run_no}-{turn}")
-                fresh = PolicyModerator(FixedPolicies(fresh_set), cache_a, {"http": clf})
-                start = time.perf_counter()
-                await fresh.moderate(history, Phase.PROMPT, CTX)
-                uncached_runs[-1].append(time.perf_counter() - start)
-        cached_turns = [statistics.median(r[t] for r in cached_runs) for t in range(args.turns)]
-        uncached_turns = [statistics.median(r[t] for r in uncached_runs) for t in range(args.turns)]
-        print(f"median over {args.conversations} conversations")
-        print(f"{'turn':>6} {'cached':>12} {'uncached (baseline)':>22} {'ratio':>8}")
-        for t in sorted({1, 10, 25, args.turns}):
-            if t <= args.turns:
-                c, u = cached_turns[t - 1], uncached_turns[t - 1]
-                print(f"{t:>6} {ms(c):>12} {ms(u):>22} {c / u:8.3f}")
-        first = statistics.median(cached_turns[:10])
-        last = statistics.median(cached_turns[-10:])
-        growth = statistics.median(uncached_turns[-10:]) / statistics.median(uncached_turns[:10])
-        print(
-            f"per-turn cost, last 10 vs first 10 turns: cached x{last / first:.2f} (flat ~ 1), "
-            f"uncached x{growth:.2f}"
-        )
-    stats.close()
-    await runner.cleanup()
+    print(f"\n== 2+3. {args.conversations} conversations of {args.turns} turns (each resends the history)")
+    cached: list[list[float]] = []
+    calls_before = redis_calls(redis_port)
+    for _ in range(args.conversations):
+        cached.append([chat(first, request) for request in conversation(texts, args.turns)])
+    requests = args.conversations * args.turns
+    after = redis_calls(redis_port)
+    per_request = {name: (after[name] - calls_before.get(name, 0)) / requests for name in sorted(after)}
+    print("Redis commands per request: " + ", ".join(f"{n} {v:.2f}" for n, v in per_request.items() if v))
+    uncached: list[list[float]] = []
+    floor: list[list[float]] = []
+    for _ in range(args.conversations):
+        # Every turn a whole new history of the same length: nothing is ever cached.
+        runs = [conversation(texts, args.turns)[-1][: 2 * turn + 2] for turn in range(args.turns)]
+        uncached.append([chat(first, request) for request in runs])
+        floor.append([chat(bare, request) for request in runs])
+    print(f"{'turn':>6} {'cached':>12} {'uncached':>12} {'bare':>12} {'cached/uncached':>16}")
+    for turn in sorted({1, 10, 25, args.turns}):
+        if turn <= args.turns:
+            c, u, b = (statistics.median(r[turn - 1] for r in rows) for rows in (cached, uncached, floor))
+            print(f"{turn:>6} {ms(c):>12} {ms(u):>12} {ms(b):>12} {c / u:16.2f}")
+    first_turns = statistics.median(statistics.median(r[:10]) for r in cached)
+    last_turns = statistics.median(statistics.median(r[-10:]) for r in cached)
+    print(f"cached per-turn cost, last 10 turns vs first 10: x{last_turns / first_turns:.2f} (flat ~ 1)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--turns", type=int, default=50)
-    parser.add_argument("--model-ms", type=float, default=5.0)
-    parser.add_argument("--repeat", type=int, default=200)
-    parser.add_argument("--conversations", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--conversations", type=int, default=3)
     args = parser.parse_args()
-    server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = free_port()
-    with tempfile.TemporaryDirectory() as workdir:
-        proc = subprocess.Popen(
-            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", workdir, "--logfile", str(Path(workdir) / "redis.log")],
-        )  # fmt: skip
-        try:
-            client = redis.Redis(port=port)
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.02)
-            client.close()
-            base = shipped_policies_with_a_classifier(Path(workdir))
-            asyncio.run(run(args, f"redis://127.0.0.1:{port}/0", base))
-        finally:
-            proc.kill()
-            proc.wait()
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="modproxy-bench")))
+        redis_port = stack.enter_context(redis_server(workdir))
+        children: list[subprocess.Popen[bytes]] = []
+        stack.callback(process.stop, children)
+        upstream = start(children, workdir, "upstream", process.python_module("bench.upstream"))
+        targets = {BASELINE: start(children, workdir, BASELINE, process.python_module("bench.passthrough"),
+                                   extra=[upstream.url])}  # fmt: skip
+        policies = policy_dir(Profile.SHIPPED_BUILTIN, workdir / "policies")
+        assert policies is not None
+        for name in ("replica-a", "replica-b"):
+            redis_url = f"redis://127.0.0.1:{redis_port}/0"
+            flags = ["--upstream", upstream.url, "--policies", str(policies), "--redis-url", redis_url,
+                     "--admin-port", str(process.free_port())]  # fmt: skip
+            targets[name] = start(children, workdir, name, [*process.modproxy_command(), "serve", *flags],
+                                  port_flag="--port")  # fmt: skip
+        run(args, targets, redis_port)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

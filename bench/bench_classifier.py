@@ -5,9 +5,10 @@
    are scored at once (goal: no stall over 5 ms), for the two low-priority threads ``serve``
    uses by default, for one such thread and for cooperative scoring on the loop, next to the
    idle loop's own lateness measured in the same run.
-3. Requests/s through ``modproxy serve`` (in front of ``modproxy dev-upstream``, load from
-   this process) with a built-in classifier policy on, as a ratio to keyword policies only,
-   for 1 KB and 16 KB prompts (each unique, so no cached decision helps).
+3. bench_proxy's JSON workload through ``modproxy serve`` at c=16 (wrk, unique 1.2 KB prompts and
+   answers, see bench/harness.py) with the shipped policies plus a built-in classifier policy
+   (profile ``shipped-builtin``) and with the shipped policies minus classifier policies
+   (``shipped-keywords-only``), against the bare passthrough, in one run.
 
 Run from the repository root: ``python -m bench.bench_classifier`` (about 40 s);
 ``--long`` runs more iterations and longer load cells.
@@ -19,19 +20,15 @@ import argparse
 import asyncio
 import random
 import statistics
-import subprocess
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import count
 from pathlib import Path
 
-import aiohttp
-
-from bench.harness import free_port, stop, wait_ready
-from bench.harness import spawn as spawn_process
+from bench import harness
+from bench.workload import Profile
 from proxy.classifiers.builtin import BuiltinClassifier, lower_thread_priority
 from proxy.classifiers.builtin_model import load_default_model
 from proxy.policy.decision import Phase
@@ -46,18 +43,6 @@ SENTENCES = [
     "周末我们去公园野餐，天气非常好。",
     "The museum's new exhibition covers three centuries of maritime history.",
 ]
-KEYWORD_POLICY = """\
-  - id: secret-project
-    category: confidential
-    action: block
-    keywords: [project nightingale, operation bluebird]
-"""
-BUILTIN_POLICY = """\
-  - id: builtin-toxicity
-    category: toxicity
-    action: flag
-    classifier: {backend: builtin, thresholds: {hate: 0.8, violence: 0.8, self_harm: 0.5}}
-"""
 STALL_GOAL_MS = 5.0
 MS_PER_KB_GOAL = 1.0
 
@@ -173,71 +158,21 @@ async def scoring(runs: int, rounds: int) -> list[Goal]:
 # --- the proxy with and without a built-in classifier policy ---------------------------------------
 
 
-async def proxy_load(url: str, texts: Iterator[str], concurrency: int, seconds: float) -> float:
-    """Requests/s of unique chat completions (each text also comes back and is moderated as the response)."""
-    done = 0
-    deadline = time.perf_counter() + seconds
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as http:
-
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                body = {"model": "bench", "messages": [{"role": "user", "content": next(texts)}]}
-                async with http.post(url + "/v1/chat/completions", json=body) as response:
-                    data = await response.read()
-                    if response.status != 200:
-                        raise RuntimeError(f"bad response {response.status}: {data[:200]!r}")
-                done += 1
-
-        begin = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return done / (time.perf_counter() - begin)
-
-
-def unique_texts(kilobytes: int) -> Iterator[str]:
-    base = [make_text(kilobytes, seed) for seed in range(16)]
-    for number in count():
-        yield f"request {number}: {base[number % len(base)]}"
-
-
-def spawn(args: list[str]) -> subprocess.Popen[bytes]:
-    return spawn_process(args, cpu=None, loop="asyncio")
-
-
-async def throughput(seconds: float, concurrency: int) -> list[Goal]:
-    goals: list[Goal] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        upstream_port = free_port()
-        upstream = f"http://127.0.0.1:{upstream_port}"
-        ports, children = {}, [spawn(["-m", "proxy", "dev-upstream", "--port", str(upstream_port)])]
-        for name, rules in (("keyword", KEYWORD_POLICY), ("builtin", KEYWORD_POLICY + BUILTIN_POLICY)):
-            policy = Path(tmp, f"{name}.yaml")
-            await asyncio.to_thread(policy.write_text, "policies:\n" + rules, encoding="utf-8")
-            ports[name] = free_port()
-            children.append(
-                spawn(["-m", "proxy", "serve", "--upstream", upstream, "--policies", str(policy),
-                       "--port", str(ports[name]), "--admin-port", str(free_port())])
-            )  # fmt: skip
-        try:
-            await wait_ready(upstream)
-            for port in ports.values():
-                await wait_ready(f"http://127.0.0.1:{port}")
-            for kilobytes in (1, 16):
-                rps = {}
-                for name, port in ports.items():
-                    url = f"http://127.0.0.1:{port}"
-                    await proxy_load(url, unique_texts(kilobytes), concurrency, min(1.0, seconds))  # warm-up
-                    rps[name] = await proxy_load(url, unique_texts(kilobytes), concurrency, seconds)
-                ratio = rps["builtin"] / rps["keyword"]
-                print(
-                    f"proxy, {kilobytes:>2} KB prompts, {concurrency} concurrent: keyword-only"
-                    f" {rps['keyword']:6.0f} req/s, with builtin classifier {rps['builtin']:6.0f} req/s,"
-                    f" ratio {ratio:.2f}"
-                )
-                goals.append(Goal(f"proxy throughput builtin/keyword, {kilobytes} KB", f"{ratio:.2f}", None))
-        finally:
-            stop(children)
-    return goals
+def throughput(seconds: int, rounds: int) -> list[Goal]:
+    """bench_proxy's JSON workload at c=16: the shipped policies with a built-in classifier policy and
+    without any classifier policy, against the bare passthrough, in one run."""
+    profiles = [Profile.SHIPPED_KEYWORDS_ONLY, Profile.SHIPPED_BUILTIN]
+    with (
+        tempfile.TemporaryDirectory(prefix="modproxy-bench") as tmp,
+        harness.started(profiles, Path(tmp)) as setup,
+    ):
+        cells = harness.measure(setup, stream=False, connections=16, seconds=seconds, rounds=rounds)
+    print("\n".join(harness.report(cells, stream=False, connections=16)))
+    without, with_builtin = (cells[f"modproxy/{p.value}"] for p in profiles)
+    ratio = with_builtin.rps / without.rps
+    print(f"with the built-in classifier / keywords and regexes only: throughput {ratio:.2f}, "
+          f"cpu per request {with_builtin.cpu_us / without.cpu_us:.2f}")  # fmt: skip
+    return [Goal("throughput builtin/keywords-only, JSON", f"{ratio:.2f}", None)]
 
 
 def report(goals: list[Goal]) -> None:
@@ -251,7 +186,7 @@ def report(goals: list[Goal]) -> None:
 async def main_async(args: argparse.Namespace) -> None:
     goals = await scoring(runs=400 if args.long else 100, rounds=10 if args.long else 3)
     if not args.no_proxy:
-        goals += await throughput(seconds=8.0 if args.long else 3.0, concurrency=16)
+        goals += throughput(seconds=6 if args.long else 3, rounds=4 if args.long else 3)
     report(goals)
 
 

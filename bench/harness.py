@@ -1,180 +1,260 @@
-"""What both benchmarks share: one process per role, CPU pinning, one event loop choice, rounds.
+"""modproxy against a bare passthrough, the way a deployer would see it.
 
-Fairness rules the benchmarks follow:
+The rules every figure here follows:
 
-* the upstream, the proxy under test (bare passthrough or modproxy) and the load generator each
-  run in their own process; with two or more CPUs the proxy under test gets a CPU of its own, so
-  the numbers compare the proxies' cost per request rather than how the scheduler shared a core;
-* the bare passthrough and modproxy run on the same event loop (``--loop``) with the same logging
-  (warnings only, no access log);
-* every target is warmed up, then measured in several interleaved rounds, and medians are reported,
-  so a burst of load from elsewhere on the machine hits one round of one target, not a whole column.
+* the measured processes are the shipped ``modproxy serve`` (only ``--upstream``, ``--policies``,
+  ``--port`` and ``--admin-port`` given, no ``MODPROXY_*`` variables: default settings, access
+  log and all) and a bare aiohttp passthrough that parses each JSON body (:mod:`bench.passthrough`),
+  both in front of the same bench upstream (:mod:`bench.upstream`), each a process of its own;
+* the load comes from ``wrk`` (:mod:`bench.wrk`), outside the measured processes, and every prompt
+  and every answer is different;
+* rounds are interleaved (baseline, modproxy, baseline, modproxy...) so a burst of load from elsewhere
+  on the machine hits one round, not a whole column; the tables show medians of rounds;
+* CPU time per request comes from ``/proc/PID/stat`` of the measured process and its workers: on a
+  busy machine it is steadier than requests per second.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import argparse
+import contextlib
+import dataclasses
+import json
 import os
-import signal
-import socket
+import random
 import statistics
 import subprocess
-import sys
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+import tempfile
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-import aiohttp
-from aiohttp import web
+from bench import process
+from bench.workload import SYSTEM, Profile, policy_dir
+from bench.wrk import run_wrk, write_script
 
-from proxy.server import loop_factory
-
-ROOT = Path(__file__).resolve().parents[1]
-
-LOOPS = ("auto", "asyncio", "uvloop")
-T = TypeVar("T")
+BASELINE = "bare"
+THROUGHPUT_GOAL = 0.8
+ADDED_P50_GOAL_MS = {False: 1.0, True: 2.0}
+"""At c=1: added p50 for a JSON answer, and for the whole 50-chunk stream."""
 
 
 @dataclass(frozen=True, slots=True)
-class Cpus:
-    """Which CPU each role runs on; ``None`` leaves it to the scheduler."""
-
-    load: int | None = None
-    upstream: int | None = None
-    proxy: int | None = None
-
-    @classmethod
-    def plan(cls, pin: bool) -> Cpus:
-        available = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-        if not pin or len(available) < 2:
-            return cls()
-        if len(available) == 2:
-            return cls(load=available[0], upstream=available[0], proxy=available[1])
-        return cls(load=available[0], upstream=available[1], proxy=available[2])
-
-    def describe(self) -> str:
-        if self.proxy is None:
-            return "not pinned"
-        return (
-            f"load generator cpu {self.load}, upstream cpu {self.upstream}, proxy under test cpu {self.proxy}"
-        )
+class Target:
+    name: str
+    url: str
+    pid: int
+    admin_url: str | None = None
+    """modproxy's admin listener (``/metrics``)."""
 
 
-def pin(cpu: int | None) -> None:
-    if cpu is not None:
-        os.sched_setaffinity(0, {cpu})
+@dataclass(frozen=True, slots=True)
+class Cell:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    cpu_us: float
+    """CPU time of the measured process (all its workers) per request."""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+@dataclass(frozen=True, slots=True)
+class Setup:
+    targets: tuple[Target, ...]
+    script: Path
 
 
-def spawn(args: Sequence[str], *, cpu: int | None, loop: str) -> subprocess.Popen[bytes]:
-    """A child Python process with modproxy's quiet settings, the chosen loop, on ``cpu``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODPROXY_")}
-    env["MODPROXY_LOGGING_ACCESS_LOG"] = "false"
-    env["MODPROXY_LOGGING_LEVEL"] = "warning"
-    env["MODPROXY_SERVER_EVENT_LOOP"] = loop
-    command = [sys.executable, *args]
-    if cpu is not None:
-        command = ["taskset", "-c", str(cpu), *command]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-
-
-def stop(children: Sequence[subprocess.Popen[bytes]]) -> None:
-    for child in children:
-        child.terminate()
-    for child in children:
-        child.wait(10)
-
-
-async def wait_ready(url: str, path: str = "/v1/models") -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(400):
-            try:
-                async with http.get(url + path) as response:
-                    if response.status < 500:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.05)
-    raise RuntimeError(f"{url} did not come up")
-
-
-def run(main: Coroutine[object, object, T], loop: str) -> T:
-    with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
-        return runner.run(main)
-
-
-def serve_app(make_app: Callable[[], web.Application], port: int, loop: str) -> None:
-    """Run an app the way ``modproxy serve`` runs its main listener (same loop, no access log)."""
-    logging.basicConfig(level=logging.WARNING)
-
-    async def main() -> None:
-        stopped = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
-        runner = web.AppRunner(make_app(), access_log=None, handler_cancellation=True)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        await stopped.wait()
-        await runner.cleanup()
-
-    run(main(), loop)
-
-
-def bare_passthrough(upstream: str) -> web.Application:
-    """The least a proxy must do: read the body, forward it on a shared pooled session, relay the answer.
-
-    Content-Type, Authorization and the body go upstream; the status, Content-Type and body (streamed
-    chunk by chunk for SSE) come back. No parsing, no moderation, no header hygiene beyond that.
-    """
-    session_key = web.AppKey("session", aiohttp.ClientSession)
-
-    async def session_ctx(app: web.Application) -> AsyncIterator[None]:
-        app[session_key] = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=100), timeout=aiohttp.ClientTimeout(sock_read=300)
-        )
-        yield
-        await app[session_key].close()
-
-    async def forward(request: web.Request) -> web.StreamResponse:
-        body = await request.read()
-        headers = {k: v for k, v in request.headers.items() if k in ("Content-Type", "Authorization")}
-        async with request.app[session_key].post(
-            upstream + request.path_qs, data=body, headers=headers
-        ) as up:
-            if up.content_type == "text/event-stream":
-                response = web.StreamResponse(status=up.status, headers={"Content-Type": "text/event-stream"})
-                await response.prepare(request)
-                async for chunk in up.content.iter_any():
-                    await response.write(chunk)
-                await response.write_eof()
-                return response
-            return web.Response(status=up.status, body=await up.read(), content_type=up.content_type)
-
-    async def models(request: web.Request) -> web.Response:
-        return web.Response(text="{}", content_type="application/json")
-
-    app = web.Application()
-    app.cleanup_ctx.append(session_ctx)
-    app.router.add_get("/v1/models", models)
-    app.router.add_post("/{tail:.*}", forward)
-    return app
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux); 0 elsewhere."""
+@contextlib.contextmanager
+def started(profiles: Sequence[Profile], workdir: Path) -> Iterator[Setup]:
+    """The upstream, the bare passthrough and one ``modproxy serve`` per profile, all ready."""
+    children: list[subprocess.Popen[bytes]] = []
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        upstream_url = start(children, workdir, "upstream", process.python_module("bench.upstream")).url
+        targets = [
+            start(
+                children,
+                workdir,
+                BASELINE,
+                process.python_module("bench.passthrough"),
+                extra=[upstream_url],
+            )
+        ]
+        for profile in profiles:
+            policies = policy_dir(profile, workdir / "policies")
+            admin_port = process.free_port()
+            flags = ["--upstream", upstream_url, "--admin-port", str(admin_port)]
+            if policies is not None:
+                flags += ["--policies", str(policies)]
+            target = start(
+                children,
+                workdir,
+                f"modproxy/{profile.value}",
+                [*process.modproxy_command(), "serve", *flags],
+                port_flag="--port",
+            )
+            targets.append(dataclasses.replace(target, admin_url=f"http://127.0.0.1:{admin_port}"))
+        yield Setup(tuple(targets), write_script(workdir / "unique.lua"))
+    finally:
+        process.stop(children)
 
 
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values)
+def start(
+    children: list[subprocess.Popen[bytes]],
+    workdir: Path,
+    name: str,
+    command: list[str],
+    *,
+    extra: Sequence[str] = (),
+    port_flag: str | None = None,
+) -> Target:
+    """``command`` on a free port (``PORT *extra`` after it, or ``port_flag PORT``), ready to serve."""
+    port = process.free_port()
+    args = [*command, port_flag, str(port)] if port_flag else [*command, str(port), *extra]
+    child = process.spawn(args, workdir / f"{name.replace('/', '-')}.log")
+    children.append(child)
+    url = f"http://127.0.0.1:{port}"
+    process.wait_ready(url, child)
+    return Target(name, url, child.pid)
+
+
+def check(target: Target, *, stream: bool) -> None:
+    """One request by hand: answered, allowed by every profile's rules, and complete."""
+    body = {
+        "model": "bench",
+        "stream": stream,
+        "messages": [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": f"check {random.getrandbits(32):x}: 请用编号列表的形式给出回答。"},
+        ],
+    }
+    request = urllib.request.Request(
+        target.url + "/v1/chat/completions",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        data = response.read()
+        action = response.headers.get("x-modproxy-action", "allow")
+    complete = data.endswith(b"data: [DONE]\n\n") if stream else b'"choices"' in data
+    if action != "allow" or not complete:
+        raise RuntimeError(f"{target.name}: unexpected answer ({action}): {data[:300]!r}")
+
+
+def decisions(target: Target) -> str:
+    """What modproxy decided so far, from its own metrics: proof the workload went the allowed path."""
+    if target.admin_url is None:
+        return ""
+    with urllib.request.urlopen(target.admin_url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    counts: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("modproxy_decisions_total{"):
+            action = line.split('action="')[1].split('"')[0]
+            counts[action] = counts.get(action, 0) + float(line.rsplit(" ", 1)[1])
+    return ", ".join(f"{action} {count:.0f}" for action, count in sorted(counts.items()) if count)
+
+
+def measure(setup: Setup, *, stream: bool, connections: int, seconds: int, rounds: int) -> dict[str, Cell]:
+    salt = random.randrange(1, 10**6)
+    for target in setup.targets:  # warm-up, and proof the path works
+        check(target, stream=stream)
+        run_wrk(target.url, setup.script, stream=stream, connections=connections, seconds=1, salt=salt)
+        salt += 1
+    samples: dict[str, list[Cell]] = {t.name: [] for t in setup.targets}
+    for round_ in range(rounds):
+        order = setup.targets if round_ % 2 == 0 else tuple(reversed(setup.targets))
+        for target in order:
+            before = process.cpu_seconds(target.pid)
+            result = run_wrk(
+                target.url, setup.script, stream=stream, connections=connections, seconds=seconds, salt=salt
+            )
+            used = process.cpu_seconds(target.pid) - before
+            salt += 1
+            if result.errors or not result.requests:
+                raise RuntimeError(f"{target.name}: {result.errors} errors in {result.requests} requests")
+            samples[target.name].append(
+                Cell(result.rps, result.p50_ms, result.p99_ms, used / result.requests * 1e6)
+            )
+    return {
+        name: Cell(
+            statistics.median(c.rps for c in cells),
+            statistics.median(c.p50_ms for c in cells),
+            statistics.median(c.p99_ms for c in cells),
+            statistics.median(c.cpu_us for c in cells),
+        )
+        for name, cells in samples.items()
+    }
+
+
+def report(cells: dict[str, Cell], *, stream: bool, connections: int) -> list[str]:
+    kind = "sse (50 chunks)" if stream else "json"
+    lines = [
+        f"{kind}, c={connections}",
+        f"  {'target':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'cpu us/req':>12}",
+    ]
+    for name, cell in cells.items():
+        numbers = f"{cell.rps:>9.0f}{cell.p50_ms:>9.2f}{cell.p99_ms:>9.2f}{cell.cpu_us:>12.0f}"
+        lines.append(f"  {name:<34}{numbers}")
+    bare = cells[BASELINE]
+    for name, cell in cells.items():
+        if name == BASELINE:
+            continue
+        ratio = cell.rps / bare.rps
+        line = (
+            f"  {name} / bare: throughput {ratio:.2f}, p50 {cell.p50_ms / bare.p50_ms:.2f}, "
+            f"p99 {cell.p99_ms / bare.p99_ms:.2f}, cpu per request {cell.cpu_us / bare.cpu_us:.2f}"
+        )
+        if connections > 1:
+            line += f"  [goal >= {THROUGHPUT_GOAL}: {'met' if ratio >= THROUGHPUT_GOAL else 'MISSED'}]"
+        else:
+            added, goal = cell.p50_ms - bare.p50_ms, ADDED_P50_GOAL_MS[stream]
+            what = "whole stream" if stream else "p50"
+            verdict = "met" if added <= goal else "MISSED"
+            line += f", added {what} {added:+.2f} ms  [goal <= {goal:g} ms: {verdict}]"
+        lines.append(line)
+    return lines
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    out = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    out.add_argument(
+        "--profile",
+        dest="profiles",
+        nargs="+",
+        type=Profile,
+        default=[Profile.FULL],
+        metavar="NAME",
+        help=f"policy profiles, each its own modproxy ({', '.join(p.value for p in Profile)}; default full)",
+    )
+    out.add_argument("--seconds", type=int, default=3, help="length of one round (default 3)")
+    out.add_argument("--rounds", type=int, default=4, help="interleaved rounds per cell (default 4)")
+    out.add_argument("--concurrency", type=int, nargs="+", default=[16, 1], help="connections (default 16 1)")
+    out.add_argument("--keep", type=Path, metavar="DIR", help="keep the policies, logs and script in DIR")
+    return out
+
+
+def main(args: argparse.Namespace, *, stream: bool, after: Callable[[Setup], list[str]] | None = None) -> int:
+    """Every cell of ``args`` for JSON or SSE answers; then ``after``'s lines, on the same processes."""
+    print(f"load average before: {_loadavg()}", flush=True)
+    with contextlib.ExitStack() as stack:
+        workdir = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="modproxy-bench")))
+        workdir.mkdir(parents=True, exist_ok=True)
+        setup = stack.enter_context(started(args.profiles, workdir))
+        for connections in args.concurrency:
+            cells = measure(
+                setup, stream=stream, connections=connections, seconds=args.seconds, rounds=args.rounds
+            )
+            print("\n".join(report(cells, stream=stream, connections=connections)), flush=True)
+        if after is not None:
+            print("\n".join(after(setup)), flush=True)
+        for target in setup.targets:
+            if target.admin_url is not None:
+                print(f"decisions of {target.name} (prompt and answer phases): {decisions(target)}")
+    print(f"load average after: {_loadavg()}; {args.rounds} rounds x {args.seconds:g} s, medians")
+    return 0
+
+
+def _loadavg() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())

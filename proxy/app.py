@@ -192,9 +192,11 @@ def request_middleware(metrics: Metrics) -> Middleware:
     count it by route (the handler's name) and final status, time it to its end, and render any
     error as the client will see it (:func:`render_errors`), so errors are counted by that status."""
 
+    request_id_for = handlers.request_ids()
+
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        request[REQUEST_ID_KEY] = handlers.request_id_for(request.headers)
+        request[REQUEST_ID_KEY] = request_id_for(request.headers)
         started = time.perf_counter()
         status = 500
         metrics.request_started()

@@ -9,6 +9,7 @@ once, right after parsing, and decides the upstream, policy set, stream mode and
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 import time
@@ -22,7 +23,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry
 
-from proxy import openai_api
+from proxy import json_annotate, openai_api
 from proxy.errors import PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
 from proxy.metrics import Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
@@ -144,20 +145,36 @@ async def _moderated_exchange(
     try:
         reply = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError):
+        reply = None
+    if not isinstance(reply, dict):
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
 
     # 4a. Moderate each choice of the response on its own.
     _count_tokens(services.metrics, reply)
     slots = response_slots(reply)
     verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
-    refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked choices use it
-    openai_api.apply_response_moderation(reply, slots, verdict, refusal, parsed.texts)
-    openai_api.add_notice(reply, prompt, parsed.texts)
-    openai_api.annotate_prompt(reply, parsed.slots, prompt)
-
-    # 5. Reply.
     headers = response_headers(upstream.headers)
     headers.update(moderation_headers(prompt, verdict))
+
+    # 5. Reply: an answer whose texts stay as they are gains its annotations in the upstream's own bytes.
+    notice = openai_api.notice_for(prompt, parsed.texts)
+    if notice is None and not openai_api.rewrites_response(verdict):
+        annotated = json_annotate.with_members(
+            data,
+            reply,
+            ("prompt_filter_results", openai_api.prompt_filter_results(parsed.slots, prompt)),
+            "choices",
+            [
+                ("content_filter_results", results)
+                for results in openai_api.choice_filter_results(reply, slots, verdict)
+            ],
+        )
+        if annotated is not None:
+            return web.Response(status=upstream.status, body=annotated, headers=headers)
+    refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked choices use it
+    openai_api.apply_response_moderation(reply, slots, verdict, refusal, parsed.texts)
+    openai_api.add_notice(reply, notice)
+    openai_api.annotate_prompt(reply, parsed.slots, prompt)
     return _json(upstream.status, reply, headers)
 
 
@@ -318,9 +335,22 @@ async def read_body(request: web.Request, limit: int) -> bytes:
         raise PayloadTooLarge(f"The request body exceeds the {limit}-byte limit.") from None
 
 
-def request_id_for(headers: Mapping[str, str]) -> str:
-    given = headers.get(REQUEST_ID)
-    return given if given and _VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+def request_ids() -> Callable[[Mapping[str, str]], str]:
+    """Each request's id: the client's when it is a sane one, else a new one.
+
+    A new id is a random 64-bit prefix, drawn once per process, and a counter: unique across
+    workers and replicas like a UUID, without a trip to the kernel's random source per request.
+    """
+    prefix = uuid.uuid4().hex[:16]
+    numbers = itertools.count()
+
+    def request_id_for(headers: Mapping[str, str]) -> str:
+        given = headers.get(REQUEST_ID)
+        if given and _VALID_REQUEST_ID.fullmatch(given):
+            return given
+        return f"{prefix}{next(numbers):016x}"
+
+    return request_id_for
 
 
 def moderation_headers(*phases: Moderation) -> dict[str, str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -165,10 +164,9 @@ def notice_for(prompt: Moderation, prompt_texts: Sequence[str]) -> str | None:
     return None if notice is None else notice.for_language(_mostly_cjk(prompt_texts))
 
 
-def add_notice(body: dict[str, Any], prompt: Moderation, prompt_texts: Sequence[str]) -> None:
-    """A flagged prompt whose policy carries a ``message`` puts that message before the answer of
-    every choice that was not refused."""
-    text = notice_for(prompt, prompt_texts)
+def add_notice(body: dict[str, Any], text: str | None) -> None:
+    """A flagged prompt's policy message (:func:`notice_for`) goes before the answer of every
+    choice that was not refused."""
     if text is None:
         return
     for choice in _choices(body):
@@ -183,13 +181,35 @@ def add_notice(body: dict[str, Any], prompt: Moderation, prompt_texts: Sequence[
 
 
 def annotate_prompt(body: dict[str, Any], slots: Sequence[TextSlot], moderation: Moderation) -> None:
-    groups: dict[int, list[Decision]] = {}
-    for slot, decision in zip(slots, moderation.decisions, strict=True):
-        groups.setdefault(slot.group, []).append(decision)
-    body["prompt_filter_results"] = [
+    body["prompt_filter_results"] = prompt_filter_results(slots, moderation)
+
+
+def prompt_filter_results(slots: Sequence[TextSlot], moderation: Moderation) -> list[dict[str, Any]]:
+    groups = _by_group(slots, moderation)
+    return [
         {"prompt_index": index, "content_filter_results": filter_results(decisions)}
         for index, decisions in sorted(groups.items())
     ]
+
+
+def choice_filter_results(
+    body: Mapping[str, Any], slots: Sequence[TextSlot], moderation: Moderation
+) -> list[dict[str, dict[str, Any]]]:
+    """Each choice's ``content_filter_results``, as :func:`apply_response_moderation` sets them."""
+    groups = _by_group(slots, moderation)
+    return [filter_results(groups.get(c, ())) for c in range(len(_choices(body)))]
+
+
+def rewrites_response(moderation: Moderation) -> bool:
+    """Whether a response verdict changes any text: a block (refusal) or a redaction."""
+    return any(d.action is Action.BLOCK or d.redacted is not None for d in moderation.decisions)
+
+
+def _by_group(slots: Sequence[TextSlot], moderation: Moderation) -> dict[int, list[Decision]]:
+    groups: dict[int, list[Decision]] = {}
+    for slot, decision in zip(slots, moderation.decisions, strict=True):
+        groups.setdefault(slot.group, []).append(decision)
+    return groups
 
 
 def filter_results(decisions: Iterable[Decision]) -> dict[str, dict[str, Any]]:
@@ -270,17 +290,35 @@ def _severity(score: float) -> str:
     return "low"
 
 
+def _byte_set(*spans: tuple[int, int]) -> bytes:
+    return bytes(b for start, end in spans for b in range(start, end + 1))
+
+
+def _all_but(kept: bytes) -> bytes:
+    return bytes(b for b in range(256) if b not in kept)
+
+
+# Counted on the UTF-8 bytes, in C: a letter is an ASCII letter or the lead byte of a character from
+# a block of letters; a CJK letter is a character from U+3040-U+DFFF (kana, Bopomofo, Hangul, CJK
+# ideographs, Yi), whose lead bytes are 0xE3 to 0xED (CJK punctuation, U+3000-U+303F, is subtracted);
+# fullwidth Latin letters (U+FF21-U+FF5A) are not counted.
+_CJK_LEADS = _byte_set((0xE3, 0xED))
+_LETTER_BYTES = _byte_set((0x41, 0x5A), (0x61, 0x7A), (0xC3, 0xDF), (0xE0, 0xE1)) + _CJK_LEADS
+_NOT_CJK = _all_but(_CJK_LEADS)
+_NOT_LETTER = _all_but(_LETTER_BYTES)
+_CJK_SYMBOLS = "\u3000".encode()[:2]  # U+3000-U+303F: CJK punctuation, lead 0xE3 like the kana
+
+
 def _mostly_cjk(texts: Iterable[str]) -> bool:
+    """Whether more than half of the letters are CJK, from byte counts (no per-character loop)."""
     cjk = letters = 0
     for text in texts:
-        if text.isascii():  # the common case, counted in C: no CJK here
-            letters += sum(map(str.isalpha, text))
-            continue
-        for ch in text:
-            if ch.isalpha():
-                letters += 1
-                if unicodedata.east_asian_width(ch) in ("W", "F"):
-                    cjk += 1
+        data = text.encode("utf-8", "surrogatepass")
+        letters += len(data.translate(None, _NOT_LETTER))
+        if not text.isascii():
+            symbols = data.count(_CJK_SYMBOLS)
+            letters -= symbols
+            cjk += len(data.translate(None, _NOT_CJK)) - symbols
     return letters > 0 and cjk * 2 > letters
 
 

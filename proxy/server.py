@@ -23,6 +23,8 @@ from types import FrameType
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from proxy.access_log import LOGGER as ACCESS_LOGGER
+from proxy.access_log import AccessLog
 from proxy.app import create_serving_apps
 from proxy.components import StartupError, open_components
 from proxy.dev_upstream import BANNER, create_dev_upstream_app
@@ -109,7 +111,8 @@ async def serve(settings: Settings, *, worker: int = 0) -> None:
                 handle_signals=False,
                 shutdown_timeout=settings.server.shutdown_grace_seconds,
                 handler_cancellation=True,
-                access_log=logging.getLogger("proxy.access") if settings.logging.access_log else None,
+                access_log=ACCESS_LOGGER if settings.logging.access_log else None,
+                access_log_class=AccessLog,
             ),
             settings.server.host,
             settings.server.port,

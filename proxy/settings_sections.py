@@ -200,5 +200,7 @@ class MetricsSettings:
 @dataclass(frozen=True, slots=True)
 class LoggingSettings:
     level: str = setting("info", "debug, info, warning or error", check=_log_level)
-    access_log: bool = setting(True, "log one line per request")
+    access_log: bool = setting(
+        False, "log one line per request (client, method, path, status, bytes, ms, request id)"
+    )
     log_text: bool = setting(False, "include user and model text in logs (off: it may be personal data)")

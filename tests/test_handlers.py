@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import aiohttp
 import openai
 import pytest
 
+from proxy.handlers import request_ids
 from tests.fixtures.upstream import (
     LoopbackUpstream,
     Reply,
@@ -231,3 +233,12 @@ async def test_readiness_fails_when_a_check_fails(start_proxy: StartProxy) -> No
             "status": "unready",
             "checks": {"upstream": True, "policies": False},
         }
+
+
+def test_request_ids_are_new_per_request_unless_the_client_gave_a_sane_one() -> None:
+    first, second = request_ids(), request_ids()  # two workers
+    made = [first({}), first({}), second({})]
+    assert len(set(made)) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{32}", made_id) for made_id in made)
+    assert first({"X-Request-Id": "client-7"}) == "client-7"
+    assert re.fullmatch(r"[0-9a-f]{32}", first({"X-Request-Id": "bad id\n"}))

@@ -208,3 +208,51 @@ async def test_stream_passes_through_with_prompt_verdict(moderated: RunningProxy
     assert headers["Content-Type"].startswith("text/event-stream")
     assert text.endswith("data: [DONE]\n\n")
     assert " hello" in text
+
+
+COMPACT_ANSWER = (
+    '{"id":"c1","object":"chat.completion","model":"m","choices":[{"index":0,"message":'
+    '{"role":"assistant","content":"你好, fine"},"finish_reason":"stop"}]}'
+).encode()
+ESCAPED_ANSWER = COMPACT_ANSWER.decode().replace("你好", "\\u4f60\\u597d").encode()
+
+
+async def _chat_bytes(proxy: RunningProxy) -> bytes:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{proxy.url}/v1/chat/completions",
+            json={"model": "m", "messages": [{"role": "user", "content": "q"}]},
+        ) as response,
+    ):
+        assert response.status == 200
+        return await response.read()
+
+
+@pytest.mark.parametrize(("answer", "kept"), [(COMPACT_ANSWER, True), (ESCAPED_ANSWER, False)])
+async def test_an_allowed_answer_is_annotated_in_the_upstreams_bytes_when_provably_safe(
+    moderated: RunningProxy, upstream: LoopbackUpstream, answer: bytes, kept: bool
+) -> None:
+    upstream.script("/v1/chat/completions", Reply(body=answer, headers={"Content-Type": "application/json"}))
+    raw = await _chat_bytes(moderated)
+    # Compact separators survive only if the body was not re-encoded (a \\u escape forces re-encoding).
+    assert (b'"finish_reason":"stop"}]}' in raw) is kept
+    body = json.loads(raw)
+    assert body["choices"][0]["message"]["content"] == "你好, fine"
+    assert body["choices"][0]["content_filter_results"] == {}
+    assert body["prompt_filter_results"] == [{"prompt_index": 0, "content_filter_results": {}}]
+
+
+async def test_an_upstreams_own_filter_results_are_replaced(
+    moderated: RunningProxy, upstream: LoopbackUpstream
+) -> None:
+    answer = chat_completion("fine answer")
+    answer["choices"][0]["content_filter_results"] = {"hate": {"filtered": False, "severity": "safe"}}
+    answer["prompt_filter_results"] = []
+    upstream.script("/v1/chat/completions", Reply(json=answer))
+    status, _, body = await _post(
+        moderated, "/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "q"}]}
+    )
+    assert status == 200
+    assert body["choices"][0]["content_filter_results"] == {}
+    assert body["prompt_filter_results"] == [{"prompt_index": 0, "content_filter_results": {}}]

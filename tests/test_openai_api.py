@@ -15,6 +15,7 @@ from proxy.openai_api import (
     completion_response_slots,
     filter_results,
     moderation_inputs,
+    notice_for,
     parse_chat_request,
     parse_completion_request,
     parse_json_object,
@@ -208,15 +209,30 @@ def test_a_blocked_choice_answers_with_its_policy_message_and_others_with_the_re
 def test_a_flagged_prompt_with_a_message_puts_it_before_every_answer_not_refused() -> None:
     body = chat_completion("I hear you.", "refused")
     body["choices"][1]["finish_reason"] = "content_filter"
-    add_notice(body, Moderation((_with_message(Action.FLAG),), "r"), ["我不想活了"])
+    add_notice(body, notice_for(Moderation((_with_message(Action.FLAG),), "r"), ["我不想活了"]))
     contents = [c["message"]["content"] for c in body["choices"]]
     assert contents == ["请拨打 400-161-9995。\n\nI hear you.", "refused"]
     completion = text_completion("ok")
-    add_notice(completion, Moderation((_with_message(Action.FLAG),), "r"), ["hi"])
+    add_notice(completion, notice_for(Moderation((_with_message(Action.FLAG),), "r"), ["hi"]))
     assert completion["choices"][0]["text"] == "Call 988.\n\nok"
 
 
 def test_a_flag_without_a_message_adds_nothing() -> None:
     body = chat_completion("fine")
-    add_notice(body, Moderation((_decision(Action.FLAG, "odd"),), "r"), ["hi"])
+    add_notice(body, notice_for(Moderation((_decision(Action.FLAG, "odd"),), "r"), ["hi"]))
     assert body["choices"][0]["message"]["content"] == "fine"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("こんにちは世界 hello", "zh"),
+        ("안녕하세요 hi", "zh"),
+        ("Привет мир 你好", "en"),
+        ("café 中文", "en"),
+        ("「你好」。。。ab", "en"),  # punctuation is no letter
+        ("會議改到下週三下午三點 ok", "zh"),
+    ],
+)
+def test_refusal_language_counts_letters_of_every_script(text: str, expected: str) -> None:
+    assert refusal_for([text], "en", {"zh": "zh"}) == expected

@@ -1,0 +1,32 @@
+"""The benchmark harness runs end to end: a real modproxy serve, the passthrough, the bench upstream, wrk.
+
+Bounded (one one-second round per target, loopback only); the figures are not checked, only that
+every part answered and the report compares modproxy with the baseline.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_proxy_reports_modproxy_against_the_passthrough(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_proxy", "--profile", "none", "--seconds", "1", "--rounds", "1",
+         "--concurrency", "2", "--keep", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=90, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = dict(re.findall(r"^  (bare|modproxy/none)\s+(\d+)\s", done.stdout, re.MULTILINE))
+    assert set(rows) == {"bare", "modproxy/none"}
+    assert all(int(rps) > 0 for rps in rows.values())
+    assert "modproxy/none / bare: throughput" in done.stdout
+    decided = r"^decisions of modproxy/none \(prompt and answer phases\): allow (\d+)$"
+    allowed = re.search(decided, done.stdout, re.MULTILINE)
+    assert allowed and int(allowed[1]) > 0  # every request took the allowed path, and nothing else
+    served = (tmp_path / "upstream.log").exists() and (tmp_path / "modproxy-none.log").read_text()
+    assert served and "listening on" in served  # the shipped command line, as a user starts it
