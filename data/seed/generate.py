@@ -13,6 +13,11 @@ from __future__ import annotations
 import json
 import random
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from third import THIRD_CORES  # noqa: E402
 
 # (labels, kind, [cores])  kind: s = statement, q = question
 CORES = [
@@ -1161,7 +1166,7 @@ def render(frame: str, core: str) -> str:
 def main() -> None:
     rng = random.Random(20240601)
     rows: list[dict[str, object]] = []
-    cores = [core for *_, items in CORES + MORE_CORES for core in items]
+    cores = [core for *_, items in CORES + MORE_CORES + THIRD_CORES for core in items]
     if len(set(cores)) != len(cores):
         raise SystemExit("a core appears twice: its renderings would straddle the held-out split")
     for labels, kind, lang, items in CORES:
@@ -1172,6 +1177,11 @@ def main() -> None:
     for labels, kind, lang, items in MORE_CORES:
         for index, core in enumerate(items):
             group = f"{'-'.join(labels) or 'benign'}-{lang}-{kind}-more-{index}"
+            for frame in rng.sample(FRAMES[(lang, kind)], FRAMES_PER_CORE):
+                rows.append({"text": render(frame, core), "labels": labels, "group": group})
+    for round_index, (labels, kind, lang, items) in enumerate(THIRD_CORES):
+        for index, core in enumerate(items):
+            group = f"{'-'.join(labels) or 'benign'}-{lang}-{kind}-third-{round_index}-{index}"
             for frame in rng.sample(FRAMES[(lang, kind)], FRAMES_PER_CORE):
                 rows.append({"text": render(frame, core), "labels": labels, "group": group})
     for index, (lang, sentence) in enumerate(REPEATED):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,11 +48,36 @@ class CategoryMetrics:
 
 
 @dataclass(frozen=True, slots=True)
+class CurvePoint:
+    """Held-out precision and recall of one category when acting at ``threshold``."""
+
+    threshold: float
+    precision: float
+    recall: float
+    flagged: int
+
+
+CURVE_THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 20))
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenThresholds:
+    """Per category: the lowest threshold meeting the flag precision and the block precision
+    (None when no threshold does)."""
+
+    category: str
+    flag: float | None
+    block: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class TrainResult:
     model: LinearModel
     metrics: tuple[CategoryMetrics, ...]
     train_size: int
     holdout_size: int
+    curves: tuple[tuple[str, tuple[CurvePoint, ...]], ...] = ()
+    """Per category, the held-out precision/recall curve of the model before any refit."""
 
 
 def read_examples(path: Path) -> list[Example]:
@@ -142,6 +167,8 @@ def train_model(
     weights = _fit(train, categories, spec, c, seed, threshold)
     model = LinearModel(spec, weights)
     metrics = tuple(_evaluate(model, held, category) for category in categories)
+    held_scores = [model.score(example.text) for example in held]
+    curves = tuple((category, precision_recall_curve(held, held_scores, category)) for category in categories)
     if refit_all:
         model = LinearModel(spec, _fit(list(examples), categories, spec, c, seed, threshold))
     metadata = {
@@ -160,7 +187,52 @@ def train_model(
             for m in metrics
         },
     }
-    return TrainResult(LinearModel(spec, model.categories, metadata), metrics, len(train), len(held))
+    metadata["held_out_curve"] = {
+        category: [[p.threshold, round(p.precision, 4), round(p.recall, 4)] for p in curve]
+        for category, curve in curves
+    }
+    return TrainResult(LinearModel(spec, model.categories, metadata), metrics, len(train), len(held), curves)
+
+
+def precision_recall_curve(
+    held: Sequence[Example],
+    scores: Sequence[Mapping[str, float]],
+    category: str,
+    thresholds: Sequence[float] = CURVE_THRESHOLDS,
+) -> tuple[CurvePoint, ...]:
+    positives = sum(category in example.labels for example in held)
+    points = []
+    for threshold in thresholds:
+        hits = [
+            category in ex.labels for ex, sc in zip(held, scores, strict=True) if sc[category] >= threshold
+        ]
+        true_pos = sum(hits)
+        points.append(
+            CurvePoint(
+                threshold,
+                precision=true_pos / len(hits) if hits else 1.0,
+                recall=true_pos / positives if positives else 0.0,
+                flagged=len(hits),
+            )
+        )
+    return tuple(points)
+
+
+def choose_thresholds(
+    category: str,
+    curve: Sequence[CurvePoint],
+    *,
+    flag_precision: float = 0.8,
+    block_precision: float = 0.95,
+    min_flagged: int = 5,
+) -> ChosenThresholds:
+    """The lowest threshold (the most recall) whose held-out precision still reaches each bar; a
+    point that flags fewer than ``min_flagged`` held-out examples says too little to count."""
+
+    def lowest(bar: float) -> float | None:
+        return next((p.threshold for p in curve if p.precision >= bar and p.flagged >= min_flagged), None)
+
+    return ChosenThresholds(category, lowest(flag_precision), lowest(block_precision))
 
 
 def _fit(
@@ -234,4 +306,19 @@ def format_metrics(result: TrainResult) -> str:
     ]
     for m in result.metrics:
         lines.append(f"{m.category:<20} {m.precision:>9.3f} {m.recall:>7.3f} {m.support:>8} {m.predicted:>8}")
+    return "\n".join(lines)
+
+
+def format_curves(result: TrainResult, chosen: Sequence[ChosenThresholds]) -> str:
+    """The held-out precision/recall curve per category, and the thresholds chosen from it."""
+    lines = ["held-out precision / recall by threshold:"]
+    header = f"{'threshold':<20}" + "".join(f" {p.threshold:>9.2f}" for p in result.curves[0][1])
+    lines.append(header)
+    for category, curve in result.curves:
+        lines.append(f"{category:<20}" + "".join(f" {p.precision:>4.2f}/{p.recall:<4.2f}" for p in curve))
+    lines.append(f"{'category':<20} {'flag at':>8} {'block at':>9}")
+    for choice in chosen:
+        flag = "-" if choice.flag is None else f"{choice.flag:.2f}"
+        block = "-" if choice.block is None else f"{choice.block:.2f}"
+        lines.append(f"{choice.category:<20} {flag:>8} {block:>9}")
     return "\n".join(lines)

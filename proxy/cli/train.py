@@ -27,12 +27,30 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="after evaluating, refit on every example (the printed numbers describe the split model)",
     )
+    parser.add_argument(
+        "--curve",
+        action="store_true",
+        help="print the held-out precision/recall curve and the thresholds it suggests",
+    )
+    parser.add_argument(
+        "--flag-precision", type=float, default=0.8, help="held-out precision a flag threshold must reach"
+    )
+    parser.add_argument(
+        "--block-precision", type=float, default=0.95, help="held-out precision a block threshold must reach"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from proxy.classifiers.builtin_model import save_model
-    from proxy.classifiers.train import TrainingError, format_metrics, read_examples, train_model
+    from proxy.classifiers.train import (
+        TrainingError,
+        choose_thresholds,
+        format_curves,
+        format_metrics,
+        read_examples,
+        train_model,
+    )
 
     try:
         examples = read_examples(args.data)
@@ -49,5 +67,13 @@ def run(args: argparse.Namespace) -> int:
         return 1
     save_model(result.model, args.output)
     print(format_metrics(result))
+    if args.curve:
+        chosen = [
+            choose_thresholds(
+                category, curve, flag_precision=args.flag_precision, block_precision=args.block_precision
+            )
+            for category, curve in result.curves
+        ]
+        print(format_curves(result, chosen))
     print(f"wrote {args.output} ({args.output.stat().st_size} bytes)")
     return 0
