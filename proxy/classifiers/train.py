@@ -49,7 +49,7 @@ class CategoryMetrics:
 
 @dataclass(frozen=True, slots=True)
 class CurvePoint:
-    """Held-out precision and recall of one category when acting at ``threshold``."""
+    """Held-out precision (against benign texts) and recall of one category at ``threshold``."""
 
     threshold: float
     precision: float
@@ -78,6 +78,19 @@ class TrainResult:
     holdout_size: int
     curves: tuple[tuple[str, tuple[CurvePoint, ...]], ...] = ()
     """Per category, the held-out precision/recall curve of the model before any refit."""
+    held_scores: tuple[tuple[bool, Mapping[str, float]], ...] = ()
+    """Per held-out example: whether it is harmful, and its scores before any refit."""
+
+    def combined(self, thresholds: Mapping[str, float]) -> tuple[float, float]:
+        """Held-out share of harmful texts caught and of benign texts caught, when any category
+        at or above its threshold catches a text."""
+        caught = [
+            (harmful, any(scores[c] >= t for c, t in thresholds.items()))
+            for harmful, scores in self.held_scores
+        ]
+        harmful = [hit for is_harmful, hit in caught if is_harmful]
+        benign = [hit for is_harmful, hit in caught if not is_harmful]
+        return (sum(harmful) / len(harmful) if harmful else 0.0, sum(benign) / len(benign) if benign else 0.0)
 
 
 def read_examples(path: Path) -> list[Example]:
@@ -191,7 +204,14 @@ def train_model(
         category: [[p.threshold, round(p.precision, 4), round(p.recall, 4)] for p in curve]
         for category, curve in curves
     }
-    return TrainResult(LinearModel(spec, model.categories, metadata), metrics, len(train), len(held), curves)
+    return TrainResult(
+        LinearModel(spec, model.categories, metadata),
+        metrics,
+        len(train),
+        len(held),
+        curves,
+        tuple((bool(ex.labels), scores) for ex, scores in zip(held, held_scores, strict=True)),
+    )
 
 
 def precision_recall_curve(
@@ -200,19 +220,21 @@ def precision_recall_curve(
     category: str,
     thresholds: Sequence[float] = CURVE_THRESHOLDS,
 ) -> tuple[CurvePoint, ...]:
+    """Recall of ``category`` and precision against benign texts: a flagged text counts as a true
+    alarm when it carries any category (a violent threat scored as harassment still had to be
+    caught), since what a threshold costs is benign requests refused."""
     positives = sum(category in example.labels for example in held)
     points = []
     for threshold in thresholds:
-        hits = [
-            category in ex.labels for ex, sc in zip(held, scores, strict=True) if sc[category] >= threshold
-        ]
-        true_pos = sum(hits)
+        flagged = [ex for ex, sc in zip(held, scores, strict=True) if sc[category] >= threshold]
+        harmful = sum(bool(ex.labels) for ex in flagged)
+        found = sum(category in ex.labels for ex in flagged)
         points.append(
             CurvePoint(
                 threshold,
-                precision=true_pos / len(hits) if hits else 1.0,
-                recall=true_pos / positives if positives else 0.0,
-                flagged=len(hits),
+                precision=harmful / len(flagged) if flagged else 1.0,
+                recall=found / positives if positives else 0.0,
+                flagged=len(flagged),
             )
         )
     return tuple(points)
@@ -309,6 +331,24 @@ def format_metrics(result: TrainResult) -> str:
     return "\n".join(lines)
 
 
+def choose_all(
+    result: TrainResult, *, flag_precision: float, block_precision: float, max_benign: float | None = None
+) -> tuple[float, tuple[ChosenThresholds, ...]]:
+    """Thresholds for every category. With ``max_benign``, the flag precision bar is raised (in
+    steps of 0.01) until every flag threshold together catches at most that share of the held-out
+    benign texts: per-category precision alone says nothing of how the categories add up."""
+    bar = flag_precision
+    while True:
+        chosen = tuple(
+            choose_thresholds(category, curve, flag_precision=bar, block_precision=block_precision)
+            for category, curve in result.curves
+        )
+        flags = {c.category: c.flag for c in chosen if c.flag is not None}
+        if max_benign is None or bar >= 1.0 or result.combined(flags)[1] <= max_benign:
+            return bar, chosen
+        bar = round(bar + 0.01, 2)
+
+
 def format_curves(result: TrainResult, chosen: Sequence[ChosenThresholds]) -> str:
     """The held-out precision/recall curve per category, and the thresholds chosen from it."""
     lines = ["held-out precision / recall by threshold:"]
@@ -321,4 +361,12 @@ def format_curves(result: TrainResult, chosen: Sequence[ChosenThresholds]) -> st
         flag = "-" if choice.flag is None else f"{choice.flag:.2f}"
         block = "-" if choice.block is None else f"{choice.block:.2f}"
         lines.append(f"{choice.category:<20} {flag:>8} {block:>9}")
+    flags = {c.category: c.flag for c in chosen if c.flag is not None}
+    blocks = {c.category: c.block for c in chosen if c.block is not None}
+    for action, picked in (("flag", flags), ("block", blocks)):
+        harmful, benign = result.combined(picked)
+        lines.append(
+            f"held out, every {action} threshold together: {harmful:.3f} of harmful texts caught,"
+            f" {benign:.3f} of benign texts caught"
+        )
     return "\n".join(lines)

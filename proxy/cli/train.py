@@ -38,6 +38,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--block-precision", type=float, default=0.95, help="held-out precision a block threshold must reach"
     )
+    parser.add_argument(
+        "--max-benign",
+        type=float,
+        default=None,
+        help="raise the flag precision bar until all flag thresholds together catch at most this share"
+        " of the held-out benign texts",
+    )
     parser.set_defaults(func=run)
 
 
@@ -45,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from proxy.classifiers.builtin_model import save_model
     from proxy.classifiers.train import (
         TrainingError,
-        choose_thresholds,
+        choose_all,
         format_curves,
         format_metrics,
         read_examples,
@@ -68,12 +75,13 @@ def run(args: argparse.Namespace) -> int:
     save_model(result.model, args.output)
     print(format_metrics(result))
     if args.curve:
-        chosen = [
-            choose_thresholds(
-                category, curve, flag_precision=args.flag_precision, block_precision=args.block_precision
-            )
-            for category, curve in result.curves
-        ]
+        bar, chosen = choose_all(
+            result,
+            flag_precision=args.flag_precision,
+            block_precision=args.block_precision,
+            max_benign=args.max_benign,
+        )
         print(format_curves(result, chosen))
+        print(f"flag precision bar {bar:.2f}, block precision bar {args.block_precision:.2f}")
     print(f"wrote {args.output} ({args.output.stat().st_size} bytes)")
     return 0
