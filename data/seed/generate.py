@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from everyday import EVERYDAY_CORES  # noqa: E402
 from fourth import FOURTH_CORES  # noqa: E402
 from third import THIRD_CORES  # noqa: E402
 
@@ -1167,8 +1168,9 @@ def render(frame: str, core: str) -> str:
 def main() -> None:
     rng = random.Random(20240601)
     rows: list[dict[str, object]] = []
-    later_rounds = [("third", THIRD_CORES), ("fourth", FOURTH_CORES)]
-    cores = [core for *_, items in CORES + MORE_CORES + THIRD_CORES + FOURTH_CORES for core in items]
+    later_rounds = [("third", THIRD_CORES), ("fourth", FOURTH_CORES), ("everyday", EVERYDAY_CORES)]
+    cores = [core for *_, items in CORES + MORE_CORES for core in items]
+    cores += [core for _, later in later_rounds for *_, items in later for core in items]
     if len(set(cores)) != len(cores):
         raise SystemExit("a core appears twice: its renderings would straddle the held-out split")
     for labels, kind, lang, items in CORES:

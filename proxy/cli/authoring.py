@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from proxy.policy.decision import Action, Finding
+from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
 from proxy.policy.engine import PolicySet
 from proxy.policy.evaluation import (
     EvalDataError,
@@ -22,7 +23,7 @@ from proxy.policy.lint import LintIssue, Severity
 from proxy.policy.loader import PolicyLoadError, load_policy_set
 from proxy.policy.refusal import refusal_report
 from proxy.policy.source import lint_path
-from proxy.policy.testing import CaseProblem, CaseResult, discover, run_cases
+from proxy.policy.testing import CaseProblem, CaseResult, TestCase, discover, run_cases
 
 DEFAULT_POLICIES = Path("policies")
 REFUSAL_DATA = Path("data/eval/refusal.jsonl")
@@ -118,7 +119,7 @@ def run_test(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = s
     if policy_set is None:
         return EXIT_FAILED
     found = discover(args.path)
-    results = run_cases(found.cases, policy_set.evaluate, (p.id for p in policy_set.policies))
+    results = run_cases(found.cases, _decider(policy_set, found.cases), (p.id for p in policy_set.policies))
     failed = sum(not r.passed for r in results) + len(found.problems)
     if args.json:
         json.dump(
@@ -146,6 +147,17 @@ def run_test(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = s
         print(f"{args.path}: no test cases found", file=err)
         return EXIT_FAILED
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _decider(policy_set: PolicySet, cases: Sequence[TestCase]) -> Callable[[str, Phase], Decision]:
+    """Rules only, unless the set has classifier policies: then every case goes through them too."""
+    if not policy_set.rule_counts.get(RuleKind.CLASSIFIER.value):
+        return policy_set.evaluate
+    from proxy.cli.refusal import decide_all  # numpy and the model: only when a policy needs them
+
+    texts = list(dict.fromkeys((case.text, case.phase) for case in cases))
+    decided = dict(zip(texts, decide_all(policy_set, texts), strict=True))
+    return lambda text, phase: decided[(text, phase)]
 
 
 def _summary(total: int, failed: int) -> str:

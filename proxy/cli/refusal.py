@@ -1,4 +1,5 @@
-"""``modproxy eval --report refusal``: the refusal test through the policy engine and its classifiers.
+"""``modproxy eval --report refusal`` (and ``modproxy test`` of classifier policies): texts through
+the policy engine and its classifiers.
 
 Each item is moderated as the proxy moderates a request: keyword and regex rules, then the
 policy set's classifier policies on the built-in model (or a policy's own model file), with
@@ -17,6 +18,7 @@ from proxy.classifiers.builtin import BuiltinClassifier
 from proxy.classifiers.builtin_model import load_default_model
 from proxy.classifiers.registry import BUILTIN, ClassifierSet
 from proxy.moderation import FixedPolicies, PolicyModerator, RequestContext
+from proxy.policy.decision import Decision, Phase
 from proxy.policy.engine import PolicySet
 from proxy.policy.evaluation import LabelledItem, predicted_action
 from proxy.policy.refusal import (
@@ -32,21 +34,27 @@ from proxy.policy.refusal import (
 def moderate_items(
     policy_set: PolicySet, items: Sequence[LabelledItem], *, include_shadow: bool = False
 ) -> list[RefusalOutcome]:
-    return asyncio.run(_moderate_all(policy_set, items, include_shadow))
+    decisions = decide_all(policy_set, [(item.text, item.phase) for item in items])
+    return [
+        RefusalOutcome(item, *predicted_action(decision, include_shadow))
+        for item, decision in zip(items, decisions, strict=True)
+    ]
 
 
-async def _moderate_all(
-    policy_set: PolicySet, items: Sequence[LabelledItem], include_shadow: bool
-) -> list[RefusalOutcome]:
+def decide_all(policy_set: PolicySet, texts: Sequence[tuple[str, Phase]]) -> list[Decision]:
+    """Each text's decision as the proxy reaches it: rules, then classifier policies."""
+    return asyncio.run(_decide_all(policy_set, texts))
+
+
+async def _decide_all(policy_set: PolicySet, texts: Sequence[tuple[str, Phase]]) -> list[Decision]:
     classifiers = ClassifierSet({BUILTIN: BuiltinClassifier(load_default_model())}, None, None)
-    ctx = RequestContext("eval")
-    outcomes: list[RefusalOutcome] = []
+    ctx = RequestContext("cli")
+    decisions: list[Decision] = []
     async with DecisionCache(CacheConfig()) as cache:
         moderator = PolicyModerator(FixedPolicies(policy_set), cache, classifiers)
-        for item in items:
-            [decision] = (await moderator.moderate([item.text], item.phase, ctx)).decisions
-            outcomes.append(RefusalOutcome(item, *predicted_action(decision, include_shadow)))
-    return outcomes
+        for text, phase in texts:
+            decisions.extend((await moderator.moderate([text], phase, ctx)).decisions)
+    return decisions
 
 
 def _pct(value: float | None) -> str:
