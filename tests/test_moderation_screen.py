@@ -12,13 +12,16 @@ from typing import Any
 import openai
 import pytest
 from aiohttp import web
+from prometheus_client import CollectorRegistry
 
 from proxy.audit import AuditingModerator
 from proxy.cache import CacheConfig, DecisionCache
+from proxy.metrics import Metrics
 from proxy.moderation import FixedPolicies, PolicyModerator, RequestContext, split_parts
 from proxy.policy.decision import Action, Phase, RuleKind
 from proxy.policy.engine import PolicySet
 from proxy.policy.loader import load_policy_set
+from proxy.telemetry import MeteredModerator
 from tests.fixtures.upstream import StartProxy, chat_chunks, chat_completion
 from tests.test_moderation import CountingClassifier
 
@@ -119,6 +122,26 @@ async def test_the_audit_record_holds_the_flags_once_they_land(
     await screening.settled()
     [record] = [json.loads(r.getMessage()) for r in caplog.records if r.name == "modproxy.audit"]
     assert record["action"] == "flag" and record["findings"][0]["category"] == "toxic"
+
+
+async def test_the_decision_metrics_count_the_whole_verdict_once_the_flags_land(
+    tmp_path: Path, cache: DecisionCache
+) -> None:
+    registry = CollectorRegistry()
+    classifier = CountingClassifier(gate=asyncio.Event())
+    metered = MeteredModerator(
+        moderator(load(tmp_path, KEYWORDS + flag_policy()), cache, classifier), Metrics(registry)
+    )
+    screening = await metered.screen(["I hate it"], Phase.PROMPT, CTX)
+
+    def decisions(action: str) -> float | None:
+        return registry.get_sample_value("modproxy_decisions_total", {"phase": "prompt", "action": action})
+
+    assert decisions("flag") == decisions("allow") == 0  # not counted before the verdict is whole
+    classifier.gate.set()  # type: ignore[union-attr]
+    await screening.settled()
+    assert (decisions("flag"), decisions("allow")) == (1, 0)
+    assert registry.get_sample_value("modproxy_moderation_duration_seconds_count", {"phase": "prompt"}) == 1
 
 
 class GatedUpstream:
