@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from everyday import EVERYDAY_CORES  # noqa: E402
 from fifth import FIFTH_CORES  # noqa: E402
 from fourth import FOURTH_CORES  # noqa: E402
+from sixth import SIXTH_CORES  # noqa: E402
 from third import THIRD_CORES  # noqa: E402
 
 # (labels, kind, [cores])  kind: s = statement, q = question
@@ -1169,7 +1170,13 @@ def render(frame: str, core: str) -> str:
 def main() -> None:
     rng = random.Random(20240601)
     rows: list[dict[str, object]] = []
-    later_rounds = [("third", THIRD_CORES), ("fourth", FOURTH_CORES), ("everyday", EVERYDAY_CORES), ("fifth", FIFTH_CORES)]
+    later_rounds = [
+        ("third", THIRD_CORES),
+        ("fourth", FOURTH_CORES),
+        ("everyday", EVERYDAY_CORES),
+        ("fifth", FIFTH_CORES),
+        ("sixth", SIXTH_CORES),
+    ]
     cores = [core for *_, items in CORES + MORE_CORES for core in items]
     cores += [core for _, later in later_rounds for *_, items in later for core in items]
     if len(set(cores)) != len(cores):
