@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Sequence
 
-from proxy.moderation import Moderation, Moderator, RequestContext
+from proxy.moderation import Moderation, Moderator, RequestContext, Screening
 from proxy.policy.decision import Phase
 
 log = logging.getLogger("modproxy.audit")
@@ -25,9 +25,17 @@ class AuditingModerator:
 
     async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
         moderation = await self._inner.moderate(texts, phase, ctx)
+        self._log(texts, phase, ctx, moderation)
+        return moderation
+
+    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+        """One record with the whole verdict, flags included, once they are known."""
+        screening = await self._inner.screen(texts, phase, ctx)
+        return screening.then(lambda moderation: self._log(texts, phase, ctx, moderation))
+
+    def _log(self, texts: Sequence[str], phase: Phase, ctx: RequestContext, moderation: Moderation) -> None:
         if moderation.findings and log.isEnabledFor(logging.INFO):
             log.info("%s", json.dumps(self._record(texts, phase, ctx, moderation), ensure_ascii=False))
-        return moderation
 
     def _record(
         self, texts: Sequence[str], phase: Phase, ctx: RequestContext, moderation: Moderation

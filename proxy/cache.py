@@ -112,9 +112,10 @@ class DecisionCache:
     def local(self) -> LocalTier:
         return self._local
 
-    def key(self, revision: str, phase: Phase, text: str) -> str:
+    def key(self, revision: str, phase: Phase, text: str, stage: str = "") -> str:
+        """``stage`` tells apart verdicts of different parts of one policy set on one text."""
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).hexdigest()
-        return f"{self._config.prefix}decision:{revision}:{phase.value}:{digest}"
+        return f"{self._config.prefix}decision:{revision}:{phase.value}{stage}:{digest}"
 
     async def get_many(self, keys: Sequence[str], *, local_only: bool = False) -> list[Decision | None]:
         """Stored-form decisions for ``keys`` (None for a miss): local tier first, then one Redis

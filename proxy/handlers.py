@@ -112,8 +112,10 @@ async def _moderated_exchange(
     routed = route(services, request, tenant, parsed.model)
     ctx = routed.ctx
 
-    # 2. Moderate the prompt; a block is answered here and the upstream never sees it.
-    prompt = await routed.moderator.moderate(parsed.texts, Phase.PROMPT, ctx)
+    # 2. Moderate the prompt; a block is answered here and the upstream never sees it. Flag-only
+    #    classifiers may still be scoring it: they run alongside the upstream call.
+    screening = await routed.moderator.screen(parsed.texts, Phase.PROMPT, ctx)
+    prompt = screening.now
     if prompt.blocked:
         return _json(400, openai_api.prompt_blocked_body(prompt, parsed.texts), moderation_headers(prompt))
     body = openai_api.with_redactions(parsed.body, parsed.slots, prompt)
@@ -123,6 +125,7 @@ async def _moderated_exchange(
     started = time.monotonic()
     upstream = await _send(services, routed.upstream, "POST", request.path_qs, request.headers, payload, ctx)
     try:
+        prompt = await screening.settled()  # before any byte of the reply: its flags go in the headers
         # 4b. A stream is relayed event by event.
         if parsed.stream and upstream.status == 200 and upstream.content_type == "text/event-stream":
             return await _relay(

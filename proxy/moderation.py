@@ -3,6 +3,11 @@
 ``handlers`` asks a :class:`Moderator` for a verdict on the texts of one phase of
 one request; it never knows whether the answer came from the local cache, Redis,
 the keyword automaton or a classifier.
+
+:meth:`Moderator.screen` splits a verdict in two: what can block or rewrite the texts, now,
+and the rest — classifier policies that can only flag, on a backend no blocking policy uses —
+still running, so a request can be forwarded while a slow flag-only classifier scores it. Each
+part is cached per text under its own stage of the cache key.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
@@ -50,8 +55,41 @@ class Moderation:
         return self.action is Action.BLOCK
 
 
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """A verdict whose flag-only part may still be running.
+
+    ``now`` holds every finding that can block or rewrite the texts, so ``now.blocked`` and
+    ``now``'s redactions are final; ``settled()`` is the whole verdict (``now`` plus the flags)."""
+
+    now: Moderation
+    rest: asyncio.Future[Moderation] | None = None
+
+    async def settled(self) -> Moderation:
+        # shielded: a request that goes away does not cancel the verdict its records wait for
+        return self.now if self.rest is None else await asyncio.shield(self.rest)
+
+    def then(self, record: Callable[[Moderation], None]) -> Screening:
+        """Call ``record`` with the whole verdict once it is known (now, or when the rest lands),
+        whether or not anyone awaits ``settled()``."""
+        if self.rest is None:
+            record(self.now)
+        else:
+            self.rest.add_done_callback(lambda done: _record_result(done, record))
+        return self
+
+
+def _record_result(done: asyncio.Future[Moderation], record: Callable[[Moderation], None]) -> None:
+    if not done.cancelled() and done.exception() is None:
+        record(done.result())
+
+
 class Moderator(Protocol):
     async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation: ...
+
+    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+        """The verdict as :meth:`moderate` gives it, its flag-only part possibly still running."""
+        ...
 
 
 class AllowAll:
@@ -61,6 +99,9 @@ class AllowAll:
 
     async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
         return Moderation(tuple(Decision(Action.ALLOW, (), self.revision) for _ in texts), self.revision)
+
+    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+        return Screening(await self.moderate(texts, phase, ctx))
 
 
 class PolicySetView(Protocol):
@@ -108,6 +149,50 @@ class CacheScope(enum.Enum):
     SHARED = "shared"
 
 
+FLAGS_STAGE = "+flags"
+"""The cache-key stage of flag-only verdicts, next to the stage-less verdict of everything else."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """The rules one pass over a text runs, and the cache-key stage its verdicts are kept under."""
+
+    stage: str
+    rules: tuple[ClassifierPolicyView, ...]
+    scan: bool = True
+    """Whether keyword and regex rules run in this pass."""
+
+
+def can_only_flag(rule: ClassifierPolicyView) -> bool:
+    """Neither its findings nor its failures can block or rewrite a text."""
+    return rule.shadow or (rule.action is Action.FLAG and rule.on_error is Action.ALLOW)
+
+
+def split_parts(rules: Sequence[ClassifierPolicyView]) -> tuple[_Part, _Part | None]:
+    """Flag-only policies on a backend no other policy uses can run later; a flag-only policy on a
+    backend that is called anyway rides along with it (one call scores every category)."""
+    called = {(r.backend, r.model) for r in rules if not can_only_flag(r)}
+    later = tuple(r for r in rules if can_only_flag(r) and (r.backend, r.model) not in called)
+    if not later:
+        return _Part("", tuple(rules)), None
+    now = tuple(r for r in rules if not any(r is other for other in later))
+    return _Part("", now), _Part(FLAGS_STAGE, later, scan=False)
+
+
+def _merged(text: str, now: Decision, later: Decision) -> Decision:
+    if not later.findings and not later.bypassed:
+        return now
+    return dataclasses.replace(
+        decide(text, now.findings + later.findings, now.revision), bypassed=now.bypassed + later.bypassed
+    )
+
+
+def _retrieve(done: asyncio.Future[Moderation]) -> None:
+    """Retrieve a failure nobody awaited (the request ended first), so it is not reported as lost."""
+    if not done.cancelled():
+        done.exception()
+
+
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     decision: Decision
@@ -138,17 +223,56 @@ class PolicyModerator:
         self._flights: dict[str, asyncio.Task[_Outcome]] = {}
         self._allow = Decision(Action.ALLOW, (), "")
         """The verdict of an empty policy set, kept for its revision (decisions are immutable)."""
+        self._parts_revision = ""
+        self._parts_by_phase: dict[Phase, tuple[_Part, _Part | None]] = {}
 
     async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
+        screening = await self.screen(texts, phase, ctx)
+        return screening.now if screening.rest is None else await screening.rest
+
+    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
         policy_set = self._policies.current  # one set for the whole request, even across a reload
         revision = policy_set.revision
         if not policy_set.policies:  # nothing to decide: no hashing, no cache round trip
             if self._allow.revision != revision:
                 self._allow = Decision(Action.ALLOW, (), revision)
-            return Moderation((self._allow,) * len(texts), revision)
+            return Screening(Moderation((self._allow,) * len(texts), revision))
+        gate, flags = self._parts(policy_set, phase)
+        now = await self._run(policy_set, gate, texts, phase)
+        if flags is None or now.blocked:  # a blocked text goes nowhere: its flags would change nothing
+            return Screening(now)
+        rest = asyncio.ensure_future(self._with_flags(policy_set, flags, texts, phase, now))
+        rest.add_done_callback(_retrieve)
+        return Screening(now, rest)
+
+    def _parts(self, policy_set: PolicySetView, phase: Phase) -> tuple[_Part, _Part | None]:
+        """The part that decides now and the flag-only part that may run later, per revision."""
+        if self._parts_revision != policy_set.revision:
+            self._parts_revision = policy_set.revision
+            self._parts_by_phase = {}
+        parts = self._parts_by_phase.get(phase)
+        if parts is None:
+            parts = self._parts_by_phase[phase] = split_parts(policy_set.classifier_policies(phase))
+        return parts
+
+    async def _with_flags(
+        self, policy_set: PolicySetView, flags: _Part, texts: Sequence[str], phase: Phase, now: Moderation
+    ) -> Moderation:
+        later = await self._run(policy_set, flags, texts, phase)
+        return Moderation(
+            tuple(
+                _merged(text, a, b) for text, a, b in zip(texts, now.decisions, later.decisions, strict=True)
+            ),
+            now.revision,
+        )
+
+    async def _run(
+        self, policy_set: PolicySetView, part: _Part, texts: Sequence[str], phase: Phase
+    ) -> Moderation:
+        revision = policy_set.revision
         unique = list(dict.fromkeys(texts))
-        keys = [self._cache.key(revision, phase, text) for text in unique]
-        rules_only = not policy_set.classifier_policies(phase)
+        keys = [self._cache.key(revision, phase, text, part.stage) for text in unique]
+        rules_only = not part.rules
         short = all(len(text) < self._limits.share_rules_chars for text in unique)
         cached = await self._cache.get_many(keys, local_only=rules_only and short)
 
@@ -160,7 +284,7 @@ class PolicyModerator:
             else:
                 decided[text] = restore(hit, text)
         if misses:
-            flights = [self._single_flight(policy_set, phase, t, k) for t, k in misses]
+            flights = [self._single_flight(policy_set, part, phase, t, k) for t, k in misses]
             # One new text (the usual case) is awaited directly: a gather would cost a task.
             outcomes = [await flights[0]] if len(flights) == 1 else await asyncio.gather(*flights)
             shared: dict[str, Decision] = {}
@@ -176,13 +300,13 @@ class PolicyModerator:
         return Moderation(tuple(decided[text] for text in texts), revision)
 
     async def _single_flight(
-        self, policy_set: PolicySetView, phase: Phase, text: str, key: str
+        self, policy_set: PolicySetView, part: _Part, phase: Phase, text: str, key: str
     ) -> tuple[_Outcome, bool]:
         """The outcome, and whether this caller computed it (and so is the one to cache it)."""
         flight = self._flights.get(key)
         owner = flight is None
         if flight is None:
-            flight = asyncio.ensure_future(self._decide(policy_set, phase, text))
+            flight = asyncio.ensure_future(self._decide(policy_set, part, phase, text))
             self._flights[key] = flight
             flight.add_done_callback(lambda done: self._land(key, done))
         # shielded: a caller that goes away does not cancel the others' computation
@@ -194,9 +318,9 @@ class PolicyModerator:
         if not flight.cancelled():
             flight.exception()  # retrieved, so a flight whose every caller left does not warn
 
-    async def _decide(self, policy_set: PolicySetView, phase: Phase, text: str) -> _Outcome:
-        base = await self._evaluate(policy_set, text, phase)
-        rules = policy_set.classifier_policies(phase)
+    async def _decide(self, policy_set: PolicySetView, part: _Part, phase: Phase, text: str) -> _Outcome:
+        base = await self._evaluate(policy_set, text, phase) if part.scan else self._nothing(policy_set)
+        rules = part.rules
         if base.action is Action.BLOCK or not rules:
             scope = CacheScope.SHARED if len(text) >= self._limits.share_rules_chars else CacheScope.LOCAL
             return _Outcome(base, scope)
@@ -209,6 +333,11 @@ class PolicyModerator:
         )
         # A verdict reached while a backend failed (open or closed) must not outlive the outage.
         return _Outcome(decision, CacheScope.NONE if verdict.failed else CacheScope.SHARED)
+
+    def _nothing(self, policy_set: PolicySetView) -> Decision:
+        if self._allow.revision != policy_set.revision:
+            self._allow = Decision(Action.ALLOW, (), policy_set.revision)
+        return self._allow
 
     async def _evaluate(self, policy_set: PolicySetView, text: str, phase: Phase) -> Decision:
         if len(text) < self._limits.offload_chars:

@@ -21,7 +21,7 @@ from proxy.metrics import (
     Metrics,
     ReloadResult,
 )
-from proxy.moderation import Moderation, Moderator, RequestContext
+from proxy.moderation import Moderation, Moderator, RequestContext, Screening
 from proxy.policy.classifier import Classifier, ClassifierError
 from proxy.policy.decision import Action, Decision, Phase, RuleKind, enforced_action
 from proxy.policy.store import ReloadOutcome
@@ -118,9 +118,19 @@ class MeteredModerator:
         started = time.perf_counter()
         moderation = await self._inner.moderate(texts, phase, ctx)
         self._metrics.observe_moderation(phase, time.perf_counter() - started)
+        self._record(phase, ctx, moderation)
+        return moderation
+
+    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+        """Times what the request waited for; counts the whole verdict once its flags are known."""
+        started = time.perf_counter()
+        screening = await self._inner.screen(texts, phase, ctx)
+        self._metrics.observe_moderation(phase, time.perf_counter() - started)
+        return screening.then(lambda moderation: self._record(phase, ctx, moderation))
+
+    def _record(self, phase: Phase, ctx: RequestContext, moderation: Moderation) -> None:
         self._metrics.record_decision(phase, moderation)
         self._metrics.record_route_decision(ctx.route, phase, moderation.action)
-        return moderation
 
 
 class MeteredClassifier:

@@ -4,7 +4,7 @@ import logging
 import pytest
 
 from proxy.audit import AuditingModerator
-from proxy.moderation import Moderation, RequestContext
+from proxy.moderation import Moderation, RequestContext, Screening
 from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
 
 CTX = RequestContext("req-1", "public", "web")
@@ -17,6 +17,9 @@ class Fixed:
 
     async def moderate(self, texts: object, phase: Phase, ctx: RequestContext) -> Moderation:
         return Moderation(self.decisions, "rev1")
+
+    async def screen(self, texts: object, phase: Phase, ctx: RequestContext) -> Screening:
+        return Screening(await self.moderate(texts, phase, ctx))
 
 
 def _records(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:

@@ -19,7 +19,7 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from proxy.cache import DecisionCache
 from proxy.cache_config import CacheConfig
-from proxy.moderation import FixedPolicies, Moderation, PolicyModerator, RequestContext
+from proxy.moderation import FixedPolicies, Moderation, PolicyModerator, RequestContext, Screening
 from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
 from proxy.policy.loader import load_policy_set
 from proxy.policy_sets import PolicySetRuntime
@@ -43,6 +43,9 @@ class ResponseWordModerator:
     async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
         self.contexts.append(ctx)
         return Moderation(tuple(self._decide(t, phase) for t in texts), self.revision)
+
+    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+        return Screening(await self.moderate(texts, phase, ctx))
 
     def _decide(self, text: str, phase: Phase) -> Decision:
         at = text.find("forbidden")

@@ -13,6 +13,15 @@ from __future__ import annotations
 import json
 import random
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from everyday import EVERYDAY_CORES  # noqa: E402
+from fifth import FIFTH_CORES  # noqa: E402
+from fourth import FOURTH_CORES  # noqa: E402
+from sixth import SIXTH_CORES  # noqa: E402
+from third import THIRD_CORES  # noqa: E402
 
 # (labels, kind, [cores])  kind: s = statement, q = question
 CORES = [
@@ -1161,7 +1170,15 @@ def render(frame: str, core: str) -> str:
 def main() -> None:
     rng = random.Random(20240601)
     rows: list[dict[str, object]] = []
+    later_rounds = [
+        ("third", THIRD_CORES),
+        ("fourth", FOURTH_CORES),
+        ("everyday", EVERYDAY_CORES),
+        ("fifth", FIFTH_CORES),
+        ("sixth", SIXTH_CORES),
+    ]
     cores = [core for *_, items in CORES + MORE_CORES for core in items]
+    cores += [core for _, later in later_rounds for *_, items in later for core in items]
     if len(set(cores)) != len(cores):
         raise SystemExit("a core appears twice: its renderings would straddle the held-out split")
     for labels, kind, lang, items in CORES:
@@ -1174,6 +1191,12 @@ def main() -> None:
             group = f"{'-'.join(labels) or 'benign'}-{lang}-{kind}-more-{index}"
             for frame in rng.sample(FRAMES[(lang, kind)], FRAMES_PER_CORE):
                 rows.append({"text": render(frame, core), "labels": labels, "group": group})
+    for name, later in later_rounds:
+        for round_index, (labels, kind, lang, items) in enumerate(later):
+            for index, core in enumerate(items):
+                group = f"{'-'.join(labels) or 'benign'}-{lang}-{kind}-{name}-{round_index}-{index}"
+                for frame in rng.sample(FRAMES[(lang, kind)], FRAMES_PER_CORE):
+                    rows.append({"text": render(frame, core), "labels": labels, "group": group})
     for index, (lang, sentence) in enumerate(REPEATED):
         joiner = " " if lang == "en" else ""
         for count in REPEAT_COUNTS:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,11 +48,49 @@ class CategoryMetrics:
 
 
 @dataclass(frozen=True, slots=True)
+class CurvePoint:
+    """Held-out precision (against benign texts) and recall of one category at ``threshold``."""
+
+    threshold: float
+    precision: float
+    recall: float
+    flagged: int
+
+
+CURVE_THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 20))
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenThresholds:
+    """Per category: the lowest threshold meeting the flag precision and the block precision
+    (None when no threshold does)."""
+
+    category: str
+    flag: float | None
+    block: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class TrainResult:
     model: LinearModel
     metrics: tuple[CategoryMetrics, ...]
     train_size: int
     holdout_size: int
+    curves: tuple[tuple[str, tuple[CurvePoint, ...]], ...] = ()
+    """Per category, the held-out precision/recall curve of the model before any refit."""
+    held_scores: tuple[tuple[bool, Mapping[str, float]], ...] = ()
+    """Per held-out example: whether it is harmful, and its scores before any refit."""
+
+    def combined(self, thresholds: Mapping[str, float]) -> tuple[float, float]:
+        """Held-out share of harmful texts caught and of benign texts caught, when any category
+        at or above its threshold catches a text."""
+        caught = [
+            (harmful, any(scores[c] >= t for c, t in thresholds.items()))
+            for harmful, scores in self.held_scores
+        ]
+        harmful = [hit for is_harmful, hit in caught if is_harmful]
+        benign = [hit for is_harmful, hit in caught if not is_harmful]
+        return (sum(harmful) / len(harmful) if harmful else 0.0, sum(benign) / len(benign) if benign else 0.0)
 
 
 def read_examples(path: Path) -> list[Example]:
@@ -142,6 +180,8 @@ def train_model(
     weights = _fit(train, categories, spec, c, seed, threshold)
     model = LinearModel(spec, weights)
     metrics = tuple(_evaluate(model, held, category) for category in categories)
+    held_scores = [model.score(example.text) for example in held]
+    curves = tuple((category, precision_recall_curve(held, held_scores, category)) for category in categories)
     if refit_all:
         model = LinearModel(spec, _fit(list(examples), categories, spec, c, seed, threshold))
     metadata = {
@@ -160,7 +200,61 @@ def train_model(
             for m in metrics
         },
     }
-    return TrainResult(LinearModel(spec, model.categories, metadata), metrics, len(train), len(held))
+    metadata["held_out_curve"] = {
+        category: [[p.threshold, round(p.precision, 4), round(p.recall, 4)] for p in curve]
+        for category, curve in curves
+    }
+    return TrainResult(
+        LinearModel(spec, model.categories, metadata),
+        metrics,
+        len(train),
+        len(held),
+        curves,
+        tuple((bool(ex.labels), scores) for ex, scores in zip(held, held_scores, strict=True)),
+    )
+
+
+def precision_recall_curve(
+    held: Sequence[Example],
+    scores: Sequence[Mapping[str, float]],
+    category: str,
+    thresholds: Sequence[float] = CURVE_THRESHOLDS,
+) -> tuple[CurvePoint, ...]:
+    """Recall of ``category`` and precision against benign texts: a flagged text counts as a true
+    alarm when it carries any category (a violent threat scored as harassment still had to be
+    caught), since what a threshold costs is benign requests refused."""
+    positives = sum(category in example.labels for example in held)
+    points = []
+    for threshold in thresholds:
+        flagged = [ex for ex, sc in zip(held, scores, strict=True) if sc[category] >= threshold]
+        harmful = sum(bool(ex.labels) for ex in flagged)
+        found = sum(category in ex.labels for ex in flagged)
+        points.append(
+            CurvePoint(
+                threshold,
+                precision=harmful / len(flagged) if flagged else 1.0,
+                recall=found / positives if positives else 0.0,
+                flagged=len(flagged),
+            )
+        )
+    return tuple(points)
+
+
+def choose_thresholds(
+    category: str,
+    curve: Sequence[CurvePoint],
+    *,
+    flag_precision: float = 0.8,
+    block_precision: float = 0.95,
+    min_flagged: int = 5,
+) -> ChosenThresholds:
+    """The lowest threshold (the most recall) whose held-out precision still reaches each bar; a
+    point that flags fewer than ``min_flagged`` held-out examples says too little to count."""
+
+    def lowest(bar: float) -> float | None:
+        return next((p.threshold for p in curve if p.precision >= bar and p.flagged >= min_flagged), None)
+
+    return ChosenThresholds(category, lowest(flag_precision), lowest(block_precision))
 
 
 def _fit(
@@ -234,4 +328,45 @@ def format_metrics(result: TrainResult) -> str:
     ]
     for m in result.metrics:
         lines.append(f"{m.category:<20} {m.precision:>9.3f} {m.recall:>7.3f} {m.support:>8} {m.predicted:>8}")
+    return "\n".join(lines)
+
+
+def choose_all(
+    result: TrainResult, *, flag_precision: float, block_precision: float, max_benign: float | None = None
+) -> tuple[float, tuple[ChosenThresholds, ...]]:
+    """Thresholds for every category. With ``max_benign``, the flag precision bar is raised (in
+    steps of 0.01) until every flag threshold together catches at most that share of the held-out
+    benign texts: per-category precision alone says nothing of how the categories add up."""
+    bar = flag_precision
+    while True:
+        chosen = tuple(
+            choose_thresholds(category, curve, flag_precision=bar, block_precision=block_precision)
+            for category, curve in result.curves
+        )
+        flags = {c.category: c.flag for c in chosen if c.flag is not None}
+        if max_benign is None or bar >= 1.0 or result.combined(flags)[1] <= max_benign:
+            return bar, chosen
+        bar = round(bar + 0.01, 2)
+
+
+def format_curves(result: TrainResult, chosen: Sequence[ChosenThresholds]) -> str:
+    """The held-out precision/recall curve per category, and the thresholds chosen from it."""
+    lines = ["held-out precision / recall by threshold:"]
+    header = f"{'threshold':<20}" + "".join(f" {p.threshold:>9.2f}" for p in result.curves[0][1])
+    lines.append(header)
+    for category, curve in result.curves:
+        lines.append(f"{category:<20}" + "".join(f" {p.precision:>4.2f}/{p.recall:<4.2f}" for p in curve))
+    lines.append(f"{'category':<20} {'flag at':>8} {'block at':>9}")
+    for choice in chosen:
+        flag = "-" if choice.flag is None else f"{choice.flag:.2f}"
+        block = "-" if choice.block is None else f"{choice.block:.2f}"
+        lines.append(f"{choice.category:<20} {flag:>8} {block:>9}")
+    flags = {c.category: c.flag for c in chosen if c.flag is not None}
+    blocks = {c.category: c.block for c in chosen if c.block is not None}
+    for action, picked in (("flag", flags), ("block", blocks)):
+        harmful, benign = result.combined(picked)
+        lines.append(
+            f"held out, every {action} threshold together: {harmful:.3f} of harmful texts caught,"
+            f" {benign:.3f} of benign texts caught"
+        )
     return "\n".join(lines)

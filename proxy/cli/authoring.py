@@ -5,18 +5,28 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from proxy.policy.decision import Action, Finding
+from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
 from proxy.policy.engine import PolicySet
-from proxy.policy.evaluation import EvalDataError, EvalReport, Rate, evaluate_items, parse_items
+from proxy.policy.evaluation import (
+    EvalDataError,
+    EvalReport,
+    LabelledItem,
+    Rate,
+    evaluate_items,
+    parse_items,
+)
 from proxy.policy.lint import LintIssue, Severity
 from proxy.policy.loader import PolicyLoadError, load_policy_set
+from proxy.policy.refusal import refusal_report
 from proxy.policy.source import lint_path
-from proxy.policy.testing import CaseProblem, CaseResult, discover, run_cases
+from proxy.policy.testing import CaseProblem, CaseResult, TestCase, discover, run_cases
 
 DEFAULT_POLICIES = Path("policies")
+REFUSAL_DATA = Path("data/eval/refusal.jsonl")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -45,7 +55,13 @@ def register(subparsers: Any) -> None:
         help="measure policy quality on labelled JSON lines",
         description="Precision, recall, false positives and refusal rates of the policies on DATA.",
     )
-    ev.add_argument("data", type=Path, help="JSON lines: {text, label, phase?, category?}")
+    ev.add_argument(
+        "data",
+        type=Path,
+        nargs="?",
+        help=f"JSON lines: {{text, label, phase?, category?, lang?}} (default with --report refusal:"
+        f" {REFUSAL_DATA})",
+    )
     ev.add_argument("--policies", type=Path, default=DEFAULT_POLICIES, help="policy file or directory")
     ev.add_argument(
         "--threshold",
@@ -54,6 +70,13 @@ def register(subparsers: Any) -> None:
         help="an item is positive when its label (and the verdict) reaches this action (default block)",
     )
     ev.add_argument("--include-shadow", action="store_true", help="count shadow policies as enforced")
+    ev.add_argument(
+        "--report",
+        choices=["quality", "refusal"],
+        default="quality",
+        help="quality: precision and recall of the rules (default); refusal: the refusal test through"
+        " the rules and the classifier policies, per category",
+    )
     ev.add_argument("--top", type=int, default=10, help="how many of the worst misses to list")
     ev.add_argument("--json", action="store_true", help="machine-readable report")
     ev.set_defaults(func=run_eval)
@@ -96,7 +119,7 @@ def run_test(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = s
     if policy_set is None:
         return EXIT_FAILED
     found = discover(args.path)
-    results = run_cases(found.cases, policy_set.evaluate, (p.id for p in policy_set.policies))
+    results = run_cases(found.cases, _decider(policy_set, found.cases), (p.id for p in policy_set.policies))
     failed = sum(not r.passed for r in results) + len(found.problems)
     if args.json:
         json.dump(
@@ -124,6 +147,17 @@ def run_test(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = s
         print(f"{args.path}: no test cases found", file=err)
         return EXIT_FAILED
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _decider(policy_set: PolicySet, cases: Sequence[TestCase]) -> Callable[[str, Phase], Decision]:
+    """Rules only, unless the set has classifier policies: then every case goes through them too."""
+    if not policy_set.rule_counts.get(RuleKind.CLASSIFIER.value):
+        return policy_set.evaluate
+    from proxy.cli.refusal import decide_all  # numpy and the model: only when a policy needs them
+
+    texts = list(dict.fromkeys((case.text, case.phase) for case in cases))
+    decided = dict(zip(texts, decide_all(policy_set, texts), strict=True))
+    return lambda text, phase: decided[(text, phase)]
 
 
 def _summary(total: int, failed: int) -> str:
@@ -175,18 +209,24 @@ def _case_json(result: CaseResult) -> dict[str, Any]:
 
 
 def run_eval(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    if args.data is None and args.report != "refusal":
+        print("modproxy eval: DATA is required (it defaults only with --report refusal)", file=err)
+        return EXIT_USAGE
+    path: Path = args.data or REFUSAL_DATA
     try:
-        with args.data.open(encoding="utf-8") as handle:
+        with path.open(encoding="utf-8") as handle:
             items = parse_items(handle)
     except OSError as exc:
-        print(f"{args.data}: error: {exc.strerror or exc}", file=err)
+        print(f"{path}: error: {exc.strerror or exc}", file=err)
         return EXIT_USAGE
     except EvalDataError as exc:
-        print(f"{args.data}:{exc.line}: error: {exc}", file=err)
+        print(f"{path}:{exc.line}: error: {exc}", file=err)
         return EXIT_USAGE
     policy_set = load_or_report(args.policies, err)
     if policy_set is None:
         return EXIT_FAILED
+    if args.report == "refusal":
+        return _refusal(args, policy_set, items, out)
     report = evaluate_items(
         items,
         policy_set.evaluate,
@@ -201,6 +241,21 @@ def run_eval(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = s
         out.write("\n")
     else:
         out.write(render_report(report, policy_set.revision))
+    return EXIT_OK
+
+
+def _refusal(
+    args: argparse.Namespace, policy_set: PolicySet, items: tuple[LabelledItem, ...], out: TextIO
+) -> int:
+    from proxy.cli.refusal import moderate_items, render_refusal  # numpy and the model: only when asked
+
+    outcomes = moderate_items(policy_set, items, include_shadow=args.include_shadow)
+    report = refusal_report(outcomes, top=args.top)
+    if args.json:
+        json.dump({"revision": policy_set.revision, **report.to_json()}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        render_refusal(report, policy_set.revision, out)
     return EXIT_OK
 
 

@@ -27,12 +27,37 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="after evaluating, refit on every example (the printed numbers describe the split model)",
     )
+    parser.add_argument(
+        "--curve",
+        action="store_true",
+        help="print the held-out precision/recall curve and the thresholds it suggests",
+    )
+    parser.add_argument(
+        "--flag-precision", type=float, default=0.8, help="held-out precision a flag threshold must reach"
+    )
+    parser.add_argument(
+        "--block-precision", type=float, default=0.95, help="held-out precision a block threshold must reach"
+    )
+    parser.add_argument(
+        "--max-benign",
+        type=float,
+        default=None,
+        help="raise the flag precision bar until all flag thresholds together catch at most this share"
+        " of the held-out benign texts",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from proxy.classifiers.builtin_model import save_model
-    from proxy.classifiers.train import TrainingError, format_metrics, read_examples, train_model
+    from proxy.classifiers.train import (
+        TrainingError,
+        choose_all,
+        format_curves,
+        format_metrics,
+        read_examples,
+        train_model,
+    )
 
     try:
         examples = read_examples(args.data)
@@ -49,5 +74,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     save_model(result.model, args.output)
     print(format_metrics(result))
+    if args.curve:
+        bar, chosen = choose_all(
+            result,
+            flag_precision=args.flag_precision,
+            block_precision=args.block_precision,
+            max_benign=args.max_benign,
+        )
+        print(format_curves(result, chosen))
+        print(f"flag precision bar {bar:.2f}, block precision bar {args.block_precision:.2f}")
     print(f"wrote {args.output} ({args.output.stat().st_size} bytes)")
     return 0

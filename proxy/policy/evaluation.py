@@ -40,6 +40,7 @@ class LabelledItem:
     label: Action
     phase: Phase = Phase.PROMPT
     category: str | None = None
+    lang: str | None = None
 
 
 def parse_items(lines: Iterable[str]) -> tuple[LabelledItem, ...]:
@@ -71,10 +72,12 @@ def _item(number: int, data: Any) -> LabelledItem:
         phase = Phase(str(data.get("phase", Phase.PROMPT.value)))
     except ValueError as exc:
         raise EvalDataError(number, str(exc)) from None
-    category = data.get("category")
+    category, lang = data.get("category"), data.get("lang")
     if category is not None and not isinstance(category, str):
         raise EvalDataError(number, "'category' must be a string")
-    return LabelledItem(number, text, action, phase, category or None)
+    if lang is not None and not isinstance(lang, str):
+        raise EvalDataError(number, "'lang' must be a string")
+    return LabelledItem(number, text, action, phase, category or None, lang or None)
 
 
 @dataclass(frozen=True, slots=True)

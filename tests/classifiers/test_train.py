@@ -9,7 +9,18 @@ from pathlib import Path
 import pytest
 
 from proxy.classifiers.builtin_model import load_model
-from proxy.classifiers.train import Example, TrainingError, read_examples, split_holdout, train_model
+from proxy.classifiers.train import (
+    ChosenThresholds,
+    CurvePoint,
+    Example,
+    TrainingError,
+    choose_all,
+    choose_thresholds,
+    precision_recall_curve,
+    read_examples,
+    split_holdout,
+    train_model,
+)
 from proxy.cli import main
 
 SPAM = ["buy cheap pills now", "cheap watches for sale", "click here to win money", "win a free prize now",
@@ -87,3 +98,62 @@ def test_holdout_never_splits_a_group_and_keeps_every_label_in_training() -> Non
     assert {e.group for e in train}.isdisjoint({e.group for e in held})
     assert any("b" in e.labels for e in train)
     assert 0.15 < len(held) / len(examples) < 0.45
+
+
+def _point(threshold: float, precision: float, recall: float, flagged: int = 10) -> CurvePoint:
+    return CurvePoint(threshold, precision, recall, flagged)
+
+
+def test_the_curve_counts_any_harmful_text_as_a_true_alarm() -> None:
+    held = [
+        Example("a", frozenset({"spam"})),
+        Example("b", frozenset({"rude"})),  # caught under spam: still not a false alarm
+        Example("c", frozenset()),
+        Example("d", frozenset({"spam"})),
+    ]
+    scores = [{"spam": 0.9}, {"spam": 0.6}, {"spam": 0.4}, {"spam": 0.1}]
+    curve = precision_recall_curve(held, scores, "spam", thresholds=(0.3, 0.5, 0.95))
+    assert [(p.precision, p.recall, p.flagged) for p in curve] == [
+        (2 / 3, 0.5, 3),
+        (1.0, 0.5, 2),
+        (1.0, 0.0, 0),
+    ]
+
+
+def test_thresholds_are_the_lowest_meeting_each_precision_bar_with_enough_support() -> None:
+    curve = [
+        _point(0.2, 0.70, 0.95),
+        _point(0.4, 0.85, 0.80),
+        _point(0.6, 0.96, 0.60),
+        _point(0.8, 1.00, 0.10, flagged=2),  # too few to trust
+    ]
+    assert choose_thresholds("x", curve, flag_precision=0.8, block_precision=0.95) == ChosenThresholds(
+        "x", 0.4, 0.6
+    )
+    assert choose_thresholds("x", curve, flag_precision=0.99, block_precision=0.99).flag is None
+
+
+def test_the_flag_bar_rises_until_the_flags_together_stay_within_the_benign_budget(tmp_path: Path) -> None:
+    data = tmp_path / "train.jsonl"
+    write_data(data)
+    result = train_model(read_examples(data), holdout=0.3, seed=3, c=4.0)
+    assert {category for category, _ in result.curves} == {"spam", "rude"}
+    assert len(result.held_scores) == result.holdout_size
+    bar, chosen = choose_all(result, flag_precision=0.5, block_precision=0.9, max_benign=0.0)
+    flags = {c.category: c.flag for c in chosen if c.flag is not None}
+    assert result.combined(flags)[1] == 0.0
+    assert 0.5 <= bar <= 1.0
+    assert "held_out_curve" in result.model.metadata
+
+
+def test_cli_prints_the_curve_and_the_chosen_thresholds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "train.jsonl"
+    write_data(data)
+    code = main(["train", str(data), "-o", str(tmp_path / "m.json.gz"), "--curve", "--max-benign", "0.1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "held-out precision / recall by threshold:" in out
+    assert "flag at" in out and "block at" in out
+    assert "of benign texts caught" in out and "flag precision bar" in out
