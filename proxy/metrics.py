@@ -63,6 +63,11 @@ __all__ = [
 DEFAULT_ROUTES: tuple[str, ...] = (
     "chat_completions",
     "completions",
+    "responses",
+    "messages",
+    "embeddings",
+    "images_generations",
+    "images_edits",
     "moderations",
     "models",
     "passthrough",

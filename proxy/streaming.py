@@ -49,6 +49,7 @@ from proxy.sse import (
 )
 from proxy.stream_buffer import BufferedAnswer, BufferOverflow
 from proxy.stream_choices import ChoiceRewriter, ChunkOutcome
+from proxy.stream_events import EventRewriter, RewriterFactory, TextWindows
 from proxy.stream_template import ContentTemplate, ContentTemplates
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,8 @@ class StreamPlan:
     observer: StreamObserver = field(default_factory=NullObserver)
     route: str = "default"
     """The request's route name, carried into the report (metrics)."""
+    events: RewriterFactory | None = None
+    """The API's event rewriter (Responses, Anthropic Messages); ``None``: chat-completion chunks."""
 
 
 class _Stop(Exception):
@@ -143,7 +146,11 @@ async def moderate_stream(
     except _Stop as stop:
         outcome = stop.outcome
         log.warning("stream relay ended early: %s", outcome.value)
-        await downstream.write(encode_data(json.dumps(_error_body(outcome))))
+        if relay.events is not None:
+            message = _FAILURES.get(outcome, "The stream failed.")
+            await downstream.write(relay.events.error_event(outcome.value, message))
+        else:
+            await downstream.write(encode_data(json.dumps(_error_body(outcome))))
     report = StreamReport(
         plan.mode,
         outcome,
@@ -179,6 +186,12 @@ class _Relay:
         self.templating = plan.mode is not StreamMode.BUFFER and plan.segment_check is None
         self.templates = ContentTemplates(plan.expected_choices)
         self.templated = 0
+
+        self.events: EventRewriter | None = None
+        if plan.events is not None:
+            self.events = plan.events(TextWindows(plan.scanner, plan.segment_check), plan.refusal)
+        self.held = bytearray()
+        """``buffer`` mode of an event stream: its rewritten events, sent once the whole answer passed."""
 
     async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
         parser = SSEParser(self.plan.max_event_bytes)
@@ -227,6 +240,15 @@ class _Relay:
         if self.inert:
             out += _encoded(event)
             return None
+        if self.events is not None:
+            target = self.held if self.plan.mode is StreamMode.BUFFER else out
+            block = await self.events.event(event, _json_object(data), target)
+            if self.plan.mode is StreamMode.BUFFER and self.events.windows.chars > self.plan.buffer_max_chars:
+                self.held.clear()
+                out += self.events.preamble()
+                self.events.refuse(None, out)
+                return RelayOutcome.BUFFER_EXCEEDED
+            return self._typed_block(block, out)
         if (
             self.templating
             and event.event is None
@@ -283,6 +305,8 @@ class _Relay:
         if self.flushed:
             return None
         self.flushed = True
+        if self.events is not None:
+            return await self._typed_end(self.events, out)
         if self.plan.mode is StreamMode.BUFFER:
             moderation = await self.plan.moderate(self.buffer.texts())
             self.findings.extend(moderation.findings)
@@ -299,6 +323,41 @@ class _Relay:
         if done and self.plan.mode is not StreamMode.AUDIT:
             out += DONE_EVENT
         return RelayOutcome.BLOCKED if self.blocks and self.plan.mode is not StreamMode.AUDIT else None
+
+    def _typed_block(self, block: Finding | None, out: bytearray) -> RelayOutcome | None:
+        """Collect what the event rewriter found; a block ends the stream in the API's own way."""
+        assert self.events is not None
+        windows = self.events.windows
+        self.findings.extend(windows.findings)
+        windows.findings.clear()
+        if block is None:
+            return None
+        self.blocks.append(block)
+        if self.plan.mode is StreamMode.AUDIT:
+            return None
+        if self.plan.mode is StreamMode.BUFFER:
+            self.held.clear()
+            out += self.events.preamble()
+        self.events.refuse(block, out)
+        return RelayOutcome.BLOCKED
+
+    async def _typed_end(self, events: EventRewriter, out: bytearray) -> RelayOutcome | None:
+        target = self.held if self.plan.mode is StreamMode.BUFFER else out
+        outcome = self._typed_block(await events.end(target), out)
+        if outcome is not None or self.plan.mode is not StreamMode.BUFFER or self.blocks:
+            return outcome
+        windows = events.windows
+        moderation = await self.plan.moderate([windows.original(k) for k in windows.opened()])
+        self.findings.extend(moderation.findings)
+        block = next(
+            (f for d in moderation.decisions if d.action is Action.BLOCK for f in d.findings
+             if f.action is Action.BLOCK and not f.shadow),
+            None,
+        )  # fmt: skip
+        if block is None:
+            out += self.held
+            return None
+        return self._typed_block(block, out)
 
     def _refuse_all(self, out: bytearray) -> None:
         out += self.buffer.refuse_all(self.plan.refusal, self.plan.expected_choices)

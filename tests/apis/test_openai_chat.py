@@ -8,17 +8,14 @@ import pytest
 
 from proxy.errors import BadRequest
 from proxy.moderation import Moderation
-from proxy.openai_api import (
+from proxy.apis.base import filter_results, parse_json_object, refusal_for, with_redactions
+from proxy.apis.openai_chat import (
     chat_response_slots,
     completion_response_slots,
-    filter_results,
     moderation_inputs,
     parse_chat_request,
     parse_completion_request,
-    parse_json_object,
     prompt_blocked_body,
-    refusal_for,
-    with_redactions,
 )
 from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
 

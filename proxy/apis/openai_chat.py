@@ -1,58 +1,39 @@
-"""The OpenAI wire format: texts out of requests and responses, redactions back in, filtered bodies.
+"""OpenAI chat completions and (legacy) completions: texts in and out, redactions back, filtered bodies.
 
 Each moderated text is a :class:`TextSlot`: where it sits in the JSON body and which
 prompt or choice it belongs to, so a redacted text is written back exactly where it came from.
+A blocked prompt is the Azure OpenAI ``content_filter`` error; a blocked choice ends with
+``finish_reason: "content_filter"``. Streams are chat chunks (:mod:`proxy.stream_choices`).
 """
 
 from __future__ import annotations
 
-import copy
 import json
-import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from proxy.apis.base import (
+    ApiFormat,
+    JsonPath,
+    LocalReply,
+    ParsedRequest,
+    TextSlot,
+    blocked_message,
+    blocking_categories,
+    filter_results,
+    is_token_array,
+    require_model,
+    set_path,
+    tool_description_slots,
+)
 from proxy.errors import BadRequest
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Decision
 
-JsonPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TextSlot:
-    path: JsonPath
-    text: str
-    group: int
-    """The prompt index (completions), 0 for a chat prompt, or the choice index of a response."""
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedRequest:
-    body: dict[str, Any]
-    model: str
-    stream: bool
-    slots: tuple[TextSlot, ...]
-
-    @property
-    def texts(self) -> list[str]:
-        return [slot.text for slot in self.slots]
-
-
-def parse_json_object(raw: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"The request body is not valid JSON: {exc}", code="invalid_json") from None
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object.", code="invalid_json")
-    return body
-
 
 def parse_chat_request(body: dict[str, Any]) -> ParsedRequest:
-    model = _require_model(body)
+    model = require_model(body)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise BadRequest("'messages' is required and must be a non-empty array.", param="messages")
@@ -61,21 +42,27 @@ def parse_chat_request(body: dict[str, Any]) -> ParsedRequest:
         if not isinstance(message, dict):
             raise BadRequest(f"'messages[{i}]' must be an object.", param=f"messages[{i}]")
         slots.extend(_message_slots(message, ("messages", i), group=0))
+    slots.extend(tool_description_slots(body.get("tools"), "tools", function_key="function"))
     return ParsedRequest(body, model, body.get("stream") is True, tuple(slots))
 
 
 def parse_completion_request(body: dict[str, Any]) -> ParsedRequest:
-    """Prompts given as token arrays carry no text to moderate and are forwarded as they are."""
-    model = _require_model(body)
+    """Prompts given as token arrays carry no text: ``moderation.token_prompts`` decides about them."""
+    model = require_model(body)
     prompt = body.get("prompt")
     slots: list[TextSlot] = []
+    tokens = is_token_array(prompt)
     if isinstance(prompt, str):
         slots.append(TextSlot(("prompt",), prompt, 0))
-    elif isinstance(prompt, list):
-        slots.extend(TextSlot(("prompt", i), p, i) for i, p in enumerate(prompt) if isinstance(p, str))
-    elif prompt is not None:
+    elif isinstance(prompt, list) and not tokens:
+        for i, p in enumerate(prompt):
+            if isinstance(p, str):
+                slots.append(TextSlot(("prompt", i), p, i))
+            else:
+                tokens = True
+    elif prompt is not None and not tokens:
         raise BadRequest("'prompt' must be a string or an array.", param="prompt")
-    return ParsedRequest(body, model, body.get("stream") is True, tuple(slots))
+    return ParsedRequest(body, model, body.get("stream") is True, tuple(slots), token_prompt=tokens)
 
 
 def model_of(content_type: str, body: bytes | None) -> str | None:
@@ -116,21 +103,6 @@ def completion_response_slots(body: Mapping[str, Any]) -> list[TextSlot]:
     ]
 
 
-def with_redactions(
-    body: dict[str, Any], slots: Sequence[TextSlot], moderation: Moderation
-) -> dict[str, Any]:
-    """A copy of ``body`` with every redacted text written back; ``body`` itself is untouched."""
-    redacted = [
-        (s, d.redacted) for s, d in zip(slots, moderation.decisions, strict=True) if d.redacted is not None
-    ]
-    if not redacted:
-        return body
-    out = copy.deepcopy(body)
-    for slot, text in redacted:
-        _set(out, slot.path, text)
-    return out
-
-
 def apply_response_moderation(
     body: dict[str, Any], slots: Sequence[TextSlot], moderation: Moderation, refusal: str
 ) -> None:
@@ -147,7 +119,7 @@ def apply_response_moderation(
         else:
             for slot, decision in pairs:
                 if decision.redacted is not None:
-                    _set(body, slot.path, decision.redacted)
+                    set_path(body, slot.path, decision.redacted)
         choice["content_filter_results"] = filter_results(decisions)
 
 
@@ -161,37 +133,37 @@ def annotate_prompt(body: dict[str, Any], slots: Sequence[TextSlot], moderation:
     ]
 
 
-def filter_results(decisions: Iterable[Decision]) -> dict[str, dict[str, Any]]:
-    """Azure-style ``content_filter_results``: one entry per category that any enforced rule matched."""
-    results: dict[str, dict[str, Any]] = {}
-    for decision in decisions:
-        for finding in decision.findings:
-            if finding.shadow:
-                continue
-            entry = results.setdefault(finding.category, {"filtered": False, "detected": True})
-            entry["filtered"] = entry["filtered"] or finding.action >= Action.REDACT
-            if finding.score is not None:
-                entry["severity"] = max(
-                    entry.get("severity", "safe"), _severity(finding.score), key=_SEVERITY.index
-                )
-    return results
-
-
-def prompt_blocked_body(moderation: Moderation) -> dict[str, Any]:
+def prompt_blocked_body(moderation: Moderation, param: str = "messages") -> dict[str, Any]:
     """The Azure OpenAI content-filter error that SDKs and LangChain already understand."""
     blocking = [d for d in moderation.decisions if d.action is Action.BLOCK]
-    categories = sorted({f.category for d in blocking for f in d.findings if f.action is Action.BLOCK})
-    result = filter_results(blocking)
     return {
         "error": {
-            "message": "The prompt was filtered by the content policy"
-            + (f" (categories: {', '.join(categories)})." if categories else "."),
+            "message": blocked_message("prompt", blocking_categories(moderation)),
             "type": "invalid_request_error",
-            "param": "messages",
+            "param": param,
             "code": "content_filter",
-            "innererror": {"code": "ResponsibleAIPolicyViolation", "content_filter_result": result},
+            "innererror": {
+                "code": "ResponsibleAIPolicyViolation",
+                "content_filter_result": filter_results(blocking),
+            },
         }
     }
+
+
+def prompt_blocked(param: str) -> Callable[[Moderation], LocalReply]:
+    def reply(moderation: Moderation) -> LocalReply:
+        return LocalReply(400, prompt_blocked_body(moderation, param))
+
+    return reply
+
+
+def usage(body: Mapping[str, Any]) -> tuple[int, int] | None:
+    counts = body.get("usage")
+    if isinstance(counts, dict):
+        prompt, completion = counts.get("prompt_tokens"), counts.get("completion_tokens")
+        if isinstance(prompt, int) and isinstance(completion, int):
+            return prompt, completion
+    return None
 
 
 def moderations_body(model: str, moderation: Moderation) -> dict[str, Any]:
@@ -210,44 +182,6 @@ def moderations_body(model: str, moderation: Moderation) -> dict[str, Any]:
             }
         )
     return {"id": f"modr-{uuid.uuid4().hex}", "model": model, "results": results}
-
-
-def refusal_for(texts: Iterable[str], default: str, by_language: Mapping[str, str]) -> str:
-    if "zh" in by_language and _mostly_cjk(texts):
-        return by_language["zh"]
-    return default
-
-
-_SEVERITY = ("safe", "low", "medium", "high")
-
-
-def _severity(score: float) -> str:
-    if score >= 0.9:
-        return "high"
-    if score >= 0.6:
-        return "medium"
-    return "low"
-
-
-def _mostly_cjk(texts: Iterable[str]) -> bool:
-    cjk = letters = 0
-    for text in texts:
-        if text.isascii():  # the common case, counted in C: no CJK here
-            letters += sum(map(str.isalpha, text))
-            continue
-        for ch in text:
-            if ch.isalpha():
-                letters += 1
-                if unicodedata.east_asian_width(ch) in ("W", "F"):
-                    cjk += 1
-    return letters > 0 and cjk * 2 > letters
-
-
-def _require_model(body: Mapping[str, Any]) -> str:
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise BadRequest("'model' is required and must be a non-empty string.", param="model")
-    return model
 
 
 def _message_slots(message: Mapping[str, Any], at: JsonPath, *, group: int) -> list[TextSlot]:
@@ -291,8 +225,21 @@ def _refuse(choice: dict[str, Any], refusal: str) -> None:
         choice["text"] = refusal
 
 
-def _set(body: Any, path: JsonPath, value: str) -> None:
-    target = body
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
+CHAT = ApiFormat(
+    endpoint="chat_completions",
+    parse=parse_chat_request,
+    prompt_blocked=prompt_blocked("messages"),
+    response_slots=chat_response_slots,
+    apply_response=apply_response_moderation,
+    annotate_prompt=annotate_prompt,
+    usage=usage,
+)
+COMPLETIONS = ApiFormat(
+    endpoint="completions",
+    parse=parse_completion_request,
+    prompt_blocked=prompt_blocked("prompt"),
+    response_slots=completion_response_slots,
+    apply_response=apply_response_moderation,
+    annotate_prompt=annotate_prompt,
+    usage=usage,
+)
