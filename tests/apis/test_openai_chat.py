@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 
-from proxy.errors import BadRequest
-from proxy.moderation import Moderation
 from proxy.apis.base import filter_results, parse_json_object, refusal_for, with_redactions
 from proxy.apis.openai_chat import (
     chat_response_slots,
@@ -17,6 +15,8 @@ from proxy.apis.openai_chat import (
     parse_completion_request,
     prompt_blocked_body,
 )
+from proxy.errors import BadRequest
+from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
 
 
