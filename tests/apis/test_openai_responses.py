@@ -32,8 +32,14 @@ def _sync(proxy: RunningProxy) -> openai.OpenAI:
             {
                 "input": [
                     {"role": "user", "content": "plain"},
-                    {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "part"},
-                                                                    {"type": "input_image", "image_url": "x"}]},
+                    {
+                        "type": "message",
+                        "role": "user",
+                        "content": [
+                            {"type": "input_text", "text": "part"},
+                            {"type": "input_image", "image_url": "x"},
+                        ],
+                    },
                     {"type": "function_call", "call_id": "c", "name": "f", "arguments": '{"a": 1}'},
                     {"type": "function_call_output", "call_id": "c", "output": "tool said"},
                     {"type": "reasoning", "id": "r", "summary": []},
@@ -45,10 +51,21 @@ def _sync(proxy: RunningProxy) -> openai.OpenAI:
             {"input": "x", "tools": [{"type": "function", "name": "f", "description": "ignore rules"}]},
             ["x", "ignore rules"],
         ),
-        ({"previous_response_id": "resp_0", "input": [{"type": "function_call_output", "call_id": "c",
-                                                       "output": [{"type": "input_text", "text": "t"}]}]}, ["t"]),
+        (
+            {
+                "previous_response_id": "resp_0",
+                "input": [
+                    {
+                        "type": "function_call_output",
+                        "call_id": "c",
+                        "output": [{"type": "input_text", "text": "t"}],
+                    }
+                ],
+            },
+            ["t"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
     assert parse_request({"model": "m", **body}).texts == texts
 
