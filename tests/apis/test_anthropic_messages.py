@@ -30,20 +30,42 @@ def _client(proxy: RunningProxy, api_key: str = "sk-ant-test") -> anthropic.Asyn
         (
             {
                 "messages": [
-                    {"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "image", "source": {}}]},
-                    {"role": "assistant", "content": [
-                        {"type": "tool_use", "id": "t", "name": "f", "input": {"q": "look", "n": 2, "l": ["x"]}}]},
-                    {"role": "user", "content": [
-                        {"type": "tool_result", "tool_use_id": "t", "content": "found"},
-                        {"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": "more"}]},
-                    ]},
+                    {
+                        "role": "user",
+                        "content": [{"type": "text", "text": "a"}, {"type": "image", "source": {}}],
+                    },
+                    {
+                        "role": "assistant",
+                        "content": [
+                            {
+                                "type": "tool_use",
+                                "id": "t",
+                                "name": "f",
+                                "input": {"q": "look", "n": 2, "l": ["x"]},
+                            }
+                        ],
+                    },
+                    {
+                        "role": "user",
+                        "content": [
+                            {"type": "tool_result", "tool_use_id": "t", "content": "found"},
+                            {
+                                "type": "tool_result",
+                                "tool_use_id": "t",
+                                "content": [{"type": "text", "text": "more"}],
+                            },
+                        ],
+                    },
                 ]
             },
             ["a", "look", "x", "found", "more"],
         ),
-        ({"messages": USER, "tools": [{"name": "f", "description": "do it", "input_schema": {}}]}, ["hi", "do it"]),
+        (
+            {"messages": USER, "tools": [{"name": "f", "description": "do it", "input_schema": {}}]},
+            ["hi", "do it"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
     assert parse_request({"model": "m", "max_tokens": 10, **body}).texts == texts
 
@@ -80,10 +102,11 @@ async def test_blocked_prompt_is_a_bad_request_and_never_reaches_the_upstream(
         with pytest.raises(anthropic.BadRequestError) as raised:
             await client.messages.create(model="m", max_tokens=10, **request_body)
     assert raised.value.status_code == 400
+    message = "The prompt was filtered by the content policy (categories: words)."
     assert raised.value.body == {
         "type": "error",
-        "error": {"type": "invalid_request_error", "message": "The prompt was filtered by the content policy (categories: words)."},
-    }  # fmt: skip
+        "error": {"type": "invalid_request_error", "message": message},
+    }
     assert apis.requests == []
 
 
