@@ -1,0 +1,48 @@
+"""Responses streams: a keyword split anywhere never reaches the client, in deltas or in ``*.done`` events."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from proxy.apis.openai_responses_stream import ResponsesEvents
+from tests.apis.helpers import MODERATED, REFUSAL, TEXT, cut
+from tests.apis.stream_check import rewrite, strings
+from tests.fixtures.api_upstream import Spoken, responses_events
+
+
+def _deltas(events: list[dict[str, object]]) -> str:
+    return "".join(str(e["delta"]) for e in events if e["type"] == "response.output_text.delta")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    before=st.text(alphabet="ab ,.", max_size=30),
+    after=st.text(alphabet="ab ,.", max_size=30),
+    points=st.lists(st.integers(min_value=1, max_value=80), max_size=12),
+    in_tool=st.booleans(),
+)
+def test_a_split_keyword_never_reaches_the_client(
+    before: str, after: str, points: list[int], in_tool: bool
+) -> None:
+    text = f"{before} bomb {after}"
+    pieces = cut(f'{{"q": "{text}"}}' if in_tool else text, points)
+    spoken = Spoken(["fine"], tool_args=pieces) if in_tool else Spoken(pieces)
+    events, blocked = rewrite(ResponsesEvents, responses_events(spoken))
+    assert blocked
+    assert not any("bomb" in s for e in events for s in strings(e))
+    assert events[-1]["type"] == "response.incomplete"
+    assert events[-1]["response"]["incomplete_details"] == {"reason": "content_filter"}  # type: ignore[index]
+    if not in_tool:
+        assert _deltas(events).endswith(REFUSAL)
+
+
+@settings(max_examples=100, deadline=None)
+@given(points=st.lists(st.integers(min_value=1, max_value=len(TEXT) - 1), max_size=15))
+def test_any_split_releases_the_non_streamed_moderation(points: list[int]) -> None:
+    events, blocked = rewrite(ResponsesEvents, responses_events(Spoken(cut(TEXT, points))))
+    assert not blocked
+    assert _deltas(events) == MODERATED
+    done = next(e for e in events if e["type"] == "response.output_text.done")
+    assert done["text"] == MODERATED
+    assert not any("darn" in s or "555" in s for e in events for s in strings(e))
