@@ -15,6 +15,8 @@ from prometheus_client import CollectorRegistry
 
 from proxy import handlers
 from proxy.admin import admin_routes, cache_routes, policies_view
+from proxy.apis.anthropic_messages import PATH as ANTHROPIC_PATH
+from proxy.apis.anthropic_messages import error_body as anthropic_error_body
 from proxy.components import Components
 from proxy.errors import MethodNotAllowed, NotFound, PayloadTooLarge, ProxyError, Unauthorized
 from proxy.errors import error_body as render_error
@@ -230,17 +232,18 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 async def render_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The one place errors become responses: OpenAI-shaped JSON, never a stack trace."""
+    anthropic = request.path == ANTHROPIC_PATH  # its SDKs read their own error shape
     try:
         return await handler(request)
     except ProxyError as exc:
-        return _error_response(exc)
+        return _error_response(exc, anthropic=anthropic)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return _error_response(_from_http(request, exc))
+        return _error_response(_from_http(request, exc), anthropic=anthropic)
     except Exception:  # the last line: a bug is logged here and the client gets JSON, never a trace
         log.exception("unhandled error for %s %s", request.method, request.path)
-        return _error_response(ProxyError("The proxy failed to handle the request."))
+        return _error_response(ProxyError("The proxy failed to handle the request."), anthropic=anthropic)
 
 
 def _from_http(request: web.Request, exc: web.HTTPException) -> ProxyError:
@@ -255,7 +258,9 @@ def _from_http(request: web.Request, exc: web.HTTPException) -> ProxyError:
     return error
 
 
-def _error_response(exc: ProxyError) -> web.Response:
+def _error_response(exc: ProxyError, *, anthropic: bool = False) -> web.Response:
+    if anthropic:
+        return web.json_response(anthropic_error_body(exc.status, exc.message), status=exc.status)
     body = render_error(exc.message, exc.type, param=exc.param, code=exc.code)
     return web.json_response(body, status=exc.status)
 

@@ -33,6 +33,22 @@ from proxy.errors import BadRequest
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action
 
+PATH = "/v1/messages"
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    503: "overloaded_error",
+}
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    """Any error modproxy answers on this API, in Anthropic's shape (its SDKs read ``error.type``)."""
+    return {"type": "error", "error": {"type": _ERROR_TYPES.get(status, "api_error"), "message": message}}
+
 
 def parse_request(body: dict[str, Any]) -> ParsedRequest:
     model = require_model(body)
@@ -68,8 +84,7 @@ def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
 
 
 def prompt_blocked(moderation: Moderation) -> LocalReply:
-    message = blocked_message("prompt", blocking_categories(moderation))
-    return LocalReply(400, {"type": "error", "error": {"type": "invalid_request_error", "message": message}})
+    return LocalReply(400, error_body(400, blocked_message("prompt", blocking_categories(moderation))))
 
 
 def response_slots(body: Mapping[str, Any]) -> list[TextSlot]:

@@ -239,3 +239,19 @@ async def test_benign_stream_is_byte_identical(
     body = {"model": "m", "max_tokens": 10, "messages": USER, "stream": True}
     async with aiohttp.ClientSession() as http, http.post(f"{proxy.url}/v1/messages", json=body) as response:
         assert await response.read() == b"".join(messages_events(apis.next))
+
+
+async def test_bad_input_is_answered_in_anthropics_error_shape(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    async with _client(proxy) as client:
+        with pytest.raises(anthropic.BadRequestError) as raised:
+            await client.messages.create(model="m", max_tokens=10, messages=[])
+    assert raised.value.body == {
+        "type": "error",
+        "error": {
+            "type": "invalid_request_error",
+            "message": "'messages' is required and must be a non-empty array.",
+        },
+    }
