@@ -22,7 +22,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry
 
-from proxy.apis import anthropic_messages, openai_chat, openai_inputs, openai_responses
+from proxy.apis import openai_chat
 from proxy.apis.base import ApiFormat, ParsedRequest, parse_json_object, refusal_for
 from proxy.errors import BadRequest, NotFound, PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
 from proxy.metrics import BypassComponent, BypassReason, Metrics, UpstreamFailure
@@ -94,15 +94,6 @@ def moderated(fmt: ApiFormat) -> Callable[[web.Request], Awaitable[web.StreamRes
         return await moderated_exchange(request, fmt)
 
     return handler
-
-
-chat_completions = moderated(openai_chat.CHAT)
-completions = moderated(openai_chat.COMPLETIONS)
-responses = moderated(openai_responses.RESPONSES)
-messages = moderated(anthropic_messages.MESSAGES)
-embeddings = moderated(openai_inputs.EMBEDDINGS)
-images_generations = moderated(openai_inputs.IMAGE_GENERATIONS)
-images_edits = moderated(openai_inputs.IMAGE_EDITS)
 
 
 async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.StreamResponse:

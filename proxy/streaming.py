@@ -349,15 +349,11 @@ class _Relay:
         windows = events.windows
         moderation = await self.plan.moderate([windows.original(k) for k in windows.opened()])
         self.findings.extend(moderation.findings)
-        block = next(
-            (f for d in moderation.decisions if d.action is Action.BLOCK for f in d.findings
-             if f.action is Action.BLOCK and not f.shadow),
-            None,
-        )  # fmt: skip
-        if block is None:
+        blocking = [f for f in moderation.findings if f.action is Action.BLOCK and not f.shadow]
+        if not blocking:
             out += self.held
             return None
-        return self._typed_block(block, out)
+        return self._typed_block(blocking[0], out)
 
     def _refuse_all(self, out: bytearray) -> None:
         out += self.buffer.refuse_all(self.plan.refusal, self.plan.expected_choices)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
 from proxy.stream_events import TextWindows, compact_json, json_event, same_event
@@ -137,7 +138,10 @@ class MessagesEvents:
         if released.text == text:
             out += encode_event(event)
         else:
-            out += same_event(event, compact_json({**data, "delta": {**delta, field: released.text}}))
+            spliced = splice_string(event.data, field, text, released.text)
+            out += same_event(
+                event, spliced or compact_json({**data, "delta": {**delta, field: released.text}})
+            )
         return None
 
     async def _started_with_text(

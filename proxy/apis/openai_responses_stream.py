@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
 from proxy.stream_events import TextWindows, compact_json, json_event, same_event
@@ -36,6 +38,7 @@ _ARGUMENTS = -1
 """The content index of a function call's arguments (they belong to the item, not to a part)."""
 
 Key = tuple[int, int]
+_Rewrite = Callable[[dict[str, Any], bytearray], Awaitable[Finding | None]]
 
 
 def refusal_item(item_id: Any, refusal: str) -> dict[str, Any]:
@@ -155,11 +158,12 @@ class ResponsesEvents:
         if released.text == text:
             out += encode_event(event)
         else:
-            out += same_event(event, compact_json({**data, "delta": released.text}))
+            spliced = splice_string(event.data, "delta", text, released.text)
+            out += same_event(event, spliced or compact_json({**data, "delta": released.text}))
         return None
 
     async def _moderated(
-        self, event: SSEEvent, data: dict[str, Any], out: bytearray, rewrite: Any
+        self, event: SSEEvent, data: dict[str, Any], out: bytearray, rewrite: _Rewrite
     ) -> Finding | None:
         """An event that repeats finished texts: close their windows, then write the moderated texts in."""
         block: Finding | None = await rewrite(data, out)

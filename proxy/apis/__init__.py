@@ -1,0 +1,27 @@
+"""Wire formats: one module per API, each knowing where its texts are and how a block looks to its SDKs.
+
+``FORMATS`` is every path modproxy moderates and the format that reads it; ``proxy.app`` routes
+them, ``proxy.handlers`` tells the request story over any of them.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from proxy.apis.anthropic_messages import MESSAGES
+from proxy.apis.base import ApiFormat
+from proxy.apis.openai_chat import CHAT, COMPLETIONS
+from proxy.apis.openai_inputs import EMBEDDINGS, IMAGE_EDITS, IMAGE_GENERATIONS
+from proxy.apis.openai_responses import RESPONSES
+
+FORMATS: MappingProxyType[str, ApiFormat] = MappingProxyType(
+    {
+        "/v1/chat/completions": CHAT,
+        "/v1/completions": COMPLETIONS,
+        "/v1/responses": RESPONSES,
+        "/v1/messages": MESSAGES,
+        "/v1/embeddings": EMBEDDINGS,
+        "/v1/images/generations": IMAGE_GENERATIONS,
+        "/v1/images/edits": IMAGE_EDITS,
+    }
+)
