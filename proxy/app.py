@@ -227,8 +227,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 async def render_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The one place errors become responses: OpenAI-shaped JSON, never a stack trace."""
-    anthropic = request.path == ANTHROPIC_PATH  # its SDKs read their own error shape
+    """The one place errors become responses: OpenAI-shaped JSON (Anthropic-shaped on its API, whose
+    SDKs read their own), never a stack trace."""
+    anthropic = request.path == ANTHROPIC_PATH or request.path.startswith(f"{ANTHROPIC_PATH}/")
     try:
         return await handler(request)
     except ProxyError as exc:

@@ -6,6 +6,7 @@ them, ``proxy.handlers`` tells the request story over any of them.
 
 from __future__ import annotations
 
+import dataclasses
 from types import MappingProxyType
 
 from proxy.apis.anthropic_messages import MESSAGES
@@ -14,12 +15,22 @@ from proxy.apis.openai_chat import CHAT, COMPLETIONS
 from proxy.apis.openai_inputs import EMBEDDINGS, IMAGE_EDITS, IMAGE_GENERATIONS
 from proxy.apis.openai_responses import RESPONSES
 
+# Token counting sends the prompt upstream too (only counts come back): moderated as a prompt.
+MESSAGES_COUNT_TOKENS = dataclasses.replace(
+    MESSAGES, endpoint="messages_count_tokens", response_slots=None, stream=None, usage=None
+)
+RESPONSES_INPUT_TOKENS = dataclasses.replace(
+    RESPONSES, endpoint="responses_input_tokens", response_slots=None, stream=None, usage=None
+)
+
 FORMATS: MappingProxyType[str, ApiFormat] = MappingProxyType(
     {
         "/v1/chat/completions": CHAT,
         "/v1/completions": COMPLETIONS,
         "/v1/responses": RESPONSES,
+        "/v1/responses/input_tokens": RESPONSES_INPUT_TOKENS,
         "/v1/messages": MESSAGES,
+        "/v1/messages/count_tokens": MESSAGES_COUNT_TOKENS,
         "/v1/embeddings": EMBEDDINGS,
         "/v1/images/generations": IMAGE_GENERATIONS,
         "/v1/images/edits": IMAGE_EDITS,

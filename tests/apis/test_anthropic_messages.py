@@ -255,3 +255,49 @@ async def test_bad_input_is_answered_in_anthropics_error_shape(
             "message": "'messages' is required and must be a non-empty array.",
         },
     }
+
+
+async def test_token_counting_is_moderated_as_a_prompt(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    async with _client(proxy) as client:
+        with pytest.raises(anthropic.BadRequestError):
+            await client.messages.count_tokens(model="m", messages=[{"role": "user", "content": "a bomb"}])
+    assert apis.requests == []
+
+
+async def test_buffer_mode_block_sends_only_the_refusal(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    proxy = await moderated_proxy(start_proxy, apis, **{"streaming.mode": "buffer"})
+    apis.answer(Spoken(["fine words " * 5, "then a bomb"]))
+    async with (
+        _client(proxy) as client,
+        client.messages.stream(model="m", max_tokens=10, messages=USER) as stream,
+    ):
+        text = "".join([t async for t in stream.text_stream])
+        final = await stream.get_final_message()
+    assert text == REFUSAL
+    assert final.stop_reason == "refusal"
+
+
+async def test_buffer_mode_refuses_an_answer_over_the_cap(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    proxy = await moderated_proxy(
+        start_proxy, apis, **{"streaming.mode": "buffer", "streaming.buffer_max_chars": 50}
+    )
+    apis.answer(Spoken(["harmless words "] * 10))
+    async with (
+        _client(proxy) as client,
+        client.messages.stream(model="m", max_tokens=10, messages=USER) as stream,
+    ):
+        final = await stream.get_final_message()
+    assert (final.stop_reason, final.content[0].text) == ("refusal", REFUSAL)  # type: ignore[union-attr]
+
+
+async def test_a_silent_upstream_ends_the_stream_with_an_error_event(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis, **{"upstream.read_timeout": 0.2})
+    apis.answer(Spoken(["some ", "text"], hold_after=4))
+    async with _client(proxy) as client:
+        stream = await client.messages.create(model="m", max_tokens=10, messages=USER, stream=True)
+        with pytest.raises(anthropic.APIStatusError, match="went silent"):
+            async for _ in stream:
+                pass

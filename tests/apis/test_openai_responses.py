@@ -248,3 +248,32 @@ async def test_benign_stream_without_policies_is_byte_identical(
     ):
         body = await response.read()
     assert body == b"".join(responses_events(apis.next))
+
+
+async def test_input_token_counting_is_moderated_as_a_prompt(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    async with _async(proxy) as client:
+        with pytest.raises(openai.BadRequestError):
+            await client.responses.input_tokens.count(model="m", input="a bomb")
+    assert apis.requests == []
+
+
+async def test_buffer_mode_block_sends_only_the_refusal(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    proxy = await moderated_proxy(start_proxy, apis, **{"streaming.mode": "buffer"})
+    apis.answer(Spoken(["fine words " * 5, "then a bomb"]))
+    deltas, events = await _stream_texts(proxy)
+    assert [e.type for e in events] == ["response.created", "response.in_progress", "response.incomplete"]
+    assert deltas == ""
+    assert events[-1].response.output_text == REFUSAL
+
+
+async def test_a_silent_upstream_ends_the_stream_with_an_error_event(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis, **{"upstream.read_timeout": 0.2})
+    apis.answer(Spoken(["some ", "text"], hold_after=5))
+    _, events = await _stream_texts(proxy)
+    assert events[-1].type == "error"
+    assert (events[-1].code, events[-1].message) == ("upstream_timeout", "The upstream stream went silent.")
