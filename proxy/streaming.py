@@ -241,6 +241,8 @@ class _Relay:
             out += _encoded(event)
             return None
         if self.events is not None:
+            if self.blocks:  # audit mode goes on after a block: what it would have done is known
+                return None
             target = self.held if self.plan.mode is StreamMode.BUFFER else out
             block = await self.events.event(event, _json_object(data), target)
             if self.plan.mode is StreamMode.BUFFER and self.events.windows.chars > self.plan.buffer_max_chars:
@@ -342,6 +344,8 @@ class _Relay:
         return RelayOutcome.BLOCKED
 
     async def _typed_end(self, events: EventRewriter, out: bytearray) -> RelayOutcome | None:
+        if self.blocks:  # only audit mode reads on after a block
+            return None
         target = self.held if self.plan.mode is StreamMode.BUFFER else out
         outcome = self._typed_block(await events.end(target), out)
         if outcome is not None or self.plan.mode is not StreamMode.BUFFER or self.blocks:

@@ -10,11 +10,22 @@ import anthropic
 import pytest
 
 from proxy.apis.anthropic_messages import parse_request, response_slots
-from tests.apis.helpers import MODERATED, REFUSAL, TEXT, cut, moderated_proxy
+from proxy.streaming import RelayOutcome, StreamMode, StreamReport
+from proxy.tenants import hash_key
+from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, TEXT, cut, moderated_proxy
 from tests.fixtures.api_upstream import ApiUpstream, Spoken, messages_events
+from tests.fixtures.pattern_scanner import ScannerModerator
 from tests.fixtures.upstream import RunningProxy, StartProxy
 
 USER = [{"role": "user", "content": "hi"}]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.reports: list[StreamReport] = []
+
+    def stream_finished(self, report: StreamReport) -> None:
+        self.reports.append(report)
 
 
 def _client(proxy: RunningProxy, api_key: str = "sk-ant-test") -> anthropic.AsyncAnthropic:
@@ -301,3 +312,47 @@ async def test_a_silent_upstream_ends_the_stream_with_an_error_event(
         with pytest.raises(anthropic.APIStatusError, match="went silent"):
             async for _ in stream:
                 pass
+
+
+async def test_audit_mode_relays_everything_and_reports_the_block(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    recorder = Recorder()
+    proxy = await start_proxy(
+        upstream_url=apis.url,
+        scanner=SCANNER,
+        moderator=ScannerModerator(SCANNER),
+        stream_observer=recorder,
+        settings={"streaming.mode": "audit"},
+    )
+    apis.answer(Spoken(list("a bomb, then another bomb")))
+    async with (
+        _client(proxy) as client,
+        client.messages.stream(model="m", max_tokens=10, messages=USER) as stream,
+    ):
+        text = "".join([t async for t in stream.text_stream])
+    assert text == "a bomb, then another bomb"
+    report = recorder.reports[0]
+    assert (report.mode, report.outcome) == (StreamMode.AUDIT, RelayOutcome.COMPLETED)
+    assert [f.matched for f in report.blocks] == ["bomb"]
+
+
+async def test_a_virtual_key_in_x_api_key_selects_the_tenant_and_is_not_forwarded(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    tenants = {"team": {"key_hashes": [hash_key("vk-team")]}}
+    proxy = await start_proxy(
+        upstream_url=apis.url, settings={"tenants": tenants, "upstream.api_key": "sk-up"}
+    )
+    body = {"model": "m", "max_tokens": 10, "messages": USER}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            f"{proxy.url}/v1/messages", json=body, headers={"x-api-key": "vk-wrong"}
+        ) as response:
+            assert response.status == 401
+            assert (await response.json())["error"]["type"] == "authentication_error"
+        async with http.post(
+            f"{proxy.url}/v1/messages", json=body, headers={"x-api-key": "vk-team"}
+        ) as response:
+            assert response.status == 200
+    assert [r.headers["x-api-key"] for r in apis.requests] == ["sk-up"]
