@@ -348,7 +348,7 @@ class _Relay:
             return None
         target = self.held if self.plan.mode is StreamMode.BUFFER else out
         outcome = self._typed_block(await events.end(target), out)
-        if outcome is not None or self.plan.mode is not StreamMode.BUFFER or self.blocks:
+        if outcome is not None or self.plan.mode is not StreamMode.BUFFER:
             return outcome
         windows = events.windows
         moderation = await self.plan.moderate([windows.original(k) for k in windows.opened()])

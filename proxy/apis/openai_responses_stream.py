@@ -1,9 +1,10 @@
 """Responses API streams: ``response.*`` events through the window moderator.
 
-Text arrives in ``response.output_text.delta``, ``response.refusal.delta`` and
-``response.function_call_arguments.delta`` events, one window per output item and
-content part. A delta's text is replaced by what its window releases (the event keeps
-every other field); when a part ends (``*.done``), what the window still held goes out
+Text arrives in ``response.output_text.delta``, ``response.refusal.delta``,
+``response.function_call_arguments.delta`` and ``response.custom_tool_call_input.delta``
+events, one window per output item and content part; reasoning events pass as they came.
+A delta's text is replaced by what its window releases (the event keeps every other
+field); when a part ends (``*.done``), what the window still held goes out
 in one more delta event just before it, and the ``*.done`` events, ``content_part.done``,
 ``output_item.done`` and the final ``response.completed`` carry the moderated text, never
 the original. A block sends the refusal as a last text delta, then ``response.incomplete``
@@ -28,14 +29,16 @@ _DELTAS = {
     "response.output_text.delta": "text",
     "response.refusal.delta": "refusal",
     "response.function_call_arguments.delta": "arguments",
+    "response.custom_tool_call_input.delta": "input",
 }
 _DONES = {
     "response.output_text.done": "text",
     "response.refusal.done": "refusal",
     "response.function_call_arguments.done": "arguments",
+    "response.custom_tool_call_input.done": "input",
 }
 _ARGUMENTS = -1
-"""The content index of a function call's arguments (they belong to the item, not to a part)."""
+"""The content index of a tool call's arguments or input (they belong to the item, not to a part)."""
 
 Key = tuple[int, int]
 _Rewrite = Callable[[dict[str, Any], bytearray], Awaitable[Finding | None]]
@@ -121,6 +124,8 @@ class ResponsesEvents:
             if self._refusal and key[1] != _ARGUMENTS and key in self._last_delta:
                 out += self._extra_delta(key, self._refusal)
             response["output"] = [self._item_now(i) for i in sorted(self._items)]
+            if self._refusal and key[1] == _ARGUMENTS:  # a refused tool call: the refusal is a message
+                response["output"].append(refusal_item(None, self._refusal))
         self._seq += 1
         out += json_event(
             "response.incomplete",
@@ -207,10 +212,13 @@ class ResponsesEvents:
         return None
 
     async def _item_texts(self, index: int, item: dict[str, Any], out: bytearray) -> Finding | None:
+        """The texts of an output message or function call (other items, such as reasoning, pass)."""
         if item.get("type") in ("function_call", "custom_tool_call"):
             field = "arguments" if item.get("type") == "function_call" else "input"
             if isinstance(item.get(field), str):
                 return await self._replace((index, _ARGUMENTS), item, field, out)
+            return None
+        if item.get("type") != "message":
             return None
         content = item.get("content")
         for k, part in enumerate(content if isinstance(content, list) else ()):
@@ -260,8 +268,9 @@ class ResponsesEvents:
         """Output item ``index`` as the client has seen it: released text only, plus the refusal."""
         item = copy.deepcopy(self._items[index])
         item["status"] = "incomplete"
-        if item.get("type") == "function_call":
-            item["arguments"] = self._windows.released((index, _ARGUMENTS))
+        if item.get("type") in ("function_call", "custom_tool_call"):
+            field = "arguments" if item.get("type") == "function_call" else "input"
+            item[field] = self._windows.released((index, _ARGUMENTS))
             return item
         content = item.get("content")
         for k, part in enumerate(content if isinstance(content, list) else ()):
@@ -277,7 +286,9 @@ class ResponsesEvents:
 
 def _key(data: dict[str, Any], kind: str) -> Key:
     content = (
-        _ARGUMENTS if _DELTAS.get(kind, _DONES.get(kind)) == "arguments" else _int(data.get("content_index"))
+        _ARGUMENTS
+        if _DELTAS.get(kind, _DONES.get(kind)) in ("arguments", "input")
+        else _int(data.get("content_index"))
     )
     return _int(data.get("output_index")), content
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,3 +48,40 @@ def test_any_split_releases_the_non_streamed_moderation(points: list[int]) -> No
     done = next(e for e in events if e["type"] == "response.output_text.done")
     assert done["text"] == MODERATED
     assert not any("darn" in s or "555" in s for e in events for s in strings(e))
+
+
+def _event(kind: str, **fields: object) -> bytes:
+    return f"event: {kind}\ndata: {json.dumps({'type': kind, **fields})}\n\n".encode()
+
+
+def test_custom_tool_input_is_moderated_and_reasoning_passes() -> None:
+    item = {"id": "ct_1", "type": "custom_tool_call", "call_id": "c", "name": "sh", "input": ""}
+    reasoning = {
+        "id": "rs_1",
+        "type": "reasoning",
+        "summary": [],
+        "content": [{"type": "reasoning_text", "text": "darn"}],
+    }
+    upstream = [
+        _event("response.created", response={"id": "resp_1", "status": "in_progress", "output": []}),
+        _event("response.output_item.added", output_index=0, item=reasoning),
+        _event(
+            "response.reasoning_text.delta", item_id="rs_1", output_index=0, content_index=0, delta="darn"
+        ),
+        _event("response.output_item.done", output_index=0, item=reasoning),
+        _event("response.output_item.added", output_index=1, item=item),
+        *(
+            _event("response.custom_tool_call_input.delta", item_id="ct_1", output_index=1, delta=d)
+            for d in ["da", "rn!"]
+        ),
+        _event("response.custom_tool_call_input.done", item_id="ct_1", output_index=1, input="darn!"),
+        _event("response.output_item.done", output_index=1, item={**item, "input": "darn!"}),
+    ]
+    events, blocked = rewrite(ResponsesEvents, upstream)
+    assert not blocked
+    deltas = [e["delta"] for e in events if e["type"] == "response.custom_tool_call_input.delta"]
+    assert "".join(deltas) == "***!"  # type: ignore[arg-type]
+    done = next(e for e in events if e["type"] == "response.custom_tool_call_input.done")
+    assert done["input"] == "***!"
+    assert events[-1]["item"]["input"] == "***!"  # type: ignore[index]
+    assert events[2]["delta"] == "darn" and events[3]["item"] == reasoning  # reasoning is not rewritten
