@@ -70,6 +70,22 @@ async def test_sdk_sees_blocked_prompt_as_bad_request(
     assert upstream.requests == []
 
 
+async def test_a_tool_description_is_prompt_text(moderated: RunningProxy, upstream: LoopbackUpstream) -> None:
+    tool = {
+        "type": "function",
+        "function": {"name": "f", "description": "do the forbidden thing", "parameters": {}},
+    }
+    async with openai.AsyncOpenAI(base_url=moderated.base_url, api_key="k", max_retries=0) as client:
+        with pytest.raises(openai.BadRequestError) as caught:
+            await client.chat.completions.create(
+                model="m",
+                messages=[{"role": "user", "content": "hi"}],
+                tools=[tool],  # type: ignore[list-item]
+            )
+    assert caught.value.code == "content_filter"
+    assert upstream.requests == []
+
+
 async def test_redacted_prompt_reaches_upstream_redacted(
     moderated: RunningProxy, upstream: LoopbackUpstream
 ) -> None:

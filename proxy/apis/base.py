@@ -98,15 +98,18 @@ def is_token_array(value: Any) -> bool:
 
 
 def string_leaves(value: Any, at: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    """Every string inside a JSON value (tool inputs given as objects), with its path."""
-    if isinstance(value, str):
-        yield at, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from string_leaves(item, (*at, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from string_leaves(item, (*at, i))
+    """Every string inside a JSON value (tool inputs given as objects), with its path, in order.
+
+    A loop rather than recursion: a client's nesting depth must not decide the proxy's stack."""
+    stack: list[tuple[JsonPath, Any]] = [(at, value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            yield path, item
+        elif isinstance(item, dict):
+            stack.extend(((*path, key), child) for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend(((*path, i), child) for i, child in reversed(list(enumerate(item))))
 
 
 def tool_description_slots(tools: Any, at: str, *, function_key: str | None) -> list[TextSlot]:

@@ -47,3 +47,11 @@ def test_string_leaves_walk_objects_and_lists() -> None:
 )  # fmt: skip
 def test_tool_descriptions_are_prompt_text(tools: Any, function_key: str | None, paths: list[Any]) -> None:
     assert [s.path for s in tool_description_slots(tools, "tools", function_key=function_key)] == paths
+
+
+def test_string_leaves_of_deep_nesting_do_not_recurse() -> None:
+    value: Any = "deep"
+    for _ in range(5000):
+        value = [value]
+    ((path, text),) = string_leaves(value, ())
+    assert (len(path), text) == (5000, "deep")
