@@ -14,11 +14,13 @@ goes through the rewriter.
 
 from __future__ import annotations
 
+import enum
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Finding, Phase
 from proxy.policy.segments import SegmentCheck, Segmenter
 from proxy.policy.stream import Scanner, StreamStep, WindowModerator
@@ -140,6 +142,74 @@ class EventRewriter(Protocol):
 
 RewriterFactory = Callable[[TextWindows, str | None], EventRewriter]
 """Builds one stream's rewriter from its windows and the refusal text (``None``: none in the stream)."""
+
+
+class Ended(enum.Enum):
+    BLOCKED = "blocked"
+    BUFFER_EXCEEDED = "buffer_exceeded"
+
+
+@dataclass(slots=True)
+class EventStep:
+    """The relay's per-event step for a typed-event API, in each stream mode.
+
+    ``window``: what the rewriter writes goes out at once. ``buffer``: it is held until the stream
+    ends and the whole texts pass ``moderate`` (classifiers included); a block then sends only the
+    opening events and the API's block ending. ``audit``: the relay sends the upstream's bytes and
+    this only records; after the first block nothing more is fed.
+    """
+
+    rewriter: EventRewriter
+    moderate: Callable[[Sequence[str]], Awaitable[Moderation]]
+    findings: list[Finding]
+    blocks: list[Finding]
+    buffer: bool = False
+    audit: bool = False
+    buffer_max_chars: int = 0
+    held: bytearray = field(default_factory=bytearray)
+
+    async def event(self, event: SSEEvent, data: dict[str, Any] | None, out: bytearray) -> Ended | None:
+        if self.blocks:  # only audit mode reads on after a block
+            return None
+        block = await self.rewriter.event(event, data, self.held if self.buffer else out)
+        if self.buffer and self.rewriter.windows.chars > self.buffer_max_chars:
+            self._refuse(None, out)
+            return Ended.BUFFER_EXCEEDED
+        return self._settle(block, out)
+
+    async def end(self, out: bytearray) -> Ended | None:
+        """The upstream ended: release what is held (in ``buffer`` mode, after the whole-text verdict)."""
+        if self.blocks:
+            return None
+        ended = self._settle(await self.rewriter.end(self.held if self.buffer else out), out)
+        if ended is not None or not self.buffer:
+            return ended
+        windows = self.rewriter.windows
+        moderation = await self.moderate([windows.original(key) for key in windows.opened()])
+        self.findings.extend(moderation.findings)
+        blocking = [f for f in moderation.findings if f.action is Action.BLOCK and not f.shadow]
+        if blocking:
+            return self._settle(blocking[0], out)
+        out += self.held
+        return None
+
+    def _settle(self, block: Finding | None, out: bytearray) -> Ended | None:
+        windows = self.rewriter.windows
+        self.findings.extend(windows.findings)
+        windows.findings.clear()
+        if block is None:
+            return None
+        self.blocks.append(block)
+        if self.audit:
+            return None
+        self._refuse(block, out)
+        return Ended.BLOCKED
+
+    def _refuse(self, block: Finding | None, out: bytearray) -> None:
+        if self.buffer:  # nothing held is sent: the client sees the opening, then the refusal
+            self.held.clear()
+            out += self.rewriter.preamble()
+        self.rewriter.refuse(block, out)
 
 
 def compact_json(data: Any) -> str:

@@ -49,7 +49,7 @@ from proxy.sse import (
 )
 from proxy.stream_buffer import BufferedAnswer, BufferOverflow
 from proxy.stream_choices import ChoiceRewriter, ChunkOutcome
-from proxy.stream_events import EventRewriter, RewriterFactory, TextWindows
+from proxy.stream_events import Ended, EventStep, RewriterFactory, TextWindows
 from proxy.stream_template import ContentTemplate, ContentTemplates
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,11 @@ class _Stop(Exception):
         self.message = message
 
 
+_ENDED: dict[Ended | None, RelayOutcome] = {
+    Ended.BLOCKED: RelayOutcome.BLOCKED,
+    Ended.BUFFER_EXCEEDED: RelayOutcome.BUFFER_EXCEEDED,
+}
+
 _FAILURES = {
     RelayOutcome.UPSTREAM_TIMEOUT: "The upstream stream went silent.",
     RelayOutcome.UPSTREAM_BROKEN: "The upstream stream broke off.",
@@ -148,7 +153,7 @@ async def moderate_stream(
         log.warning("stream relay ended early: %s", outcome.value)
         if relay.events is not None:
             message = _FAILURES.get(outcome, "The stream failed.")
-            await downstream.write(relay.events.error_event(outcome.value, message))
+            await downstream.write(relay.events.rewriter.error_event(outcome.value, message))
         else:
             await downstream.write(encode_data(json.dumps(_error_body(outcome))))
     report = StreamReport(
@@ -187,11 +192,18 @@ class _Relay:
         self.templates = ContentTemplates(plan.expected_choices)
         self.templated = 0
 
-        self.events: EventRewriter | None = None
+        self.events: EventStep | None = None
+        """The Responses and Messages APIs' events: the API's rewriter makes the per-event step."""
         if plan.events is not None:
-            self.events = plan.events(TextWindows(plan.scanner, plan.segment_check), plan.refusal)
-        self.held = bytearray()
-        """``buffer`` mode of an event stream: its rewritten events, sent once the whole answer passed."""
+            self.events = EventStep(
+                plan.events(TextWindows(plan.scanner, plan.segment_check), plan.refusal),
+                plan.moderate,
+                self.findings,
+                self.blocks,
+                buffer=plan.mode is StreamMode.BUFFER,
+                audit=plan.mode is StreamMode.AUDIT,
+                buffer_max_chars=plan.buffer_max_chars,
+            )
 
     async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
         parser = SSEParser(self.plan.max_event_bytes)
@@ -241,16 +253,7 @@ class _Relay:
             out += _encoded(event)
             return None
         if self.events is not None:
-            if self.blocks:  # audit mode goes on after a block: what it would have done is known
-                return None
-            target = self.held if self.plan.mode is StreamMode.BUFFER else out
-            block = await self.events.event(event, _json_object(data), target)
-            if self.plan.mode is StreamMode.BUFFER and self.events.windows.chars > self.plan.buffer_max_chars:
-                self.held.clear()
-                out += self.events.preamble()
-                self.events.refuse(None, out)
-                return RelayOutcome.BUFFER_EXCEEDED
-            return self._typed_block(block, out)
+            return _ENDED.get(await self.events.event(event, _json_object(data), out))
         if (
             self.templating
             and event.event is None
@@ -308,7 +311,7 @@ class _Relay:
             return None
         self.flushed = True
         if self.events is not None:
-            return await self._typed_end(self.events, out)
+            return _ENDED.get(await self.events.end(out))
         if self.plan.mode is StreamMode.BUFFER:
             moderation = await self.plan.moderate(self.buffer.texts())
             self.findings.extend(moderation.findings)
@@ -325,39 +328,6 @@ class _Relay:
         if done and self.plan.mode is not StreamMode.AUDIT:
             out += DONE_EVENT
         return RelayOutcome.BLOCKED if self.blocks and self.plan.mode is not StreamMode.AUDIT else None
-
-    def _typed_block(self, block: Finding | None, out: bytearray) -> RelayOutcome | None:
-        """Collect what the event rewriter found; a block ends the stream in the API's own way."""
-        assert self.events is not None
-        windows = self.events.windows
-        self.findings.extend(windows.findings)
-        windows.findings.clear()
-        if block is None:
-            return None
-        self.blocks.append(block)
-        if self.plan.mode is StreamMode.AUDIT:
-            return None
-        if self.plan.mode is StreamMode.BUFFER:
-            self.held.clear()
-            out += self.events.preamble()
-        self.events.refuse(block, out)
-        return RelayOutcome.BLOCKED
-
-    async def _typed_end(self, events: EventRewriter, out: bytearray) -> RelayOutcome | None:
-        if self.blocks:  # only audit mode reads on after a block
-            return None
-        target = self.held if self.plan.mode is StreamMode.BUFFER else out
-        outcome = self._typed_block(await events.end(target), out)
-        if outcome is not None or self.plan.mode is not StreamMode.BUFFER:
-            return outcome
-        windows = events.windows
-        moderation = await self.plan.moderate([windows.original(k) for k in windows.opened()])
-        self.findings.extend(moderation.findings)
-        blocking = [f for f in moderation.findings if f.action is Action.BLOCK and not f.shadow]
-        if not blocking:
-            out += self.held
-            return None
-        return self._typed_block(blocking[0], out)
 
     def _refuse_all(self, out: bytearray) -> None:
         out += self.buffer.refuse_all(self.plan.refusal, self.plan.expected_choices)
