@@ -8,8 +8,9 @@ here: :class:`TextWindows` keeps one :class:`~proxy.policy.stream.WindowModerato
 classifier segmenter) per text, exactly as the chat relay does per choice, so a keyword
 split across deltas is caught the same way and released text is never retracted.
 
-The relay itself (:mod:`proxy.streaming`) reads, parses and writes; only the per-event step
-goes through the rewriter.
+The relay itself (:mod:`proxy.streaming`) reads, parses and writes; its per-event step for
+these APIs is :class:`EventStep`, which runs the rewriter in the stream's mode (window,
+buffer, audit).
 """
 
 from __future__ import annotations
