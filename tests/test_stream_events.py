@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from proxy.policy.decision import Action
+from proxy.policy.decision import Action, Finding, Phase, RuleKind
+from proxy.policy.segments import Segment
 from proxy.stream_events import TextWindows, json_event
 from tests.fixtures.pattern_scanner import PatternScanner, Rule
 
@@ -34,3 +35,20 @@ def test_json_event_is_one_named_event() -> None:
         json_event("ping", {"type": "ping", "n": "ü"})
         == 'event: ping\ndata: {"type":"ping","n":"ü"}\n\n'.encode()
     )
+
+
+async def _classifier(segment: Segment, phase: Phase) -> tuple[Finding, ...]:
+    """Blocks a segment that speaks of "evil" (a stand-in for a classifier's verdict)."""
+    if "evil" not in segment.scored:
+        return ()
+    return (Finding("clf", "harm", Action.BLOCK, phase, RuleKind.CLASSIFIER, 0, len(segment.scored), "evil"),)
+
+
+async def test_a_classifier_stage_holds_text_until_its_segment_is_cleared() -> None:
+    windows = TextWindows(SCANNER, segment_check=_classifier)
+    first = await windows.feed(0, "A calm sentence. Then an ev")
+    assert first.block is None and "ev" not in first.text
+    assert (await windows.feed(0, "il plan")).block is None
+    block = (await windows.finish(0)).block
+    assert block is not None and block.policy_id == "clf"
+    assert "evil" not in windows.released(0)
