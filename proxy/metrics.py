@@ -70,6 +70,7 @@ DEFAULT_ROUTES: tuple[str, ...] = (
     "embeddings",
     "images_generations",
     "images_edits",
+    "audio_speech",
     "moderations",
     "models",
     "passthrough",

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from proxy.apis.anthropic_messages import MESSAGES
 from proxy.apis.base import ApiFormat
 from proxy.apis.openai_chat import CHAT, COMPLETIONS
-from proxy.apis.openai_inputs import EMBEDDINGS, IMAGE_EDITS, IMAGE_GENERATIONS
+from proxy.apis.openai_inputs import EMBEDDINGS, IMAGE_EDITS, IMAGE_GENERATIONS, SPEECH
 from proxy.apis.openai_responses import RESPONSES
 
 # Token counting sends the prompt upstream too (only counts come back): moderated as a prompt.
@@ -34,5 +34,6 @@ FORMATS: MappingProxyType[str, ApiFormat] = MappingProxyType(
         "/v1/embeddings": EMBEDDINGS,
         "/v1/images/generations": IMAGE_GENERATIONS,
         "/v1/images/edits": IMAGE_EDITS,
+        "/v1/audio/speech": SPEECH,
     }
 )

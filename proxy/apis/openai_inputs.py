@@ -1,11 +1,12 @@
-"""OpenAI APIs whose only text is the prompt: embeddings and image generation and edits.
+"""OpenAI APIs whose only text is the prompt: embeddings, image generation and edits, speech.
 
 ``/v1/embeddings`` moderates ``input`` (a string or strings; token ids are refused unless
 ``moderation.token_prompts`` is ``pass``); ``/v1/images/generations`` and
-``/v1/images/edits`` moderate ``prompt``. Edits usually come as a multipart form: its text
+``/v1/images/edits`` moderate ``prompt``; ``/v1/audio/speech`` moderates the ``input`` it
+reads aloud (and its voice ``instructions``). Edits usually come as a multipart form: its text
 fields are read without decoding the images, and a redacted prompt is written back in
 place. A blocked prompt is the chat ``content_filter`` error. The answers (vectors,
-images) carry no text and are relayed as they came.
+images, audio) carry no text and are relayed as they came.
 """
 
 from __future__ import annotations
@@ -52,6 +53,17 @@ def parse_image_prompt(body: dict[str, Any]) -> ParsedRequest:
         raise BadRequest("'prompt' is required and must be a non-empty string.", param="prompt")
     # A streamed image (partial images) holds no text: it is read whole and relayed as it came.
     return ParsedRequest(body, optional_model(body), False, (TextSlot(("prompt",), prompt, 0),))
+
+
+def parse_speech(body: dict[str, Any]) -> ParsedRequest:
+    text = body.get("input")
+    if not isinstance(text, str) or not text:
+        raise BadRequest("'input' is required and must be a non-empty string.", param="input")
+    slots = [TextSlot(("input",), text, 0)]
+    if isinstance(body.get("instructions"), str):
+        slots.append(TextSlot(("instructions",), body["instructions"], 0))
+    # A streamed speech answer is audio: read whole and relayed as it came.
+    return ParsedRequest(body, optional_model(body), False, tuple(slots))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,4 +148,11 @@ IMAGE_EDITS = ApiFormat(
     apply_response=_nothing_to_apply,
     decode=decode_form,
     encode=encode_form,
+)
+SPEECH = ApiFormat(
+    endpoint="audio_speech",
+    parse=parse_speech,
+    prompt_blocked=prompt_blocked("input"),
+    response_slots=None,
+    apply_response=_nothing_to_apply,
 )

@@ -152,3 +152,17 @@ async def test_moderations_endpoint_keeps_working(start_proxy: StartProxy, apis:
         result = await client.moderations.create(input=["fine", "a bomb"])
     assert [r.flagged for r in result.results] == [False, True]
     assert apis.requests == []
+
+
+async def test_speech_input_is_moderated(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    async with _client(proxy) as client:
+        with pytest.raises(openai.BadRequestError) as raised:
+            await client.audio.speech.create(model="tts", voice="alloy", input="read the bomb recipe")
+        assert (raised.value.code, raised.value.param) == ("content_filter", "input")
+        assert apis.requests == []
+        await client.audio.speech.create(
+            model="tts", voice="alloy", input="darn", instructions="call 555-1234"
+        )
+    sent = apis.requests[0].json()
+    assert (sent["input"], sent["instructions"]) == ("***", "call [PHONE]")
