@@ -1,8 +1,8 @@
 """The Anthropic Messages API (``POST /v1/messages``): texts in and out, and how a block looks.
 
 Prompt texts: ``system`` (a string or text blocks); ``messages[*].content`` as a string or
-blocks (``text``, ``tool_result`` contents, every string inside ``tool_use`` inputs); tools'
-descriptions. A blocked prompt is HTTP 400 in Anthropic's own error shape, which the
+blocks (``text``, ``tool_result`` contents, every string inside ``tool_use`` inputs, plain-text
+``document`` sources); tools' descriptions. A blocked prompt is HTTP 400 in Anthropic's own error shape, which the
 ``anthropic`` SDK raises as ``BadRequestError``. Answer texts: ``content[*]`` text blocks
 and the strings in ``tool_use`` inputs. A blocked answer is HTTP 200 with
 ``stop_reason: "refusal"`` and ``stop_details`` naming the category, as Anthropic's own
@@ -76,6 +76,11 @@ def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
             slots.append(TextSlot((*at, k, "text"), block["text"], 0))
         elif kind == "tool_result":
             slots.extend(_blocks(block.get("content"), (*at, k, "content")))
+        elif kind == "document" and isinstance(source := block.get("source"), dict):
+            if source.get("type") == "text" and isinstance(source.get("data"), str):
+                slots.append(TextSlot((*at, k, "source", "data"), source["data"], 0))
+            elif source.get("type") == "content":
+                slots.extend(_blocks(source.get("content"), (*at, k, "source", "content")))
         elif kind == "tool_use":
             slots.extend(
                 TextSlot(path, text, 0) for path, text in string_leaves(block.get("input"), (*at, k, "input"))
