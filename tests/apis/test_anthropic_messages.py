@@ -75,6 +75,27 @@ def _client(proxy: RunningProxy, api_key: str = "sk-ant-test") -> anthropic.Asyn
             {"messages": USER, "tools": [{"name": "f", "description": "do it", "input_schema": {}}]},
             ["hi", "do it"],
         ),
+        (
+            {
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {
+                                "type": "document",
+                                "source": {"type": "text", "media_type": "text/plain", "data": "d"},
+                            },
+                            {
+                                "type": "document",
+                                "source": {"type": "content", "content": [{"type": "text", "text": "c"}]},
+                            },
+                            {"type": "document", "source": {"type": "base64", "data": "JVBERi0="}},
+                        ],
+                    }
+                ]
+            },
+            ["d", "c"],
+        ),
     ],
 )
 def test_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
