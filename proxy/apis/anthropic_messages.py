@@ -1,12 +1,12 @@
 """The Anthropic Messages API (``POST /v1/messages``): texts in and out, and how a block looks.
 
 Prompt texts: ``system`` (a string or text blocks); ``messages[*].content`` as a string or
-blocks (``text``, ``tool_result`` contents, every string inside ``tool_use`` inputs, plain-text
-``document`` sources); tools' descriptions. A blocked prompt is HTTP 400 in Anthropic's own
-error shape, which the ``anthropic`` SDK raises as ``BadRequestError``. Answer texts: ``content[*]`` text blocks
-and the strings in ``tool_use`` inputs. A blocked answer is HTTP 200 with
-``stop_reason: "refusal"`` and ``stop_details`` naming the category, as Anthropic's own
-classifiers answer; the flagged block is replaced by the refusal text.
+blocks (``text``, ``tool_result`` contents, every string inside ``tool_use`` inputs,
+plain-text ``document`` sources); tools' descriptions. A blocked prompt is HTTP 400 in
+Anthropic's own error shape, which the ``anthropic`` SDK raises as ``BadRequestError``.
+Answer texts: ``content[*]`` text blocks and the strings in ``tool_use`` inputs. A blocked
+answer is HTTP 200 with ``stop_reason: "refusal"`` and ``stop_details`` naming the category,
+as Anthropic's own classifiers answer; the flagged block is replaced by the refusal text.
 """
 
 from __future__ import annotations
