@@ -120,6 +120,11 @@ class EventRewriter(Protocol):
     @property
     def windows(self) -> TextWindows: ...
 
+    @property
+    def usage(self) -> tuple[int, int] | None:
+        """``(input tokens, output tokens)`` as the upstream reported them, once it did."""
+        ...
+
     async def event(self, event: SSEEvent, data: dict[str, Any] | None, out: bytearray) -> Finding | None:
         """Write what ``event`` becomes to ``out``; a block is returned (the relay then calls ``refuse``)."""
         ...
@@ -157,7 +162,7 @@ class EventStep:
     ``window``: what the rewriter writes goes out at once. ``buffer``: it is held until the stream
     ends and the whole texts pass ``moderate`` (classifiers included); a block then sends only the
     opening events and the API's block ending. ``audit``: the relay sends the upstream's bytes and
-    this only records; after the first block nothing more is fed.
+    this only records what would have happened, each text's block once.
     """
 
     rewriter: EventRewriter
@@ -170,8 +175,6 @@ class EventStep:
     held: bytearray = field(default_factory=bytearray)
 
     async def event(self, event: SSEEvent, data: dict[str, Any] | None, out: bytearray) -> Ended | None:
-        if self.blocks:  # only audit mode reads on after a block
-            return None
         block = await self.rewriter.event(event, data, self.held if self.buffer else out)
         if self.buffer and self.rewriter.windows.chars > self.buffer_max_chars:
             self._refuse(None, out)
@@ -180,8 +183,6 @@ class EventStep:
 
     async def end(self, out: bytearray) -> Ended | None:
         """The upstream ended: release what is held (in ``buffer`` mode, after the whole-text verdict)."""
-        if self.blocks:
-            return None
         ended = self._settle(await self.rewriter.end(self.held if self.buffer else out), out)
         if ended is not None or not self.buffer:
             return ended
@@ -198,8 +199,8 @@ class EventStep:
         windows = self.rewriter.windows
         self.findings.extend(windows.findings)
         windows.findings.clear()
-        if block is None:
-            return None
+        if block is None or any(block is known for known in self.blocks):
+            return None  # audit mode reads on: a blocked text keeps answering with its block
         self.blocks.append(block)
         if self.audit:
             return None

@@ -161,7 +161,7 @@ async def moderate_stream(
         outcome,
         tuple(relay.findings),
         tuple(relay.blocks),
-        relay.usage,
+        relay.events.rewriter.usage if relay.events is not None else relay.usage,
         relay.first_event_at,
         plan.route,
         relay.templated,

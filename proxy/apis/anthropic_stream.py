@@ -35,6 +35,7 @@ class MessagesEvents:
         self._kinds: dict[int, str] = {}
         """Each started content block's delta type (``text_delta`` or ``input_json_delta``)."""
         self._open: int | None = None
+        self._input_tokens: int | None = None
         self._output_tokens = 0
         self._stopped = False
         self._fresh = False
@@ -42,6 +43,11 @@ class MessagesEvents:
     @property
     def windows(self) -> TextWindows:
         return self._windows
+
+    @property
+    def usage(self) -> tuple[int, int] | None:
+        """``message_start`` counts the input; ``message_delta`` carries the output count so far."""
+        return None if self._input_tokens is None else (self._input_tokens, self._output_tokens)
 
     async def event(self, event: SSEEvent, data: dict[str, Any] | None, out: bytearray) -> Finding | None:
         if self._stopped:
@@ -54,6 +60,10 @@ class MessagesEvents:
             return await self._delta(event, data, out)
         if kind == "message_start":
             self._opening += encode_event(event)
+            message = data.get("message")
+            counts = message.get("usage") if isinstance(message, dict) else None
+            if isinstance(counts, dict) and isinstance(tokens := counts.get("input_tokens"), int):
+                self._input_tokens = tokens
         elif kind == "content_block_start":
             index = _int(data.get("index"))
             block = data.get("content_block")

@@ -67,10 +67,15 @@ class ResponsesEvents:
         self._blocked_at: Key | None = None
         self._stopped = False
         self._fresh = False
+        self._usage: tuple[int, int] | None = None
 
     @property
     def windows(self) -> TextWindows:
         return self._windows
+
+    @property
+    def usage(self) -> tuple[int, int] | None:
+        return self._usage
 
     async def event(self, event: SSEEvent, data: dict[str, Any] | None, out: bytearray) -> Finding | None:
         if self._stopped:
@@ -100,6 +105,7 @@ class ResponsesEvents:
         elif kind == "response.output_item.done":
             return await self._moderated(event, data, out, self._item_text)
         elif kind in _FINAL:
+            self._usage = _usage(data.get("response"))
             return await self._moderated(event, data, out, self._response_text)
         out += encode_event(event)
         return None
@@ -295,3 +301,12 @@ def _key(data: dict[str, Any], kind: str) -> Key:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) else 0
+
+
+def _usage(response: Any) -> tuple[int, int] | None:
+    counts = response.get("usage") if isinstance(response, dict) else None
+    if isinstance(counts, dict):
+        prompt, completion = counts.get("input_tokens"), counts.get("output_tokens")
+        if isinstance(prompt, int) and isinstance(completion, int):
+            return prompt, completion
+    return None

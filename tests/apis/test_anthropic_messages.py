@@ -356,6 +356,7 @@ async def test_audit_mode_relays_everything_and_reports_the_block(
     report = recorder.reports[0]
     assert (report.mode, report.outcome) == (StreamMode.AUDIT, RelayOutcome.COMPLETED)
     assert [f.matched for f in report.blocks] == ["bomb"]
+    assert report.usage == (3, 5)
 
 
 async def test_a_virtual_key_in_x_api_key_selects_the_tenant_and_is_not_forwarded(

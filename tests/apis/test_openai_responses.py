@@ -10,8 +10,10 @@ import openai
 import pytest
 
 from proxy.apis.openai_responses import parse_request, response_slots
-from tests.apis.helpers import MODERATED, REFUSAL, TEXT, cut, moderated_proxy
+from proxy.streaming import RelayOutcome, StreamReport
+from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, TEXT, cut, moderated_proxy
 from tests.fixtures.api_upstream import ApiUpstream, Spoken
+from tests.fixtures.pattern_scanner import ScannerModerator
 from tests.fixtures.upstream import RunningProxy, StartProxy
 
 
@@ -277,3 +279,22 @@ async def test_a_silent_upstream_ends_the_stream_with_an_error_event(
     _, events = await _stream_texts(proxy)
     assert events[-1].type == "error"
     assert (events[-1].code, events[-1].message) == ("upstream_timeout", "The upstream stream went silent.")
+
+
+async def test_stream_report_carries_usage(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    reports: list[StreamReport] = []
+
+    class Recorder:
+        def stream_finished(self, report: StreamReport) -> None:
+            reports.append(report)
+
+    proxy = await start_proxy(
+        upstream_url=apis.url,
+        scanner=SCANNER,
+        moderator=ScannerModerator(SCANNER),
+        stream_observer=Recorder(),
+    )
+    apis.answer(Spoken(["fine ", "words"]))
+    deltas, _ = await _stream_texts(proxy)
+    assert deltas == "fine words"
+    assert (reports[0].outcome, reports[0].usage) == (RelayOutcome.COMPLETED, (3, 5))
