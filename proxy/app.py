@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from proxy import handlers
 from proxy.admin import admin_routes, cache_routes, policies_view
-from proxy.apis import FORMATS
+from proxy.apis import FORMATS, STORED
 from proxy.apis.anthropic_messages import PATH as ANTHROPIC_PATH
 from proxy.apis.anthropic_messages import error_body as anthropic_error_body
 from proxy.components import Components
@@ -82,6 +82,8 @@ def create_app(
     app.on_response_prepare.append(_stamp_request_id)
     for path, fmt in FORMATS.items():  # the route name is the metrics' endpoint label
         app.router.add_post(path, handlers.moderated(fmt), name=fmt.endpoint)
+    for path, fmt in STORED.items():
+        app.router.add_get(path, handlers.stored(fmt), name=fmt.endpoint)
     app.router.add_post("/v1/moderations", handlers.moderations, name="moderations")
     app.router.add_get("/v1/models", handlers.passthrough, name="models")
     app.router.add_route("*", "/v1/{tail:.*}", handlers.passthrough, name="passthrough")

@@ -23,7 +23,7 @@ from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry
 
 from proxy.apis import openai_chat
-from proxy.apis.base import ApiFormat, ParsedRequest, parse_json_object, refusal_for
+from proxy.apis.base import ApiFormat, parse_json_object, refusal_for
 from proxy.errors import BadRequest, NotFound, PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
 from proxy.metrics import BypassComponent, BypassReason, Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
@@ -125,7 +125,7 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
             return await _relay(
                 request,
                 upstream,
-                _stream_plan(services, routed, parsed, fmt),
+                _stream_plan(services, routed, parsed.texts, parsed.body, fmt),
                 moderation_headers(prompt),
                 started,
             )
@@ -162,6 +162,53 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
     return _json(upstream.status, reply, headers)
 
 
+def stored(fmt: ApiFormat) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The handler that reads back an answer the upstream stored (``GET /v1/responses/{id}``)."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return await stored_answer(request, fmt)
+
+    return handler
+
+
+async def stored_answer(request: web.Request, fmt: ApiFormat) -> web.StreamResponse:
+    """An upstream keeps the answer it generated, not the one the client got: read back, it goes
+    through the same answer moderation (a resumed stream, ``?stream=true``, through the relay)."""
+    assert fmt.response_slots is not None
+    services = request.app[SERVICES]
+    routed = route(services, request, authenticate(services, request), None)
+    started = time.monotonic()
+    upstream = await _send(
+        services, routed.upstream, "GET", request.path_qs, request.headers, None, routed.ctx
+    )
+    try:
+        if upstream.status == 200 and upstream.content_type == "text/event-stream":
+            return await _relay(request, upstream, _stream_plan(services, routed, (), {}, fmt), {}, started)
+        data = await routed.upstream.read(upstream)
+    finally:
+        _finish(upstream)
+        services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
+    reply = (
+        _json_object(data) if upstream.status == 200 and upstream.content_type == "application/json" else None
+    )
+    if reply is None or not routed.policies.active():
+        return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
+    slots = fmt.response_slots(reply)
+    verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, routed.ctx)
+    fmt.apply_response(reply, slots, verdict, routed.refusal(()) if verdict.blocked else "")
+    headers = response_headers(upstream.headers)
+    headers.update(moderation_headers(verdict))
+    return _json(upstream.status, reply, headers)
+
+
+def _json_object(data: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _admit_token_prompt(services: Services) -> None:
     """Token ids carry no text to moderate: refused unless ``moderation.token_prompts`` is ``pass``."""
     if services.settings.moderation.token_prompts != "pass":
@@ -193,7 +240,9 @@ def route(services: Services, request: web.Request, tenant: str | None, model: s
     )
 
 
-def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest, fmt: ApiFormat) -> StreamPlan:
+def _stream_plan(
+    services: Services, routed: Routed, prompt_texts: Sequence[str], body: dict[str, Any], fmt: ApiFormat
+) -> StreamPlan:
     streaming = services.settings.streaming
 
     async def moderate(texts: Sequence[str]) -> Moderation:
@@ -205,10 +254,10 @@ def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest, fmt:
         scanner=scanner,
         segment_check=routed.policies.segment_check(scanner),
         moderate=moderate,
-        refusal=routed.refusal(parsed.texts) if streaming.refusal_in_stream else None,
+        refusal=routed.refusal(prompt_texts) if streaming.refusal_in_stream else None,
         max_event_bytes=streaming.max_event_bytes,
         buffer_max_chars=streaming.buffer_max_chars,
-        expected_choices=expected_choices(parsed.body),
+        expected_choices=expected_choices(body),
         observer=services.stream_observer,
         route=routed.plan.route,
         events=fmt.stream,

@@ -65,6 +65,8 @@ DEFAULT_ROUTES: tuple[str, ...] = (
     "completions",
     "responses",
     "responses_input_tokens",
+    "responses_stored",
+    "chat_completions_stored",
     "messages",
     "messages_count_tokens",
     "embeddings",

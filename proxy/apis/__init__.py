@@ -1,7 +1,8 @@
 """Wire formats: one module per API, each knowing where its texts are and how a block looks to its SDKs.
 
-``FORMATS`` is every path modproxy moderates and the format that reads it; ``proxy.app`` routes
-them, ``proxy.handlers`` tells the request story over any of them.
+``FORMATS`` is every path modproxy moderates and the format that reads it; ``STORED`` the answers
+an upstream keeps and gives back on a ``GET`` (moderated again on the way out). ``proxy.app``
+routes them, ``proxy.handlers`` tells the request story over any of them.
 """
 
 from __future__ import annotations
@@ -35,5 +36,12 @@ FORMATS: MappingProxyType[str, ApiFormat] = MappingProxyType(
         "/v1/images/generations": IMAGE_GENERATIONS,
         "/v1/images/edits": IMAGE_EDITS,
         "/v1/audio/speech": SPEECH,
+    }
+)
+
+STORED: MappingProxyType[str, ApiFormat] = MappingProxyType(
+    {
+        "/v1/responses/{id}": dataclasses.replace(RESPONSES, endpoint="responses_stored"),
+        "/v1/chat/completions/{id}": dataclasses.replace(CHAT, endpoint="chat_completions_stored"),
     }
 )

@@ -298,3 +298,29 @@ async def test_stream_report_carries_usage(start_proxy: StartProxy, apis: ApiUps
     deltas, _ = await _stream_texts(proxy)
     assert deltas == "fine words"
     assert (reports[0].outcome, reports[0].usage) == (RelayOutcome.COMPLETED, (3, 5))
+
+
+async def test_a_stored_response_read_back_is_moderated(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken(["the bomb recipe"]))
+    async with _async(proxy) as client:
+        blocked = await client.responses.retrieve("resp_1")
+        apis.answer(Spoken([TEXT]))
+        redacted = await client.responses.retrieve("resp_1")
+        stream = await client.responses.retrieve("resp_1", stream=True)
+        deltas = "".join([e.delta async for e in stream if e.type == "response.output_text.delta"])
+        listed = await client.responses.input_items.list("resp_1")
+    assert (blocked.status, blocked.output_text) == ("incomplete", REFUSAL)
+    assert redacted.output_text == deltas == MODERATED
+    assert listed is not None  # other reads pass through
+    assert [r.path for r in apis.requests][-1] == "/v1/responses/resp_1/input_items"
+
+
+async def test_a_stored_chat_completion_read_back_is_moderated(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken([TEXT]))
+    async with _async(proxy) as client:
+        completion = await client.chat.completions.retrieve("chatcmpl-1")
+    assert completion.choices[0].message.content == MODERATED
