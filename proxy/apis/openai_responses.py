@@ -108,6 +108,11 @@ def apply_response(
             _refuse(body, slot.path, refusal)
         elif decision.redacted is not None:
             set_path(body, slot.path, decision.redacted)
+        else:
+            continue
+        part = _holder(body, slot.path)
+        if isinstance(part, dict) and part.get("logprobs"):
+            part["logprobs"] = []  # their tokens spell the original text
     if blocked:
         body["status"] = "incomplete"
         body["incomplete_details"] = dict(CONTENT_FILTER)
@@ -122,6 +127,17 @@ def _refuse(body: dict[str, Any], path: JsonPath, refusal: str) -> None:
     assert isinstance(index, int)
     item = body["output"][index]
     body["output"][index] = refusal_item(item.get("id"), refusal)
+
+
+def _holder(body: Any, path: JsonPath) -> Any:
+    """What holds the text at ``path`` (after a refusal replaced an item, what is there now)."""
+    target = body
+    for key in path[:-1]:
+        try:
+            target = target[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return target
 
 
 def usage(body: Mapping[str, Any]) -> tuple[int, int] | None:

@@ -168,6 +168,8 @@ class ResponsesEvents:
             return released.block
         if released.text == text:
             out += encode_event(event)
+        elif data.get("logprobs"):  # their tokens spell the original text: they go with it
+            out += same_event(event, compact_json({**data, "delta": released.text, "logprobs": []}))
         else:
             spliced = splice_string(event.data, "delta", text, released.text)
             out += same_event(event, spliced or compact_json({**data, "delta": released.text}))
@@ -247,7 +249,11 @@ class ResponsesEvents:
         block = await self._close(key, out)
         if block is not None:
             return block
-        holder[field] = self._windows.released(key)
+        text = self._windows.released(key)
+        if text != holder[field]:
+            holder[field] = text
+            if holder.get("logprobs"):
+                holder["logprobs"] = []
         return None
 
     async def _close(self, key: Key, out: bytearray) -> Finding | None:

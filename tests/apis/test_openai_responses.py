@@ -9,7 +9,9 @@ import aiohttp
 import openai
 import pytest
 
-from proxy.apis.openai_responses import parse_request, response_slots
+from proxy.apis.openai_responses import apply_response, parse_request, response_slots
+from proxy.moderation import Moderation
+from proxy.policy.decision import Action, Decision
 from proxy.streaming import RelayOutcome, StreamReport
 from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, TEXT, cut, moderated_proxy
 from tests.fixtures.api_upstream import ApiUpstream, Spoken
@@ -324,3 +326,16 @@ async def test_a_stored_chat_completion_read_back_is_moderated(
     async with _async(proxy) as client:
         completion = await client.chat.completions.retrieve("chatcmpl-1")
     assert completion.choices[0].message.content == MODERATED
+
+
+def test_a_changed_part_loses_its_logprobs() -> None:
+    logprobs = [{"token": "darn", "logprob": -0.1}]
+    part = {"type": "output_text", "text": "oh darn", "logprobs": logprobs}
+    body = {"output": [{"type": "message", "content": [part, {**part, "text": "fine"}]}]}
+    slots = response_slots(body)
+    redacted = Decision(Action.REDACT, (), "r", redacted="oh ***")
+    apply_response(body, slots, Moderation((redacted, Decision(Action.ALLOW, (), "r")), "r"), REFUSAL)
+    assert body["output"][0]["content"] == [  # type: ignore[index]
+        {"type": "output_text", "text": "oh ***", "logprobs": []},
+        {"type": "output_text", "text": "fine", "logprobs": logprobs},
+    ]

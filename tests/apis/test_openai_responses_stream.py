@@ -85,3 +85,23 @@ def test_custom_tool_input_is_moderated_and_reasoning_passes() -> None:
     assert done["input"] == "***!"
     assert events[-1]["item"]["input"] == "***!"  # type: ignore[index]
     assert events[2]["delta"] == "darn" and events[3]["item"] == reasoning  # reasoning is not rewritten
+
+
+def test_logprobs_of_a_changed_text_are_dropped() -> None:
+    where = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
+    item = {"id": "msg_1", "type": "message", "role": "assistant", "content": []}
+    logprobs = [{"token": "darn", "logprob": -0.1}]
+    upstream = [
+        _event("response.created", response={"id": "resp_1", "status": "in_progress", "output": []}),
+        _event("response.output_item.added", output_index=0, item=item),
+        _event("response.content_part.added", **where, part={"type": "output_text", "text": ""}),
+        _event("response.output_text.delta", **where, delta="oh darn", logprobs=logprobs),
+        _event(
+            "response.output_text.delta", **where, delta=" fine", logprobs=[{"token": " fine", "logprob": 0}]
+        ),
+        _event("response.output_text.done", **where, text="oh darn fine", logprobs=logprobs),
+    ]
+    events, _ = rewrite(ResponsesEvents, upstream)
+    assert not any("darn" in s for e in events for s in strings(e))
+    done = events[-1]
+    assert (done["text"], done["logprobs"]) == ("oh *** fine", [])
