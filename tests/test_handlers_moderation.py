@@ -156,6 +156,21 @@ async def test_refusal_follows_a_cjk_prompt(moderated: RunningProxy, upstream: L
     assert body["choices"][0]["message"]["content"] == "该回复因违反内容政策已被过滤。"
 
 
+async def test_logprobs_go_with_a_redacted_text(moderated: RunningProxy, upstream: LoopbackUpstream) -> None:
+    answer = chat_completion("the secret", "plain")
+    for choice, token in zip(answer["choices"], ["secret", "plain"], strict=True):
+        choice["logprobs"] = {
+            "content": [{"token": token, "logprob": -0.1, "bytes": None, "top_logprobs": []}]
+        }
+    upstream.script("/v1/chat/completions", Reply(json=answer))
+    status, _, body = await _post(
+        moderated, "/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "q"}]}
+    )
+    assert status == 200
+    assert [c["logprobs"] for c in body["choices"]] == [None, answer["choices"][1]["logprobs"]]
+    assert "secret" not in json.dumps(body)
+
+
 async def test_redacted_response_and_sdk_parses_annotations(
     moderated: RunningProxy, upstream: LoopbackUpstream
 ) -> None:

@@ -120,6 +120,8 @@ def apply_response_moderation(
             for slot, decision in pairs:
                 if decision.redacted is not None:
                     set_path(body, slot.path, decision.redacted)
+        if choice.get("logprobs") and any(d.action >= Action.REDACT for d in decisions):
+            choice["logprobs"] = None  # their tokens spell the original text
         choice["content_filter_results"] = filter_results(decisions)
 
 
