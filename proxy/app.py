@@ -15,6 +15,9 @@ from prometheus_client import CollectorRegistry
 
 from proxy import handlers
 from proxy.admin import admin_routes, cache_routes, policies_view
+from proxy.apis import FORMATS, STORED
+from proxy.apis.anthropic_messages import PATH as ANTHROPIC_PATH
+from proxy.apis.anthropic_messages import error_body as anthropic_error_body
 from proxy.components import Components
 from proxy.errors import MethodNotAllowed, NotFound, PayloadTooLarge, ProxyError, Unauthorized
 from proxy.errors import error_body as render_error
@@ -77,8 +80,10 @@ def create_app(
         )
     )
     app.on_response_prepare.append(_stamp_request_id)
-    app.router.add_post("/v1/chat/completions", handlers.chat_completions, name="chat_completions")
-    app.router.add_post("/v1/completions", handlers.completions, name="completions")
+    for path, fmt in FORMATS.items():  # the route name is the metrics' endpoint label
+        app.router.add_post(path, handlers.moderated(fmt), name=fmt.endpoint)
+    for path, fmt in STORED.items():
+        app.router.add_get(path, handlers.stored(fmt), name=fmt.endpoint)
     app.router.add_post("/v1/moderations", handlers.moderations, name="moderations")
     app.router.add_get("/v1/models", handlers.passthrough, name="models")
     app.router.add_route("*", "/v1/{tail:.*}", handlers.passthrough, name="passthrough")
@@ -226,18 +231,20 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 async def render_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The one place errors become responses: OpenAI-shaped JSON, never a stack trace."""
+    """The one place errors become responses: OpenAI-shaped JSON (Anthropic-shaped on its API, whose
+    SDKs read their own), never a stack trace."""
+    anthropic = request.path == ANTHROPIC_PATH or request.path.startswith(f"{ANTHROPIC_PATH}/")
     try:
         return await handler(request)
     except ProxyError as exc:
-        return _error_response(exc)
+        return _error_response(exc, anthropic=anthropic)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return _error_response(_from_http(request, exc))
+        return _error_response(_from_http(request, exc), anthropic=anthropic)
     except Exception:  # the last line: a bug is logged here and the client gets JSON, never a trace
         log.exception("unhandled error for %s %s", request.method, request.path)
-        return _error_response(ProxyError("The proxy failed to handle the request."))
+        return _error_response(ProxyError("The proxy failed to handle the request."), anthropic=anthropic)
 
 
 def _from_http(request: web.Request, exc: web.HTTPException) -> ProxyError:
@@ -252,7 +259,9 @@ def _from_http(request: web.Request, exc: web.HTTPException) -> ProxyError:
     return error
 
 
-def _error_response(exc: ProxyError) -> web.Response:
+def _error_response(exc: ProxyError, *, anthropic: bool = False) -> web.Response:
+    if anthropic:
+        return web.json_response(anthropic_error_body(exc.status, exc.message), status=exc.status)
     body = render_error(exc.message, exc.type, param=exc.param, code=exc.code)
     return web.json_response(body, status=exc.status)
 

@@ -1,4 +1,4 @@
-"""A development echo backend speaking the OpenAI API. It is NOT a language model.
+"""A development echo backend speaking the OpenAI and Anthropic APIs. It is NOT a language model.
 
 It answers with the last user message (or the prompt), streamed word by word when asked,
 with usage counts, so quick-starts, demos and tests have an upstream without a GPU.
@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
+from proxy.dev_upstream_formats import add_format_routes
+
 DEV_HEADER = "x-modproxy-dev-upstream"
 MODEL = "modproxy-dev-echo"
 BANNER = (
@@ -27,6 +29,7 @@ def create_dev_upstream_app() -> web.Application:
     app.router.add_post("/v1/chat/completions", _chat)
     app.router.add_post("/v1/completions", _completions)
     app.router.add_get("/v1/models", _models)
+    add_format_routes(app)
     app.on_response_prepare.append(_label)
     return app
 

@@ -23,11 +23,11 @@ from aiohttp import web
 from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry
 
-from proxy import json_annotate, openai_api
-from proxy.errors import PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
-from proxy.metrics import Metrics, UpstreamFailure
+from proxy.apis import openai_chat
+from proxy.apis.base import ApiFormat, notice_for, parse_json_object, refusal_for, rewrites_response
+from proxy.errors import BadRequest, NotFound, PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
+from proxy.metrics import BypassComponent, BypassReason, Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
-from proxy.openai_api import ParsedRequest, TextSlot
 from proxy.policy.decision import Phase
 from proxy.policy_sets import PolicySetRuntime
 from proxy.routing import RequestFacts, RoutePlan, RouteTable
@@ -41,7 +41,7 @@ from proxy.streaming import (
     moderate_stream,
 )
 from proxy.tenants import VirtualKeys
-from proxy.upstream import REQUEST_ID, Upstream, response_headers
+from proxy.upstream import API_KEY_HEADER, REQUEST_ID, Upstream, response_headers
 
 ReadyCheck = Callable[[], Awaitable[bool]]
 
@@ -76,7 +76,7 @@ class Routed:
         return self.policies.moderator
 
     def refusal(self, prompt_texts: Sequence[str]) -> str:
-        return openai_api.refusal_for(prompt_texts, self.plan.refusal_message, self.plan.refusal_messages)
+        return refusal_for(prompt_texts, self.plan.refusal_message, self.plan.refusal_messages)
 
 
 SERVICES = web.AppKey("services", Services)
@@ -88,38 +88,36 @@ SHADOW_HEADER = "x-modproxy-shadow"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
 
 
-async def chat_completions(request: web.Request) -> web.StreamResponse:
-    return await _moderated_exchange(request, openai_api.parse_chat_request, openai_api.chat_response_slots)
+def moderated(fmt: ApiFormat) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The handler of one API: :func:`moderated_exchange` over its wire format."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return await moderated_exchange(request, fmt)
+
+    return handler
 
 
-async def completions(request: web.Request) -> web.StreamResponse:
-    return await _moderated_exchange(
-        request, openai_api.parse_completion_request, openai_api.completion_response_slots
-    )
-
-
-async def _moderated_exchange(
-    request: web.Request,
-    parse: Callable[[dict[str, Any]], ParsedRequest],
-    response_slots: Callable[[dict[str, Any]], list[TextSlot]],
-) -> web.StreamResponse:
+async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.StreamResponse:
     services = request.app[SERVICES]
 
     # 1. Check the virtual key, read and validate, pick the route.
     tenant = authenticate(services, request)
     raw = await read_body(request, services.settings.server.max_body_bytes)
-    parsed = parse(openai_api.parse_json_object(raw))
+    content_type = request.headers.get("Content-Type", "")
+    parsed = fmt.parse(fmt.decode(raw, content_type))
     routed = route(services, request, tenant, parsed.model)
     ctx = routed.ctx
+    if parsed.token_prompt:
+        _admit_token_prompt(services)
 
     # 2. Moderate the prompt; a block is answered here and the upstream never sees it. Flag-only
     #    classifiers may still be scoring it: they run alongside the upstream call.
     screening = await routed.moderator.screen(parsed.texts, Phase.PROMPT, ctx)
     prompt = screening.now
     if prompt.blocked:
-        return _json(400, openai_api.prompt_blocked_body(prompt, parsed.texts), moderation_headers(prompt))
-    body = openai_api.with_redactions(parsed.body, parsed.slots, prompt)
-    payload = raw if body is parsed.body else json.dumps(body).encode()
+        blocked = fmt.prompt_blocked(prompt, parsed.texts)
+        return _json(blocked.status, blocked.body, moderation_headers(prompt))
+    payload = fmt.encode(raw, content_type, parsed, prompt)
 
     # 3. Forward, to the route's upstream.
     started = time.monotonic()
@@ -131,7 +129,7 @@ async def _moderated_exchange(
             return await _relay(
                 request,
                 upstream,
-                _stream_plan(services, routed, parsed, prompt),
+                _stream_plan(services, routed, parsed.texts, parsed.body, fmt, prompt),
                 moderation_headers(prompt),
                 started,
             )
@@ -141,7 +139,7 @@ async def _moderated_exchange(
         services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
     if upstream.status != 200 or upstream.content_type != "application/json":
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
-    if not routed.policies.active():
+    if not routed.policies.active() or fmt.response_slots is None:
         headers = response_headers(upstream.headers)
         headers.update(moderation_headers(prompt))
         return web.Response(status=upstream.status, body=data, headers=headers)
@@ -152,40 +150,95 @@ async def _moderated_exchange(
     if not isinstance(reply, dict):
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
 
-    # 4a. Moderate each choice of the response on its own.
-    _count_tokens(services.metrics, reply)
-    slots = response_slots(reply)
+    # 4a. Moderate the answer's texts; the format writes the verdict back in its own way.
+    if fmt.usage is not None and (tokens := fmt.usage(reply)) is not None:
+        services.metrics.record_tokens(*tokens)
+    slots = fmt.response_slots(reply)
     verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
     headers = response_headers(upstream.headers)
     headers.update(moderation_headers(prompt, verdict))
 
     # 5. Reply: an answer whose texts stay as they are gains its annotations in the upstream's own bytes.
-    notice = openai_api.notice_for(prompt, parsed.texts)
-    if notice is None and not openai_api.rewrites_response(verdict):
-        annotated = json_annotate.with_members(
-            data,
-            reply,
-            ("prompt_filter_results", openai_api.prompt_filter_results(parsed.slots, prompt)),
-            "choices",
-            [
-                ("content_filter_results", results)
-                for results in openai_api.choice_filter_results(reply, slots, verdict)
-            ],
-        )
+    notice = notice_for(prompt, parsed.texts) if fmt.add_notice is not None else None
+    if notice is None and fmt.splice_annotations is not None and not rewrites_response(verdict):
+        annotated = fmt.splice_annotations(data, reply, parsed.slots, prompt, slots, verdict)
         if annotated is not None:
             return web.Response(status=upstream.status, body=annotated, headers=headers)
-    refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked choices use it
-    openai_api.apply_response_moderation(reply, slots, verdict, refusal, parsed.texts)
-    openai_api.add_notice(reply, notice)
-    openai_api.annotate_prompt(reply, parsed.slots, prompt)
+    refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked texts use it
+    fmt.apply_response(reply, slots, verdict, refusal, parsed.texts)
+    if notice is not None and fmt.add_notice is not None:
+        fmt.add_notice(reply, notice)
+    if fmt.annotate_prompt is not None:
+        fmt.annotate_prompt(reply, parsed.slots, prompt)
     return _json(upstream.status, reply, headers)
+
+
+def stored(fmt: ApiFormat) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The handler that reads back an answer the upstream stored (``GET /v1/responses/{id}``)."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return await stored_answer(request, fmt)
+
+    return handler
+
+
+async def stored_answer(request: web.Request, fmt: ApiFormat) -> web.StreamResponse:
+    """An upstream keeps the answer it generated, not the one the client got: read back, it goes
+    through the same answer moderation (a resumed stream, ``?stream=true``, through the relay)."""
+    assert fmt.response_slots is not None
+    services = request.app[SERVICES]
+    routed = route(services, request, authenticate(services, request), None)
+    started = time.monotonic()
+    upstream = await _send(
+        services, routed.upstream, "GET", request.path_qs, request.headers, None, routed.ctx
+    )
+    try:
+        if upstream.status == 200 and upstream.content_type == "text/event-stream":
+            return await _relay(request, upstream, _stream_plan(services, routed, (), {}, fmt), {}, started)
+        data = await routed.upstream.read(upstream)
+    finally:
+        _finish(upstream)
+        services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
+    reply = (
+        _json_object(data) if upstream.status == 200 and upstream.content_type == "application/json" else None
+    )
+    if reply is None or not routed.policies.active():
+        return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
+    slots = fmt.response_slots(reply)
+    verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, routed.ctx)
+    fmt.apply_response(reply, slots, verdict, routed.refusal(()) if verdict.blocked else "", ())
+    headers = response_headers(upstream.headers)
+    headers.update(moderation_headers(verdict))
+    return _json(upstream.status, reply, headers)
+
+
+def _json_object(data: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _admit_token_prompt(services: Services) -> None:
+    """Token ids carry no text to moderate: refused unless ``moderation.token_prompts`` is ``pass``."""
+    if services.settings.moderation.token_prompts != "pass":
+        raise BadRequest(
+            "Prompts given as token arrays cannot be moderated and are refused "
+            "(the proxy's moderation.token_prompts setting is 'reject').",
+            code="token_prompt_rejected",
+        )
+    services.metrics.record_bypass(BypassComponent.MODERATION, BypassReason.TOKEN_PROMPT)
 
 
 def authenticate(services: Services, request: web.Request) -> str | None:
     """The tenant of the request's virtual key (401 without a valid one); None when keys are off."""
     if not services.keys.enabled:
         return None
-    return services.keys.authenticate(request.headers.get("Authorization"))
+    authorization = request.headers.get("Authorization")
+    if authorization is None and (api_key := request.headers.get(API_KEY_HEADER)):
+        authorization = f"Bearer {api_key}"  # where the Anthropic SDKs send their key
+    return services.keys.authenticate(authorization)
 
 
 def route(services: Services, request: web.Request, tenant: str | None, model: str | None) -> Routed:
@@ -198,7 +251,14 @@ def route(services: Services, request: web.Request, tenant: str | None, model: s
     )
 
 
-def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest, prompt: Moderation) -> StreamPlan:
+def _stream_plan(
+    services: Services,
+    routed: Routed,
+    prompt_texts: Sequence[str],
+    body: dict[str, Any],
+    fmt: ApiFormat,
+    prompt: Moderation | None = None,
+) -> StreamPlan:
     streaming = services.settings.streaming
 
     async def moderate(texts: Sequence[str]) -> Moderation:
@@ -210,13 +270,14 @@ def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest, prom
         scanner=scanner,
         segment_check=routed.policies.segment_check(scanner),
         moderate=moderate,
-        refusal=routed.refusal(parsed.texts) if streaming.refusal_in_stream else None,
+        refusal=routed.refusal(prompt_texts) if streaming.refusal_in_stream else None,
         max_event_bytes=streaming.max_event_bytes,
         buffer_max_chars=streaming.buffer_max_chars,
-        expected_choices=expected_choices(parsed.body),
+        expected_choices=expected_choices(body),
         observer=services.stream_observer,
         route=routed.plan.route,
-        notice=openai_api.notice_for(prompt, parsed.texts),
+        notice=notice_for(prompt, prompt_texts) if prompt is not None and fmt.add_notice else None,
+        events=fmt.stream,
     )
 
 
@@ -244,24 +305,39 @@ async def moderations(request: web.Request) -> web.Response:
     """Our own policies in the OpenAI moderation shape; never calls the upstream."""
     services = request.app[SERVICES]
     tenant = authenticate(services, request)
-    body = openai_api.parse_json_object(await read_body(request, services.settings.server.max_body_bytes))
-    texts = openai_api.moderation_inputs(body)
+    body = parse_json_object(await read_body(request, services.settings.server.max_body_bytes))
+    texts = openai_chat.moderation_inputs(body)
     model = body.get("model") if isinstance(body.get("model"), str) else None
     routed = route(services, request, tenant, model)
     verdict = await routed.moderator.moderate(texts, Phase.PROMPT, routed.ctx)
     return _json(
-        200, openai_api.moderations_body(model or "modproxy-policies", verdict), moderation_headers(verdict)
+        200, openai_chat.moderations_body(model or "modproxy-policies", verdict), moderation_headers(verdict)
     )
 
 
+UNCHECKED_METHODS = frozenset({"POST", "PUT", "PATCH"})
+"""Methods that can carry text to a model: on a path no format knows, ``moderation.unknown_paths`` decides."""
+
+
 async def passthrough(request: web.Request) -> web.StreamResponse:
-    """Any other ``/v1/*`` call (models, responses, files, ...), streamed through unchanged."""
+    """Any other ``/v1/*`` call (models, files listings, stored responses...), streamed through unchanged.
+
+    A body sent to a path no wire format knows is not moderated, so it is refused unless the route's
+    ``unknown_paths`` is ``pass`` (counted as a bypass)."""
     services = request.app[SERVICES]
     tenant = authenticate(services, request)
     body = (
         await read_body(request, services.settings.server.max_body_bytes) if request.can_read_body else None
     )
-    routed = route(services, request, tenant, openai_api.model_of(request.content_type, body))
+    routed = route(services, request, tenant, openai_chat.model_of(request.content_type, body))
+    if request.method in UNCHECKED_METHODS:
+        if routed.plan.unknown_paths != "pass":
+            raise NotFound(
+                f"{request.method} {request.path} is not an API modproxy moderates, so it is refused "
+                "(the proxy's moderation.unknown_paths setting is 'block').",
+                code="unknown_path",
+            )
+        services.metrics.record_bypass(BypassComponent.MODERATION, BypassReason.UNKNOWN_PATH)
     started = time.monotonic()
     upstream = await _send(
         services, routed.upstream, request.method, request.path_qs, request.headers, body, routed.ctx
@@ -303,14 +379,6 @@ async def _send(
     except UpstreamUnavailable:
         services.metrics.observe_upstream(UpstreamFailure.ERROR, time.monotonic() - started)
         raise
-
-
-def _count_tokens(metrics: Metrics, reply: dict[str, Any]) -> None:
-    usage = reply.get("usage")
-    if isinstance(usage, dict):
-        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-        if isinstance(prompt, int) and isinstance(completion, int):
-            metrics.record_tokens(prompt, completion)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -55,6 +55,10 @@ class BypassReason(enum.StrEnum):
     UNAVAILABLE = "unavailable"
     OVERLOAD = "overload"
     TOO_LARGE = "too_large"
+    TOKEN_PROMPT = "token_prompt"
+    """A prompt of token ids, forwarded unmoderated (``moderation.token_prompts: pass``)."""
+    UNKNOWN_PATH = "unknown_path"
+    """A body sent to a path no wire format knows (``moderation.unknown_paths: pass``)."""
 
 
 class CappedLabel:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 DEFAULT = "default"
 """The name of the upstream ``upstream.*`` and of the policy set ``policies.path``."""
 STREAM_MODES = ("window", "buffer", "audit")
+UNKNOWN_PATHS = ("block", "pass")
 _ROUTE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
@@ -92,6 +93,8 @@ class Route:
     stream_mode: str | None = None
     refusal_message: str | None = None
     refusal_messages: dict[str, str] | None = None
+    unknown_paths: str | None = None
+    """``block`` or ``pass``: a body sent to a path no API format knows (``moderation.unknown_paths``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,7 @@ class RouteDefaults:
     stream_mode: str = "window"
     refusal_message: str = "The response was filtered by the content policy."
     refusal_messages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    unknown_paths: str = "block"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +125,7 @@ class RoutePlan:
     stream_mode: str
     refusal_message: str
     refusal_messages: Mapping[str, str]
+    unknown_paths: str = "block"
 
 
 IMPLICIT_DEFAULT = Route(DEFAULT)
@@ -145,6 +150,7 @@ class RouteTable:
             settings.streaming.mode,
             settings.moderation.refusal_message,
             MappingProxyType(dict(settings.moderation.refusal_messages)),
+            settings.moderation.unknown_paths,
         )
         return cls(settings.routes, settings.tenants, defaults)
 
@@ -180,6 +186,7 @@ class RouteTable:
             stream_mode=pick("stream_mode", d.stream_mode),
             refusal_message=pick("refusal_message", d.refusal_message),
             refusal_messages=MappingProxyType(dict(pick("refusal_messages", d.refusal_messages))),
+            unknown_paths=pick("unknown_paths", d.unknown_paths),
         )
 
     def plan(self, facts: RequestFacts) -> RoutePlan:
@@ -252,6 +259,11 @@ def _check_references(
     if item.policy_set is not None and item.policy_set not in policy_sets:
         raise ConfigProblem(
             f"{key}.policy_set", f"unknown policy set {item.policy_set!r} (known: {', '.join(policy_sets)})"
+        )
+    unknown_paths = getattr(item, "unknown_paths", None)
+    if unknown_paths is not None and unknown_paths not in UNKNOWN_PATHS:
+        raise ConfigProblem(
+            f"{key}.unknown_paths", f"must be one of {', '.join(UNKNOWN_PATHS)} (got {unknown_paths!r})"
         )
     if item.stream_mode is not None and item.stream_mode not in STREAM_MODES:
         raise ConfigProblem(

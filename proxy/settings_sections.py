@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from proxy.routing import STREAM_MODES
+from proxy.routing import STREAM_MODES, UNKNOWN_PATHS
 from proxy.settings_values import meta, setting
 
 MIB = 1024 * 1024
+TOKEN_PROMPTS = ("reject", "pass")
 
 
 def _positive(value: float) -> str | None:
@@ -159,6 +160,14 @@ class ClassifiersSettings:
 DEFAULT_REFUSAL = "The response was filtered by the content policy."
 
 
+def _token_prompts(value: str) -> str | None:
+    return None if value in TOKEN_PROMPTS else f"must be one of {', '.join(TOKEN_PROMPTS)} (got {value!r})"
+
+
+def _unknown_paths(value: str) -> str | None:
+    return None if value in UNKNOWN_PATHS else f"must be one of {', '.join(UNKNOWN_PATHS)} (got {value!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class ModerationSettings:
     refusal_message: str = setting(DEFAULT_REFUSAL, "replaces a blocked response")
@@ -166,6 +175,14 @@ class ModerationSettings:
         default_factory=lambda: {"zh": "该回复因违反内容政策已被过滤。"},
         metadata=meta("refusal message per prompt language (zh is used when the prompt is mostly CJK)"),
     )
+    token_prompts: str = setting(
+        "reject", "prompts given as token ids (no text to moderate): reject (400), or pass (counted)",
+        check=_token_prompts,
+    )  # fmt: skip
+    unknown_paths: str = setting(
+        "block", "POST/PUT/PATCH to a /v1 path no API format knows: block (404) or pass (counted)",
+        check=_unknown_paths,
+    )  # fmt: skip
 
 
 def _stream_mode(value: str) -> str | None:

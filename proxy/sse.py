@@ -150,6 +150,9 @@ class SSEParser:
             self._data.append(line[6:])
             self._has_data = True
             return
+        if line.startswith("event: "):  # every other line of a stream of named events
+            self._event = line[7:]
+            return
         if line[0] == ":":
             out.append(SSEComment(line[1:]))
             return
@@ -169,6 +172,10 @@ class SSEParser:
 
 
 def encode_event(event: SSEEvent) -> bytes:
+    data = event.data
+    if event.id is None and event.retry is None and "\n" not in data and "\r" not in data:
+        head = b"" if event.event is None else b"event: " + event.event.encode("utf-8") + b"\n"
+        return head + b"data: " + data.encode("utf-8") + b"\n\n"
     parts: list[str] = []
     if event.event is not None:
         parts.append(f"event: {event.event}\n")

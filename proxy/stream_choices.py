@@ -138,7 +138,11 @@ class ChoiceRewriter:
             if index in self.blocked:
                 outcome.changed = outcome.reshaped = True
                 continue
+            edits = len(outcome.edits)
             block = await self._rewrite_choice(choice, index, outcome)
+            if block is None and len(outcome.edits) > edits and choice.get("logprobs"):
+                choice["logprobs"] = None  # their tokens spell the text held back or redacted
+                outcome.reshaped = True
             if block is not None:
                 self.blocked.add(index)
                 self.finished.add(index)

@@ -49,6 +49,7 @@ from proxy.sse import (
 )
 from proxy.stream_buffer import BufferedAnswer, BufferOverflow
 from proxy.stream_choices import ChoiceRewriter, ChunkOutcome
+from proxy.stream_events import Ended, EventStep, RewriterFactory, TextWindows
 from proxy.stream_template import ContentTemplate, ContentTemplates
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,8 @@ class StreamPlan:
     notice: str | None = None
     """A flagged prompt's policy message (help resources): sent as an extra first chunk that opens
     every choice, outside moderation. ``audit`` mode relays bytes untouched and sends none."""
+    events: RewriterFactory | None = None
+    """The API's event rewriter (Responses, Anthropic Messages); ``None``: chat-completion chunks."""
 
 
 class _Stop(Exception):
@@ -127,6 +130,11 @@ class _Stop(Exception):
         self.outcome = outcome
         self.message = message
 
+
+_ENDED: dict[Ended | None, RelayOutcome] = {
+    Ended.BLOCKED: RelayOutcome.BLOCKED,
+    Ended.BUFFER_EXCEEDED: RelayOutcome.BUFFER_EXCEEDED,
+}
 
 _FAILURES = {
     RelayOutcome.UPSTREAM_TIMEOUT: "The upstream stream went silent.",
@@ -146,13 +154,17 @@ async def moderate_stream(
     except _Stop as stop:
         outcome = stop.outcome
         log.warning("stream relay ended early: %s", outcome.value)
-        await downstream.write(encode_data(json.dumps(_error_body(outcome))))
+        if relay.events is not None:
+            message = _FAILURES.get(outcome, "The stream failed.")
+            await downstream.write(relay.events.rewriter.error_event(outcome.value, message))
+        else:
+            await downstream.write(encode_data(json.dumps(_error_body(outcome))))
     report = StreamReport(
         plan.mode,
         outcome,
         tuple(relay.findings),
         tuple(relay.blocks),
-        relay.usage,
+        relay.events.rewriter.usage if relay.events is not None else relay.usage,
         relay.first_event_at,
         plan.route,
         relay.templated,
@@ -183,6 +195,19 @@ class _Relay:
         self.templates = ContentTemplates(plan.expected_choices)
         self.templated = 0
         self.notice = plan.notice if plan.mode is not StreamMode.AUDIT else None
+
+        self.events: EventStep | None = None
+        """The Responses and Messages APIs' events: the API's rewriter makes the per-event step."""
+        if plan.events is not None:
+            self.events = EventStep(
+                plan.events(TextWindows(plan.scanner, plan.segment_check), plan.refusal),
+                plan.moderate,
+                self.findings,
+                self.blocks,
+                buffer=plan.mode is StreamMode.BUFFER,
+                audit=plan.mode is StreamMode.AUDIT,
+                buffer_max_chars=plan.buffer_max_chars,
+            )
 
     async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
         parser = SSEParser(self.plan.max_event_bytes)
@@ -233,6 +258,8 @@ class _Relay:
         if self.inert:
             out += _encoded(event)
             return None
+        if self.events is not None:
+            return _ENDED.get(await self.events.event(event, _json_object(data), out))
         if (
             self.templating
             and event.event is None
@@ -289,6 +316,8 @@ class _Relay:
         if self.flushed:
             return None
         self.flushed = True
+        if self.events is not None:
+            return _ENDED.get(await self.events.end(out))
         if self.plan.mode is StreamMode.BUFFER:
             moderation = await self.plan.moderate(self.buffer.texts())
             self.findings.extend(moderation.findings)

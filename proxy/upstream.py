@@ -28,10 +28,12 @@ HOP_BY_HOP = frozenset(
 )
 # Recomputed for the other side: the body may be rewritten, and the client session decodes gzip.
 _REQUEST_DROP = HOP_BY_HOP | {"host", "content-length", "accept-encoding", "expect"}
-_REQUEST_DROP_AUTHORIZATION = _REQUEST_DROP | {"authorization"}
+_REQUEST_DROP_AUTHORIZATION = _REQUEST_DROP | {"authorization", "x-api-key"}
 _RESPONSE_DROP = HOP_BY_HOP | {"content-length", "content-encoding", "server", "date"}
 
 REQUEST_ID = "X-Request-Id"
+API_KEY_HEADER = "x-api-key"
+"""The Anthropic Messages API's credential header (``anthropic-version`` passes through as it came)."""
 
 
 def create_session(settings: UpstreamSettings) -> aiohttp.ClientSession:
@@ -46,11 +48,17 @@ def create_session(settings: UpstreamSettings) -> aiohttp.ClientSession:
 def request_headers(
     incoming: Mapping[str, str], *, api_key: str | None, request_id: str, drop_authorization: bool = False
 ) -> CIMultiDict[str]:
-    """``drop_authorization``: the client's credential is a virtual key, never to be forwarded."""
+    """``drop_authorization``: the client's credential is a virtual key, never to be forwarded.
+
+    ``api_key`` replaces the client's credential in the header the client used: ``Authorization``,
+    or ``x-api-key`` for an Anthropic client (which never sends both)."""
     drop = _REQUEST_DROP_AUTHORIZATION if drop_authorization else _REQUEST_DROP
     out: CIMultiDict[str] = CIMultiDict(_kept(incoming, drop))
     if api_key is not None:
-        out["Authorization"] = f"Bearer {api_key}"
+        if API_KEY_HEADER in incoming and "Authorization" not in incoming:
+            out[API_KEY_HEADER] = api_key
+        else:
+            out["Authorization"] = f"Bearer {api_key}"
     out["Accept-Encoding"] = "identity"
     out[REQUEST_ID] = request_id
     return out

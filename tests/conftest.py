@@ -1,3 +1,5 @@
+from hypothesis import settings
+
 pytest_plugins = [
     "tests.fixtures.upstream",
     "tests.fixtures.redis_server",
@@ -5,4 +7,10 @@ pytest_plugins = [
     "tests.fixtures.clock",
     "tests.fixtures.moderators",
     "tests.fixtures.chunky_upstream",
+    "tests.fixtures.api_upstream",
 ]
+
+# Property tests assert outcomes, not speed (speed is measured under bench/): a busy machine must
+# not turn a slow example into a failure.
+settings.register_profile("modproxy", deadline=None)
+settings.load_profile("modproxy")

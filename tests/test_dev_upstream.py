@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import anthropic
 import openai
 import pytest
 from aiohttp import web
@@ -69,3 +70,30 @@ async def test_bad_body_is_400(dev_url: str) -> None:
     async with openai.AsyncOpenAI(base_url=dev_url, api_key="k", max_retries=0) as client:
         with pytest.raises(openai.BadRequestError):
             await client.post("/chat/completions", body=[1], cast_to=object)  # type: ignore[arg-type]
+
+
+async def test_responses_echo_json_and_stream(dev_url: str) -> None:
+    async with openai.AsyncOpenAI(base_url=dev_url, api_key="k", max_retries=0) as client:
+        response = await client.responses.create(model="any", input="echo me please")
+        async with client.responses.stream(model="any", input="echo me please") as stream:
+            deltas = [e.delta async for e in stream if e.type == "response.output_text.delta"]
+            final = await stream.get_final_response()
+    assert response.output_text == final.output_text == "".join(deltas) == "echo me please"
+    assert len(deltas) == 3
+
+
+async def test_messages_echo_json_and_stream(dev_url: str) -> None:
+    base = dev_url.removesuffix("/v1")
+    messages = [{"role": "user", "content": "echo me please"}]
+    async with anthropic.AsyncAnthropic(base_url=base, api_key="k", max_retries=0) as client:
+        message = await client.messages.create(model="any", max_tokens=10, messages=messages)
+        async with client.messages.stream(model="any", max_tokens=10, messages=messages) as stream:
+            text = "".join([t async for t in stream.text_stream])
+    assert message.content[0].text == text == "echo me please"  # type: ignore[union-attr]
+
+
+async def test_embeddings_are_stable(dev_url: str) -> None:
+    async with openai.AsyncOpenAI(base_url=dev_url, api_key="k", max_retries=0) as client:
+        first = await client.embeddings.create(model="any", input=["a", "b"])
+        again = await client.embeddings.create(model="any", input="a")
+    assert first.data[0].embedding == again.data[0].embedding != first.data[1].embedding

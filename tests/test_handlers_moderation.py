@@ -70,6 +70,22 @@ async def test_sdk_sees_blocked_prompt_as_bad_request(
     assert upstream.requests == []
 
 
+async def test_a_tool_description_is_prompt_text(moderated: RunningProxy, upstream: LoopbackUpstream) -> None:
+    tool = {
+        "type": "function",
+        "function": {"name": "f", "description": "do the forbidden thing", "parameters": {}},
+    }
+    async with openai.AsyncOpenAI(base_url=moderated.base_url, api_key="k", max_retries=0) as client:
+        with pytest.raises(openai.BadRequestError) as caught:
+            await client.chat.completions.create(
+                model="m",
+                messages=[{"role": "user", "content": "hi"}],
+                tools=[tool],  # type: ignore[list-item]
+            )
+    assert caught.value.code == "content_filter"
+    assert upstream.requests == []
+
+
 async def test_redacted_prompt_reaches_upstream_redacted(
     moderated: RunningProxy, upstream: LoopbackUpstream
 ) -> None:
@@ -138,6 +154,21 @@ async def test_refusal_follows_a_cjk_prompt(moderated: RunningProxy, upstream: L
     )
     assert status == 200
     assert body["choices"][0]["message"]["content"] == "该回复因违反内容政策已被过滤。"
+
+
+async def test_logprobs_go_with_a_redacted_text(moderated: RunningProxy, upstream: LoopbackUpstream) -> None:
+    answer = chat_completion("the secret", "plain")
+    for choice, token in zip(answer["choices"], ["secret", "plain"], strict=True):
+        choice["logprobs"] = {
+            "content": [{"token": token, "logprob": -0.1, "bytes": None, "top_logprobs": []}]
+        }
+    upstream.script("/v1/chat/completions", Reply(json=answer))
+    status, _, body = await _post(
+        moderated, "/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "q"}]}
+    )
+    assert status == 200
+    assert [c["logprobs"] for c in body["choices"]] == [None, answer["choices"][1]["logprobs"]]
+    assert "secret" not in json.dumps(body)
 
 
 async def test_redacted_response_and_sdk_parses_annotations(

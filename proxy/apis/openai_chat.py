@@ -1,57 +1,41 @@
-"""The OpenAI wire format: texts out of requests and responses, redactions back in, filtered bodies.
+"""OpenAI chat completions and (legacy) completions: texts in and out, redactions back, filtered bodies.
 
 Each moderated text is a :class:`TextSlot`: where it sits in the JSON body and which
 prompt or choice it belongs to, so a redacted text is written back exactly where it came from.
+A blocked prompt is the Azure OpenAI ``content_filter`` error; a blocked choice ends with
+``finish_reason: "content_filter"``. Streams are chat chunks (:mod:`proxy.stream_choices`).
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from proxy import json_annotate
+from proxy.apis.base import (
+    ApiFormat,
+    JsonPath,
+    LocalReply,
+    ParsedRequest,
+    TextSlot,
+    blocked_message,
+    blocking_categories,
+    filter_results,
+    is_token_array,
+    policy_text,
+    require_model,
+    set_path,
+    tool_description_slots,
+)
 from proxy.errors import BadRequest
 from proxy.moderation import Moderation
-from proxy.policy.decision import Action, Decision, policy_message
-
-JsonPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TextSlot:
-    path: JsonPath
-    text: str
-    group: int
-    """The prompt index (completions), 0 for a chat prompt, or the choice index of a response."""
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedRequest:
-    body: dict[str, Any]
-    model: str
-    stream: bool
-    slots: tuple[TextSlot, ...]
-
-    @property
-    def texts(self) -> list[str]:
-        return [slot.text for slot in self.slots]
-
-
-def parse_json_object(raw: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"The request body is not valid JSON: {exc}", code="invalid_json") from None
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object.", code="invalid_json")
-    return body
+from proxy.policy.decision import Action, Decision
 
 
 def parse_chat_request(body: dict[str, Any]) -> ParsedRequest:
-    model = _require_model(body)
+    model = require_model(body)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise BadRequest("'messages' is required and must be a non-empty array.", param="messages")
@@ -60,21 +44,27 @@ def parse_chat_request(body: dict[str, Any]) -> ParsedRequest:
         if not isinstance(message, dict):
             raise BadRequest(f"'messages[{i}]' must be an object.", param=f"messages[{i}]")
         slots.extend(_message_slots(message, ("messages", i), group=0))
+    slots.extend(tool_description_slots(body.get("tools"), "tools", function_key="function"))
     return ParsedRequest(body, model, body.get("stream") is True, tuple(slots))
 
 
 def parse_completion_request(body: dict[str, Any]) -> ParsedRequest:
-    """Prompts given as token arrays carry no text to moderate and are forwarded as they are."""
-    model = _require_model(body)
+    """Prompts given as token arrays carry no text: ``moderation.token_prompts`` decides about them."""
+    model = require_model(body)
     prompt = body.get("prompt")
     slots: list[TextSlot] = []
+    tokens = is_token_array(prompt)
     if isinstance(prompt, str):
         slots.append(TextSlot(("prompt",), prompt, 0))
-    elif isinstance(prompt, list):
-        slots.extend(TextSlot(("prompt", i), p, i) for i, p in enumerate(prompt) if isinstance(p, str))
-    elif prompt is not None:
+    elif isinstance(prompt, list) and not tokens:
+        for i, p in enumerate(prompt):
+            if isinstance(p, str):
+                slots.append(TextSlot(("prompt", i), p, i))
+            else:
+                tokens = True
+    elif prompt is not None and not tokens:
         raise BadRequest("'prompt' must be a string or an array.", param="prompt")
-    return ParsedRequest(body, model, body.get("stream") is True, tuple(slots))
+    return ParsedRequest(body, model, body.get("stream") is True, tuple(slots), token_prompt=tokens)
 
 
 def model_of(content_type: str, body: bytes | None) -> str | None:
@@ -115,21 +105,6 @@ def completion_response_slots(body: Mapping[str, Any]) -> list[TextSlot]:
     ]
 
 
-def with_redactions(
-    body: dict[str, Any], slots: Sequence[TextSlot], moderation: Moderation
-) -> dict[str, Any]:
-    """A copy of ``body`` with every redacted text written back; ``body`` itself is untouched."""
-    redacted = [
-        (s, d.redacted) for s, d in zip(slots, moderation.decisions, strict=True) if d.redacted is not None
-    ]
-    if not redacted:
-        return body
-    out = copy.deepcopy(body)
-    for slot, text in redacted:
-        _set(out, slot.path, text)
-    return out
-
-
 def apply_response_moderation(
     body: dict[str, Any],
     slots: Sequence[TextSlot],
@@ -149,26 +124,20 @@ def apply_response_moderation(
         pairs = by_choice.get(c, [])
         decisions = [d for _, d in pairs]
         if max((d.action for d in decisions), default=Action.ALLOW) is Action.BLOCK:
-            own = policy_message((f for d in decisions for f in d.findings), Action.BLOCK)
-            _refuse(choice, own.for_language(_mostly_cjk(prompt_texts)) if own else refusal)
+            own = policy_text((f for d in decisions for f in d.findings), Action.BLOCK, prompt_texts)
+            _refuse(choice, own or refusal)
         else:
             for slot, decision in pairs:
                 if decision.redacted is not None:
-                    _set(body, slot.path, decision.redacted)
+                    set_path(body, slot.path, decision.redacted)
+        if choice.get("logprobs") and any(d.action >= Action.REDACT for d in decisions):
+            choice["logprobs"] = None  # their tokens spell the original text
         choice["content_filter_results"] = filter_results(decisions)
 
 
-def notice_for(prompt: Moderation, prompt_texts: Sequence[str]) -> str | None:
-    """The message of a policy that flagged the prompt (help resources, say), in its language."""
-    notice = policy_message(prompt.findings, Action.FLAG)
-    return None if notice is None else notice.for_language(_mostly_cjk(prompt_texts))
-
-
-def add_notice(body: dict[str, Any], text: str | None) -> None:
-    """A flagged prompt's policy message (:func:`notice_for`) goes before the answer of every
-    choice that was not refused."""
-    if text is None:
-        return
+def add_notice(body: dict[str, Any], text: str) -> None:
+    """A flagged prompt's policy message (:func:`proxy.apis.base.notice_for`) goes before the answer
+    of every choice that was not refused."""
     for choice in _choices(body):
         if choice.get("finish_reason") == "content_filter":
             continue
@@ -200,9 +169,23 @@ def choice_filter_results(
     return [filter_results(groups.get(c, ())) for c in range(len(_choices(body)))]
 
 
-def rewrites_response(moderation: Moderation) -> bool:
-    """Whether a response verdict changes any text: a block (refusal) or a redaction."""
-    return any(d.action is Action.BLOCK or d.redacted is not None for d in moderation.decisions)
+def splice_annotations(
+    data: bytes,
+    body: dict[str, Any],
+    prompt_slots: Sequence[TextSlot],
+    prompt: Moderation,
+    slots: Sequence[TextSlot],
+    verdict: Moderation,
+) -> bytes | None:
+    """The upstream's bytes with the annotations :func:`annotate_prompt` and
+    :func:`apply_response_moderation` would add to an answer they leave unchanged."""
+    return json_annotate.with_members(
+        data,
+        body,
+        ("prompt_filter_results", prompt_filter_results(prompt_slots, prompt)),
+        "choices",
+        [("content_filter_results", results) for results in choice_filter_results(body, slots, verdict)],
+    )
 
 
 def _by_group(slots: Sequence[TextSlot], moderation: Moderation) -> dict[int, list[Decision]]:
@@ -212,47 +195,48 @@ def _by_group(slots: Sequence[TextSlot], moderation: Moderation) -> dict[int, li
     return groups
 
 
-def filter_results(decisions: Iterable[Decision]) -> dict[str, dict[str, Any]]:
-    """Azure-style ``content_filter_results``: one entry per category that any enforced rule matched."""
-    results: dict[str, dict[str, Any]] = {}
-    for decision in decisions:
-        for finding in decision.findings:
-            if finding.shadow:
-                continue
-            entry = results.setdefault(finding.category, {"filtered": False, "detected": True})
-            entry["filtered"] = entry["filtered"] or finding.action >= Action.REDACT
-            if finding.score is not None:
-                entry["severity"] = max(
-                    entry.get("severity", "safe"), _severity(finding.score), key=_SEVERITY.index
-                )
-    return results
-
-
-def prompt_blocked_body(moderation: Moderation, prompt_texts: Sequence[str] = ()) -> dict[str, Any]:
+def prompt_blocked_body(
+    moderation: Moderation, prompt_texts: Sequence[str] = (), param: str = "messages"
+) -> dict[str, Any]:
     """The Azure OpenAI content-filter error that SDKs and LangChain already understand.
 
     A blocking policy's own ``message`` follows the standard sentence and is also given alone as
     ``innererror.policy_message``, for applications that show it to their users."""
     blocking = [d for d in moderation.decisions if d.action is Action.BLOCK]
-    categories = sorted({f.category for d in blocking for f in d.findings if f.action is Action.BLOCK})
-    result = filter_results(blocking)
-    message = "The prompt was filtered by the content policy" + (
-        f" (categories: {', '.join(categories)})." if categories else "."
-    )
-    inner: dict[str, Any] = {"code": "ResponsibleAIPolicyViolation", "content_filter_result": result}
-    own = policy_message((f for d in blocking for f in d.findings), Action.BLOCK)
+    message = blocked_message("prompt", blocking_categories(moderation))
+    inner: dict[str, Any] = {
+        "code": "ResponsibleAIPolicyViolation",
+        "content_filter_result": filter_results(blocking),
+    }
+    own = policy_text((f for d in blocking for f in d.findings), Action.BLOCK, prompt_texts)
     if own is not None:
-        inner["policy_message"] = own.for_language(_mostly_cjk(prompt_texts))
-        message = f"{message} {inner['policy_message']}"
+        inner["policy_message"] = own
+        message = f"{message} {own}"
     return {
         "error": {
             "message": message,
             "type": "invalid_request_error",
-            "param": "messages",
+            "param": param,
             "code": "content_filter",
             "innererror": inner,
         }
     }
+
+
+def prompt_blocked(param: str) -> Callable[[Moderation, Sequence[str]], LocalReply]:
+    def reply(moderation: Moderation, prompt_texts: Sequence[str]) -> LocalReply:
+        return LocalReply(400, prompt_blocked_body(moderation, prompt_texts, param))
+
+    return reply
+
+
+def usage(body: Mapping[str, Any]) -> tuple[int, int] | None:
+    counts = body.get("usage")
+    if isinstance(counts, dict):
+        prompt, completion = counts.get("prompt_tokens"), counts.get("completion_tokens")
+        if isinstance(prompt, int) and isinstance(completion, int):
+            return prompt, completion
+    return None
 
 
 def moderations_body(model: str, moderation: Moderation) -> dict[str, Any]:
@@ -271,62 +255,6 @@ def moderations_body(model: str, moderation: Moderation) -> dict[str, Any]:
             }
         )
     return {"id": f"modr-{uuid.uuid4().hex}", "model": model, "results": results}
-
-
-def refusal_for(texts: Iterable[str], default: str, by_language: Mapping[str, str]) -> str:
-    if "zh" in by_language and _mostly_cjk(texts):
-        return by_language["zh"]
-    return default
-
-
-_SEVERITY = ("safe", "low", "medium", "high")
-
-
-def _severity(score: float) -> str:
-    if score >= 0.9:
-        return "high"
-    if score >= 0.6:
-        return "medium"
-    return "low"
-
-
-def _byte_set(*spans: tuple[int, int]) -> bytes:
-    return bytes(b for start, end in spans for b in range(start, end + 1))
-
-
-def _all_but(kept: bytes) -> bytes:
-    return bytes(b for b in range(256) if b not in kept)
-
-
-# Counted on the UTF-8 bytes, in C: a letter is an ASCII letter or the lead byte of a character from
-# a block of letters; a CJK letter is a character from U+3040-U+DFFF (kana, Bopomofo, Hangul, CJK
-# ideographs, Yi), whose lead bytes are 0xE3 to 0xED (CJK punctuation, U+3000-U+303F, is subtracted);
-# fullwidth Latin letters (U+FF21-U+FF5A) are not counted.
-_CJK_LEADS = _byte_set((0xE3, 0xED))
-_LETTER_BYTES = _byte_set((0x41, 0x5A), (0x61, 0x7A), (0xC3, 0xDF), (0xE0, 0xE1)) + _CJK_LEADS
-_NOT_CJK = _all_but(_CJK_LEADS)
-_NOT_LETTER = _all_but(_LETTER_BYTES)
-_CJK_SYMBOLS = "\u3000".encode()[:2]  # U+3000-U+303F: CJK punctuation, lead 0xE3 like the kana
-
-
-def _mostly_cjk(texts: Iterable[str]) -> bool:
-    """Whether more than half of the letters are CJK, from byte counts (no per-character loop)."""
-    cjk = letters = 0
-    for text in texts:
-        data = text.encode("utf-8", "surrogatepass")
-        letters += len(data.translate(None, _NOT_LETTER))
-        if not text.isascii():
-            symbols = data.count(_CJK_SYMBOLS)
-            letters -= symbols
-            cjk += len(data.translate(None, _NOT_CJK)) - symbols
-    return letters > 0 and cjk * 2 > letters
-
-
-def _require_model(body: Mapping[str, Any]) -> str:
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise BadRequest("'model' is required and must be a non-empty string.", param="model")
-    return model
 
 
 def _message_slots(message: Mapping[str, Any], at: JsonPath, *, group: int) -> list[TextSlot]:
@@ -370,8 +298,25 @@ def _refuse(choice: dict[str, Any], refusal: str) -> None:
         choice["text"] = refusal
 
 
-def _set(body: Any, path: JsonPath, value: str) -> None:
-    target = body
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
+CHAT = ApiFormat(
+    endpoint="chat_completions",
+    parse=parse_chat_request,
+    prompt_blocked=prompt_blocked("messages"),
+    response_slots=chat_response_slots,
+    apply_response=apply_response_moderation,
+    annotate_prompt=annotate_prompt,
+    splice_annotations=splice_annotations,
+    add_notice=add_notice,
+    usage=usage,
+)
+COMPLETIONS = ApiFormat(
+    endpoint="completions",
+    parse=parse_completion_request,
+    prompt_blocked=prompt_blocked("prompt"),
+    response_slots=completion_response_slots,
+    apply_response=apply_response_moderation,
+    annotate_prompt=annotate_prompt,
+    splice_annotations=splice_annotations,
+    add_notice=add_notice,
+    usage=usage,
+)

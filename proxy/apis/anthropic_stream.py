@@ -1,0 +1,187 @@
+"""Anthropic Messages streams: ``content_block_delta`` events through the window moderator.
+
+Each content block (by its ``index``) has its own window: ``text_delta.text`` and
+``input_json_delta.partial_json`` are replaced by what the window releases, every other
+field kept. When a block ends (``content_block_stop``) what its window still held goes out
+in one more delta just before the stop. A block sends the refusal as the open text
+block's last delta (or as a text block of its own), then ``content_block_stop``, a
+``message_delta`` with ``stop_reason: "refusal"``, and ``message_stop``; the relay then
+cancels the upstream.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from proxy.json_splice import splice_string
+from proxy.policy.decision import Finding
+from proxy.sse import SSEEvent, encode_event
+from proxy.stream_events import TextWindows, compact_json, json_event, same_event
+
+_DELTA_FIELDS = {"text_delta": "text", "input_json_delta": "partial_json"}
+
+
+def stop_details(category: str | None) -> dict[str, Any]:
+    """Our categories are not Anthropic's, so ``category`` stays null and the explanation names ours."""
+    explanation = "Filtered by the content policy" + (f" (category: {category})." if category else ".")
+    return {"type": "refusal", "category": None, "explanation": explanation}
+
+
+class MessagesEvents:
+    def __init__(self, windows: TextWindows, refusal: str | None) -> None:
+        self._windows = windows
+        self._refusal = refusal
+        self._opening = bytearray()
+        self._kinds: dict[int, str] = {}
+        """Each started content block's delta type (``text_delta`` or ``input_json_delta``)."""
+        self._open: int | None = None
+        self._input_tokens: int | None = None
+        self._output_tokens = 0
+        self._stopped = False
+        self._fresh = False
+
+    @property
+    def windows(self) -> TextWindows:
+        return self._windows
+
+    @property
+    def usage(self) -> tuple[int, int] | None:
+        """``message_start`` counts the input; ``message_delta`` carries the output count so far."""
+        return None if self._input_tokens is None else (self._input_tokens, self._output_tokens)
+
+    async def event(self, event: SSEEvent, data: dict[str, Any] | None, out: bytearray) -> Finding | None:
+        if self._stopped:
+            return None
+        kind = data.get("type") if data is not None else None
+        if data is None or not isinstance(kind, str):
+            out += encode_event(event)
+            return None
+        if kind == "content_block_delta":
+            return await self._delta(event, data, out)
+        if kind == "message_start":
+            self._opening += encode_event(event)
+            message = data.get("message")
+            counts = message.get("usage") if isinstance(message, dict) else None
+            if isinstance(counts, dict) and isinstance(tokens := counts.get("input_tokens"), int):
+                self._input_tokens = tokens
+        elif kind == "content_block_start":
+            index = _int(data.get("index"))
+            block = data.get("content_block")
+            block_type = block.get("type") if isinstance(block, dict) else None
+            self._kinds[index] = "input_json_delta" if block_type == "tool_use" else "text_delta"
+            self._open = index
+            if isinstance(block, dict) and block_type == "text" and block.get("text"):
+                return await self._started_with_text(event, data, block, index, out)
+        elif kind == "content_block_stop":
+            index = _int(data.get("index"))
+            block = await self._close(index, out)
+            if block is not None:
+                return block
+            self._open = None
+        elif kind == "message_delta" and isinstance(counts := data.get("usage"), dict):
+            tokens = counts.get("output_tokens")
+            self._output_tokens = tokens if isinstance(tokens, int) else self._output_tokens
+        out += encode_event(event)
+        return None
+
+    async def end(self, out: bytearray) -> Finding | None:
+        for key in self._windows.opened():
+            assert isinstance(key, int)
+            block = await self._close(key, out)
+            if block is not None:
+                return block
+        return None
+
+    def refuse(self, block: Finding | None, out: bytearray) -> None:
+        self._stopped = True
+        index = None if self._fresh else self._open
+        if index is not None and self._kinds.get(index) == "text_delta":
+            if self._refusal:
+                out += self._delta_event(index, self._refusal)
+            out += _stop(index)
+        else:
+            if index is not None:
+                out += _stop(index)
+            if self._refusal:
+                start = 0 if self._fresh or not self._kinds else max(self._kinds) + 1
+                out += json_event(
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": start,
+                        "content_block": {"type": "text", "text": ""},
+                    },
+                )
+                out += self._delta_event(start, self._refusal, "text_delta")
+                out += _stop(start)
+        category = block.category if block is not None else None
+        message_delta = {
+            "type": "message_delta",
+            "delta": {
+                "stop_reason": "refusal",
+                "stop_sequence": None,
+                "stop_details": stop_details(category),
+            },
+            "usage": {"output_tokens": self._output_tokens},
+        }
+        out += json_event("message_delta", message_delta)
+        out += json_event("message_stop", {"type": "message_stop"})
+
+    def preamble(self) -> bytes:
+        self._fresh = True
+        return bytes(self._opening)
+
+    def error_event(self, code: str, message: str) -> bytes:
+        return json_event("error", {"type": "error", "error": {"type": "api_error", "message": message}})
+
+    async def _delta(self, event: SSEEvent, data: dict[str, Any], out: bytearray) -> Finding | None:
+        delta = data.get("delta")
+        field = _DELTA_FIELDS.get(str(delta.get("type"))) if isinstance(delta, dict) else None
+        if not isinstance(delta, dict) or field is None or not isinstance(text := delta.get(field), str):
+            out += encode_event(event)
+            return None
+        index = _int(data.get("index"))
+        self._open = index
+        released = await self._windows.feed(index, text)
+        if released.block is not None:
+            return released.block
+        if released.text == text:
+            out += encode_event(event)
+        else:
+            spliced = splice_string(event.data, field, text, released.text)
+            out += same_event(
+                event, spliced or compact_json({**data, "delta": {**delta, field: released.text}})
+            )
+        return None
+
+    async def _started_with_text(
+        self, event: SSEEvent, data: dict[str, Any], block: dict[str, Any], index: int, out: bytearray
+    ) -> Finding | None:
+        released = await self._windows.feed(index, block["text"])
+        if released.block is not None:
+            return released.block
+        out += same_event(event, compact_json({**data, "content_block": {**block, "text": released.text}}))
+        return None
+
+    async def _close(self, index: int, out: bytearray) -> Finding | None:
+        released = await self._windows.finish(index)
+        if released.block is not None:
+            return released.block
+        if released.text:
+            out += self._delta_event(index, released.text)
+        return None
+
+    def _delta_event(self, index: int, text: str, kind: str | None = None) -> bytes:
+        kind = kind or self._kinds.get(index, "text_delta")
+        delta = {"type": kind, _DELTA_FIELDS[kind]: text}
+        return json_event(
+            "content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}
+        )
+
+
+def _stop(index: int) -> bytes:
+    return json_event("content_block_stop", {"type": "content_block_stop", "index": index})
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) else 0

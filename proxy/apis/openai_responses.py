@@ -1,0 +1,168 @@
+"""The OpenAI Responses API (``POST /v1/responses``): texts in and out, and how a block looks.
+
+Prompt texts: ``instructions``; ``input`` as a string or as items (messages with string
+or ``input_text`` parts, ``function_call_output`` outputs, earlier ``function_call``
+arguments); function tools' descriptions. A blocked prompt is the chat ``content_filter``
+error with ``param: "input"``. Answer texts: ``output[*]`` message ``output_text`` and
+``refusal`` parts, ``function_call`` arguments. A blocked answer is HTTP 200 with
+``status: "incomplete"`` and ``incomplete_details.reason: "content_filter"``, the flagged
+text replaced by the refusal. With ``previous_response_id`` the earlier turns live
+upstream; only what this request carries is moderated (docs/api.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from proxy.apis.base import (
+    ApiFormat,
+    JsonPath,
+    ParsedRequest,
+    TextSlot,
+    optional_model,
+    policy_text,
+    set_path,
+    tool_description_slots,
+)
+from proxy.apis.openai_chat import prompt_blocked
+from proxy.apis.openai_responses_stream import ResponsesEvents, refusal_item
+from proxy.errors import BadRequest
+from proxy.moderation import Moderation
+from proxy.policy.decision import Action
+
+CONTENT_FILTER = {"reason": "content_filter"}
+
+
+def parse_request(body: dict[str, Any]) -> ParsedRequest:
+    slots: list[TextSlot] = []
+    instructions = body.get("instructions")
+    if isinstance(instructions, str):
+        slots.append(TextSlot(("instructions",), instructions, 0))
+    value = body.get("input")
+    if isinstance(value, str):
+        slots.append(TextSlot(("input",), value, 0))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise BadRequest(f"'input[{i}]' must be an object.", param=f"input[{i}]")
+            slots.extend(_input_item_slots(item, ("input", i)))
+    elif value is not None:
+        raise BadRequest("'input' must be a string or an array of input items.", param="input")
+    slots.extend(tool_description_slots(body.get("tools"), "tools", function_key=None))
+    return ParsedRequest(body, optional_model(body), body.get("stream") is True, tuple(slots))
+
+
+def _input_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
+    kind = item.get("type", "message")
+    if kind == "message":
+        return _parts(item.get("content"), (*at, "content"))
+    if kind in ("function_call_output", "custom_tool_call_output"):
+        return _parts(item.get("output"), (*at, "output"))
+    if kind == "function_call" and isinstance(item.get("arguments"), str):
+        return [TextSlot((*at, "arguments"), item["arguments"], 0)]
+    if kind == "custom_tool_call" and isinstance(item.get("input"), str):
+        return [TextSlot((*at, "input"), item["input"], 0)]
+    return []
+
+
+def _parts(content: Any, at: JsonPath) -> list[TextSlot]:
+    """A string, or parts whose ``text`` (``input_text``, ``output_text``) or ``refusal`` is text."""
+    if isinstance(content, str):
+        return [TextSlot(at, content, 0)]
+    slots: list[TextSlot] = []
+    if isinstance(content, list):
+        for k, part in enumerate(content):
+            if not isinstance(part, dict):
+                continue
+            for name in ("text", "refusal"):
+                if isinstance(part.get(name), str):
+                    slots.append(TextSlot((*at, k, name), part[name], 0))
+    return slots
+
+
+def response_slots(body: Mapping[str, Any]) -> list[TextSlot]:
+    output = body.get("output")
+    slots: list[TextSlot] = []
+    if not isinstance(output, list):
+        return slots
+    for i, item in enumerate(output):
+        if not isinstance(item, dict):
+            continue
+        kind = item.get("type")
+        if kind == "message":
+            slots.extend(_parts(item.get("content"), ("output", i, "content")))
+        elif kind == "function_call" and isinstance(item.get("arguments"), str):
+            slots.append(TextSlot(("output", i, "arguments"), item["arguments"], 0))
+        elif kind == "custom_tool_call" and isinstance(item.get("input"), str):
+            slots.append(TextSlot(("output", i, "input"), item["input"], 0))
+    return slots
+
+
+def apply_response(
+    body: dict[str, Any],
+    slots: Sequence[TextSlot],
+    moderation: Moderation,
+    refusal: str,
+    prompt_texts: Sequence[str] = (),
+) -> None:
+    """Flagged texts become the refusal (a blocking policy's own message first); the answer is
+    ``incomplete`` for ``content_filter``."""
+    refusal = policy_text(moderation.findings, Action.BLOCK, prompt_texts) or refusal
+    blocked = False
+    for slot, decision in zip(slots, moderation.decisions, strict=True):
+        if decision.action is Action.BLOCK:
+            blocked = True
+            _refuse(body, slot.path, refusal)
+        elif decision.redacted is not None:
+            set_path(body, slot.path, decision.redacted)
+        else:
+            continue
+        part = _holder(body, slot.path)
+        if isinstance(part, dict) and part.get("logprobs"):
+            part["logprobs"] = []  # their tokens spell the original text
+    if blocked:
+        body["status"] = "incomplete"
+        body["incomplete_details"] = dict(CONTENT_FILTER)
+
+
+def _refuse(body: dict[str, Any], path: JsonPath, refusal: str) -> None:
+    """A flagged text part becomes the refusal; a flagged tool call becomes a refusal message."""
+    if path[-1] in ("text", "refusal"):
+        set_path(body, path, refusal)
+        return
+    index = path[1]
+    assert isinstance(index, int)
+    item = body["output"][index]
+    body["output"][index] = refusal_item(item.get("id"), refusal)
+
+
+def _holder(body: Any, path: JsonPath) -> Any:
+    """What holds the text at ``path`` (after a refusal replaced an item, what is there now)."""
+    target = body
+    for key in path[:-1]:
+        try:
+            target = target[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return target
+
+
+def usage(body: Mapping[str, Any]) -> tuple[int, int] | None:
+    counts = body.get("usage")
+    if isinstance(counts, dict):
+        prompt, completion = counts.get("input_tokens"), counts.get("output_tokens")
+        if isinstance(prompt, int) and isinstance(completion, int):
+            return prompt, completion
+    return None
+
+
+RESPONSES = ApiFormat(
+    endpoint="responses",
+    parse=parse_request,
+    prompt_blocked=prompt_blocked("input"),
+    response_slots=response_slots,
+    apply_response=apply_response,
+    stream=ResponsesEvents,
+    usage=usage,
+)

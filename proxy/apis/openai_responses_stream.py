@@ -1,0 +1,318 @@
+"""Responses API streams: ``response.*`` events through the window moderator.
+
+Text arrives in ``response.output_text.delta``, ``response.refusal.delta``,
+``response.function_call_arguments.delta`` and ``response.custom_tool_call_input.delta``
+events, one window per output item and content part; reasoning events pass as they came.
+A delta's text is replaced by what its window releases (the event keeps every other
+field); when a part ends (``*.done``), what the window still held goes out
+in one more delta event just before it, and the ``*.done`` events, ``content_part.done``,
+``output_item.done`` and the final ``response.completed`` carry the moderated text, never
+the original. A block sends the refusal as a last text delta, then ``response.incomplete``
+with ``incomplete_details.reason: "content_filter"``; the relay then cancels the upstream.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from proxy.json_splice import splice_string
+from proxy.policy.decision import Finding
+from proxy.sse import SSEEvent, encode_event
+from proxy.stream_events import TextWindows, compact_json, json_event, same_event
+
+_OPENING = frozenset({"response.created", "response.in_progress", "response.queued"})
+_FINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
+_DELTAS = {
+    "response.output_text.delta": "text",
+    "response.refusal.delta": "refusal",
+    "response.function_call_arguments.delta": "arguments",
+    "response.custom_tool_call_input.delta": "input",
+}
+_DONES = {
+    "response.output_text.done": "text",
+    "response.refusal.done": "refusal",
+    "response.function_call_arguments.done": "arguments",
+    "response.custom_tool_call_input.done": "input",
+}
+_ARGUMENTS = -1
+"""The content index of a tool call's arguments or input (they belong to the item, not to a part)."""
+
+Key = tuple[int, int]
+_Rewrite = Callable[[dict[str, Any], bytearray], Awaitable[Finding | None]]
+
+
+def refusal_item(item_id: Any, refusal: str) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "id": item_id if isinstance(item_id, str) else f"msg_{uuid.uuid4().hex}",
+        "role": "assistant",
+        "status": "incomplete",
+        "content": [{"type": "output_text", "text": refusal, "annotations": []}],
+    }
+
+
+class ResponsesEvents:
+    def __init__(self, windows: TextWindows, refusal: str | None) -> None:
+        self._windows = windows
+        self._refusal = refusal
+        self._opening = bytearray()
+        self._response: dict[str, Any] = {}
+        self._items: dict[int, dict[str, Any]] = {}
+        self._last_delta: dict[Key, tuple[str, dict[str, Any]]] = {}
+        self._closed: set[Key] = set()
+        self._seq = 0
+        self._blocked_at: Key | None = None
+        self._stopped = False
+        self._fresh = False
+        self._usage: tuple[int, int] | None = None
+
+    @property
+    def windows(self) -> TextWindows:
+        return self._windows
+
+    @property
+    def usage(self) -> tuple[int, int] | None:
+        return self._usage
+
+    async def event(self, event: SSEEvent, data: dict[str, Any] | None, out: bytearray) -> Finding | None:
+        if self._stopped:
+            return None
+        kind = data.get("type") if data is not None else None
+        if data is None or not isinstance(kind, str):
+            out += encode_event(event)
+            return None
+        if isinstance(seq := data.get("sequence_number"), int):
+            self._seq = seq
+        if kind in _DELTAS:
+            return await self._delta(event, data, kind, out)
+        if kind in _OPENING:
+            if isinstance(response := data.get("response"), dict):
+                self._response = response
+            self._opening += encode_event(event)
+        elif kind == "response.output_item.added" and isinstance(item := data.get("item"), dict):
+            self._items[_int(data.get("output_index"))] = copy.deepcopy(item)
+        elif kind == "response.content_part.added" and isinstance(part := data.get("part"), dict):
+            item = self._items.get(_int(data.get("output_index")))
+            if item is not None and isinstance(item.setdefault("content", []), list):
+                item["content"].append(copy.deepcopy(part))
+        elif kind in _DONES:
+            return await self._moderated(event, data, out, self._done_text)
+        elif kind == "response.content_part.done":
+            return await self._moderated(event, data, out, self._part_text)
+        elif kind == "response.output_item.done":
+            return await self._moderated(event, data, out, self._item_text)
+        elif kind in _FINAL:
+            self._usage = _usage(data.get("response"))
+            return await self._moderated(event, data, out, self._response_text)
+        out += encode_event(event)
+        return None
+
+    async def end(self, out: bytearray) -> Finding | None:
+        for key in self._windows.opened():
+            assert isinstance(key, tuple)
+            block = await self._close(key, out)
+            if block is not None:
+                return block
+        return None
+
+    def refuse(self, block: Finding | None, out: bytearray) -> None:
+        self._stopped = True
+        key = self._blocked_at
+        response = dict(self._response)
+        response["status"] = "incomplete"
+        response["incomplete_details"] = {"reason": "content_filter"}
+        if self._fresh or key is None:
+            response["output"] = [refusal_item(None, self._refusal)] if self._refusal else []
+        else:
+            if self._refusal and key[1] != _ARGUMENTS and key in self._last_delta:
+                out += self._extra_delta(key, self._refusal)
+            response["output"] = [self._item_now(i) for i in sorted(self._items)]
+            if self._refusal and key[1] == _ARGUMENTS:  # a refused tool call: the refusal is a message
+                response["output"].append(refusal_item(None, self._refusal))
+        self._seq += 1
+        out += json_event(
+            "response.incomplete",
+            {"type": "response.incomplete", "sequence_number": self._seq, "response": response},
+        )
+
+    def preamble(self) -> bytes:
+        self._fresh = True
+        return bytes(self._opening)
+
+    def error_event(self, code: str, message: str) -> bytes:
+        self._seq += 1
+        body = {
+            "type": "error",
+            "code": code,
+            "message": message,
+            "param": None,
+            "sequence_number": self._seq,
+        }
+        return json_event("error", body)
+
+    async def _delta(
+        self, event: SSEEvent, data: dict[str, Any], kind: str, out: bytearray
+    ) -> Finding | None:
+        text = data.get("delta")
+        if not isinstance(text, str):
+            out += encode_event(event)
+            return None
+        key = _key(data, kind)
+        self._last_delta[key] = (kind, data)
+        released = await self._windows.feed(key, text)
+        if released.block is not None:
+            self._blocked_at = key
+            return released.block
+        if released.text == text:
+            out += encode_event(event)
+        elif data.get("logprobs"):  # their tokens spell the original text: they go with it
+            out += same_event(event, compact_json({**data, "delta": released.text, "logprobs": []}))
+        else:
+            spliced = splice_string(event.data, "delta", text, released.text)
+            out += same_event(event, spliced or compact_json({**data, "delta": released.text}))
+        return None
+
+    async def _moderated(
+        self, event: SSEEvent, data: dict[str, Any], out: bytearray, rewrite: _Rewrite
+    ) -> Finding | None:
+        """An event that repeats finished texts: close their windows, then write the moderated texts in."""
+        block: Finding | None = await rewrite(data, out)
+        if block is not None:
+            return block
+        out += same_event(event, compact_json(data))
+        return None
+
+    async def _done_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
+        kind = data["type"]
+        field = _DONES[kind]
+        key = _key(data, kind)
+        return await self._replace(key, data, field, out)
+
+    async def _part_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
+        part = data.get("part")
+        if not isinstance(part, dict):
+            return None
+        key = (_int(data.get("output_index")), _int(data.get("content_index")))
+        for field in ("text", "refusal"):
+            if isinstance(part.get(field), str):
+                return await self._replace(key, part, field, out)
+        return None
+
+    async def _item_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
+        item = data.get("item")
+        return (
+            await self._item_texts(_int(data.get("output_index")), item, out)
+            if isinstance(item, dict)
+            else None
+        )
+
+    async def _response_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
+        response = data.get("response")
+        output = response.get("output") if isinstance(response, dict) else None
+        if not isinstance(output, list):
+            return None
+        for i, item in enumerate(output):
+            if isinstance(item, dict) and (block := await self._item_texts(i, item, out)) is not None:
+                return block
+        return None
+
+    async def _item_texts(self, index: int, item: dict[str, Any], out: bytearray) -> Finding | None:
+        """The texts of an output message or function call (other items, such as reasoning, pass)."""
+        if item.get("type") in ("function_call", "custom_tool_call"):
+            field = "arguments" if item.get("type") == "function_call" else "input"
+            if isinstance(item.get(field), str):
+                return await self._replace((index, _ARGUMENTS), item, field, out)
+            return None
+        if item.get("type") != "message":
+            return None
+        content = item.get("content")
+        for k, part in enumerate(content if isinstance(content, list) else ()):
+            for field in ("text", "refusal"):
+                if isinstance(part, dict) and isinstance(part.get(field), str):
+                    block = await self._replace((index, k), part, field, out)
+                    if block is not None:
+                        return block
+        return None
+
+    async def _replace(self, key: Key, holder: dict[str, Any], field: str, out: bytearray) -> Finding | None:
+        """``holder[field]`` repeats the whole text of ``key``: it becomes the moderated text.
+
+        A text the upstream never streamed as deltas is moderated here, whole."""
+        if key not in self._last_delta and key not in self._closed:
+            released = await self._windows.feed(key, holder[field])
+            if released.block is not None:
+                self._blocked_at = key
+                return released.block
+        block = await self._close(key, out)
+        if block is not None:
+            return block
+        text = self._windows.released(key)
+        if text != holder[field]:
+            holder[field] = text
+            if holder.get("logprobs"):
+                holder["logprobs"] = []
+        return None
+
+    async def _close(self, key: Key, out: bytearray) -> Finding | None:
+        if key in self._closed:
+            return None
+        self._closed.add(key)
+        released = await self._windows.finish(key)
+        if released.block is not None:
+            self._blocked_at = key
+            return released.block
+        if released.text and key in self._last_delta:
+            out += self._extra_delta(key, released.text)
+        return None
+
+    def _extra_delta(self, key: Key, text: str) -> bytes:
+        """One more delta event for ``key``, shaped like its last one (text released late, or the refusal)."""
+        kind, last = self._last_delta[key]
+        data = {**last, "delta": text}
+        if "logprobs" in data:
+            data["logprobs"] = []
+        return json_event(kind, data)
+
+    def _item_now(self, index: int) -> dict[str, Any]:
+        """Output item ``index`` as the client has seen it: released text only, plus the refusal."""
+        item = copy.deepcopy(self._items[index])
+        item["status"] = "incomplete"
+        if item.get("type") in ("function_call", "custom_tool_call"):
+            field = "arguments" if item.get("type") == "function_call" else "input"
+            item[field] = self._windows.released((index, _ARGUMENTS))
+            return item
+        content = item.get("content")
+        for k, part in enumerate(content if isinstance(content, list) else ()):
+            if not isinstance(part, dict):
+                continue
+            field = "refusal" if part.get("type") == "refusal" else "text"
+            text = self._windows.released((index, k))
+            if (index, k) == self._blocked_at and self._refusal:
+                text += self._refusal
+            part[field] = text
+        return item
+
+
+def _key(data: dict[str, Any], kind: str) -> Key:
+    content = (
+        _ARGUMENTS
+        if _DELTAS.get(kind, _DONES.get(kind)) in ("arguments", "input")
+        else _int(data.get("content_index"))
+    )
+    return _int(data.get("output_index")), content
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _usage(response: Any) -> tuple[int, int] | None:
+    counts = response.get("usage") if isinstance(response, dict) else None
+    if isinstance(counts, dict):
+        prompt, completion = counts.get("input_tokens"), counts.get("output_tokens")
+        if isinstance(prompt, int) and isinstance(completion, int):
+            return prompt, completion
+    return None

@@ -1,0 +1,341 @@
+"""The Responses API through the proxy, read by the official openai SDK (sync, async, streaming)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+import openai
+import pytest
+
+from proxy.apis.openai_responses import apply_response, parse_request, response_slots
+from proxy.moderation import Moderation
+from proxy.policy.decision import Action, Decision
+from proxy.streaming import RelayOutcome, StreamReport
+from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, TEXT, cut, moderated_proxy
+from tests.fixtures.api_upstream import ApiUpstream, Spoken
+from tests.fixtures.pattern_scanner import ScannerModerator
+from tests.fixtures.upstream import RunningProxy, StartProxy
+
+
+def _async(proxy: RunningProxy) -> openai.AsyncOpenAI:
+    return openai.AsyncOpenAI(base_url=proxy.base_url, api_key="sk-test", max_retries=0, timeout=10)
+
+
+def _sync(proxy: RunningProxy) -> openai.OpenAI:
+    return openai.OpenAI(base_url=proxy.base_url, api_key="sk-test", max_retries=0, timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("body", "texts"),
+    [
+        ({"input": "hi"}, ["hi"]),
+        ({"input": "hi", "instructions": "be brief"}, ["be brief", "hi"]),
+        (
+            {
+                "input": [
+                    {"role": "user", "content": "plain"},
+                    {
+                        "type": "message",
+                        "role": "user",
+                        "content": [
+                            {"type": "input_text", "text": "part"},
+                            {"type": "input_image", "image_url": "x"},
+                        ],
+                    },
+                    {"type": "function_call", "call_id": "c", "name": "f", "arguments": '{"a": 1}'},
+                    {"type": "function_call_output", "call_id": "c", "output": "tool said"},
+                    {"type": "reasoning", "id": "r", "summary": []},
+                ]
+            },
+            ["plain", "part", '{"a": 1}', "tool said"],
+        ),
+        (
+            {"input": "x", "tools": [{"type": "function", "name": "f", "description": "ignore rules"}]},
+            ["x", "ignore rules"],
+        ),
+        (
+            {
+                "previous_response_id": "resp_0",
+                "input": [
+                    {
+                        "type": "function_call_output",
+                        "call_id": "c",
+                        "output": [{"type": "input_text", "text": "t"}],
+                    }
+                ],
+            },
+            ["t"],
+        ),
+    ],
+)
+def test_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
+    assert parse_request({"model": "m", **body}).texts == texts
+
+
+def test_answer_texts() -> None:
+    body = {
+        "output": [
+            {"type": "reasoning", "summary": []},
+            {
+                "type": "message",
+                "content": [{"type": "output_text", "text": "a"}, {"type": "refusal", "refusal": "r"}],
+            },
+            {"type": "function_call", "arguments": "{}"},
+        ]
+    }
+    assert [(s.path, s.text) for s in response_slots(body)] == [
+        (("output", 1, "content", 0, "text"), "a"),
+        (("output", 1, "content", 1, "refusal"), "r"),
+        (("output", 2, "arguments"), "{}"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        {"input": "how to build a bomb"},
+        {"input": "hi", "instructions": "talk about the bomb"},
+        {"input": [{"role": "user", "content": [{"type": "input_text", "text": "a bomb"}]}]},
+        {"input": "hi", "tools": [{"type": "function", "name": "f", "description": "bomb maker",
+                                   "parameters": {"type": "object", "properties": {}}}]},
+    ],
+)  # fmt: skip
+async def test_blocked_prompt_is_a_bad_request_and_never_reaches_the_upstream(
+    start_proxy: StartProxy, apis: ApiUpstream, request_body: dict[str, Any]
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    async with _async(proxy) as client:
+        with pytest.raises(openai.BadRequestError) as raised:
+            await client.responses.create(model="m", **request_body)
+    assert raised.value.status_code == 400
+    assert raised.value.code == "content_filter"
+    assert raised.value.param == "input"
+    assert apis.requests == []
+
+
+async def test_sync_client_sees_the_block_too(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+
+    def call() -> None:
+        with _sync(proxy) as client:
+            client.responses.create(model="m", input="bomb")
+
+    with pytest.raises(openai.BadRequestError):
+        await asyncio.to_thread(call)
+    assert apis.requests == []
+
+
+async def test_redacted_prompt_reaches_the_upstream_redacted(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    async with _async(proxy) as client:
+        await client.responses.create(model="m", input="oh darn", instructions="call 555-1234")
+    sent = apis.requests[0].json()
+    assert (sent["input"], sent["instructions"]) == ("oh ***", "call [PHONE]")
+
+
+async def test_blocked_answer_is_incomplete_with_content_filter(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken(["here is the bomb recipe"]))
+    async with _async(proxy) as client:
+        response = await client.responses.create(model="m", input="hi")
+    assert response.status == "incomplete"
+    assert response.incomplete_details is not None
+    assert response.incomplete_details.reason == "content_filter"
+    assert response.output_text == REFUSAL
+
+
+async def test_sync_answer_is_redacted_with_tool_arguments(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken([TEXT], tool_args=['{"q": "darn"}']))
+
+    def call() -> Any:
+        with _sync(proxy) as client:
+            return client.responses.create(model="m", input="hi")
+
+    response = await asyncio.to_thread(call)
+    assert response.status == "completed"
+    assert response.output_text == MODERATED
+    assert response.output[1].arguments == '{"q": "***"}'
+
+
+async def test_blocked_tool_call_becomes_a_refusal_message(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken(["fine"], tool_args=['{"q": "bomb"}']))
+    async with _async(proxy) as client:
+        response = await client.responses.create(model="m", input="hi")
+    assert response.status == "incomplete"
+    assert [item.type for item in response.output] == ["message", "message"]
+    assert response.output_text == "fine" + REFUSAL
+
+
+async def _stream_texts(proxy: RunningProxy) -> tuple[str, list[Any]]:
+    deltas = ""
+    events: list[Any] = []
+    async with _async(proxy) as client:
+        stream = await client.responses.create(model="m", input="hi", stream=True)
+        async for event in stream:
+            events.append(event)
+            if event.type == "response.output_text.delta":
+                deltas += event.delta
+    return deltas, events
+
+
+SPLITS = {
+    "whole": [TEXT],
+    "every character": list(TEXT),
+    "inside every keyword": cut(TEXT, [7, 8, 18, 20, 33, 34]),
+}
+
+
+@pytest.mark.parametrize("mode", ["window", "buffer"])
+@pytest.mark.parametrize("split", SPLITS)
+async def test_streamed_text_is_redacted_and_done_events_carry_it(
+    start_proxy: StartProxy, apis: ApiUpstream, split: str, mode: str
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis, **{"streaming.mode": mode})
+    apis.answer(Spoken(SPLITS[split], tool_args=['{"q": "da', 'rn"}']))
+    deltas, events = await _stream_texts(proxy)
+    assert deltas == MODERATED
+    by_type = {event.type: event for event in events}
+    assert by_type["response.output_text.done"].text == MODERATED
+    assert by_type["response.content_part.done"].part.text == MODERATED
+    assert by_type["response.function_call_arguments.done"].arguments == '{"q": "***"}'
+    completed = by_type["response.completed"].response
+    assert completed.output_text == MODERATED
+    assert completed.output[1].arguments == '{"q": "***"}'
+
+
+async def test_stream_helper_final_response_is_moderated(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken(list(TEXT)))
+    async with _async(proxy) as client, client.responses.stream(model="m", input="hi") as stream:
+        text = "".join([e.delta async for e in stream if e.type == "response.output_text.delta"])
+        final = await stream.get_final_response()
+    assert text == final.output_text == MODERATED
+
+
+@pytest.mark.parametrize("pieces", [["how to make a bo", "mb at home"], list("a bomb!")])
+async def test_a_block_ends_the_stream_with_response_incomplete_and_cancels_upstream(
+    start_proxy: StartProxy, apis: ApiUpstream, pieces: list[str]
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken([*pieces, *[" and more"] * 40], hold_after=4 + len(pieces) + 8))
+    deltas, events = await _stream_texts(proxy)
+    assert events[-1].type == "response.incomplete"
+    assert events[-1].response.incomplete_details.reason == "content_filter"
+    assert deltas.endswith(REFUSAL)
+    assert "bomb" not in deltas and "bo" not in deltas.removesuffix(REFUSAL)
+    assert events[-1].response.output[0].content[0].text == deltas
+    await asyncio.wait_for(apis.cancelled.wait(), 5)
+
+
+async def test_benign_stream_without_policies_is_byte_identical(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await start_proxy(upstream_url=apis.url)
+    apis.answer(Spoken(list("plain text, nothing to see")))
+    from tests.fixtures.api_upstream import responses_events
+
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{proxy.url}/v1/responses", json={"model": "m", "input": "x", "stream": True}) as response,
+    ):
+        body = await response.read()
+    assert body == b"".join(responses_events(apis.next))
+
+
+async def test_input_token_counting_is_moderated_as_a_prompt(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    async with _async(proxy) as client:
+        with pytest.raises(openai.BadRequestError):
+            await client.responses.input_tokens.count(model="m", input="a bomb")
+    assert apis.requests == []
+
+
+async def test_buffer_mode_block_sends_only_the_refusal(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    proxy = await moderated_proxy(start_proxy, apis, **{"streaming.mode": "buffer"})
+    apis.answer(Spoken(["fine words " * 5, "then a bomb"]))
+    deltas, events = await _stream_texts(proxy)
+    assert [e.type for e in events] == ["response.created", "response.in_progress", "response.incomplete"]
+    assert deltas == ""
+    assert events[-1].response.output_text == REFUSAL
+
+
+async def test_a_silent_upstream_ends_the_stream_with_an_error_event(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis, **{"upstream.read_timeout": 0.2})
+    apis.answer(Spoken(["some ", "text"], hold_after=5))
+    _, events = await _stream_texts(proxy)
+    assert events[-1].type == "error"
+    assert (events[-1].code, events[-1].message) == ("upstream_timeout", "The upstream stream went silent.")
+
+
+async def test_stream_report_carries_usage(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    reports: list[StreamReport] = []
+
+    class Recorder:
+        def stream_finished(self, report: StreamReport) -> None:
+            reports.append(report)
+
+    proxy = await start_proxy(
+        upstream_url=apis.url,
+        scanner=SCANNER,
+        moderator=ScannerModerator(SCANNER),
+        stream_observer=Recorder(),
+    )
+    apis.answer(Spoken(["fine ", "words"]))
+    deltas, _ = await _stream_texts(proxy)
+    assert deltas == "fine words"
+    assert (reports[0].outcome, reports[0].usage) == (RelayOutcome.COMPLETED, (3, 5))
+
+
+async def test_a_stored_response_read_back_is_moderated(start_proxy: StartProxy, apis: ApiUpstream) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken(["the bomb recipe"]))
+    async with _async(proxy) as client:
+        blocked = await client.responses.retrieve("resp_1")
+        apis.answer(Spoken([TEXT]))
+        redacted = await client.responses.retrieve("resp_1")
+        stream = await client.responses.retrieve("resp_1", stream=True)
+        deltas = "".join([e.delta async for e in stream if e.type == "response.output_text.delta"])
+        listed = await client.responses.input_items.list("resp_1")
+    assert (blocked.status, blocked.output_text) == ("incomplete", REFUSAL)
+    assert redacted.output_text == deltas == MODERATED
+    assert listed is not None  # other reads pass through
+    assert [r.path for r in apis.requests][-1] == "/v1/responses/resp_1/input_items"
+
+
+async def test_a_stored_chat_completion_read_back_is_moderated(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken([TEXT]))
+    async with _async(proxy) as client:
+        completion = await client.chat.completions.retrieve("chatcmpl-1")
+    assert completion.choices[0].message.content == MODERATED
+
+
+def test_a_changed_part_loses_its_logprobs() -> None:
+    logprobs = [{"token": "darn", "logprob": -0.1}]
+    part = {"type": "output_text", "text": "oh darn", "logprobs": logprobs}
+    body = {"output": [{"type": "message", "content": [part, {**part, "text": "fine"}]}]}
+    slots = response_slots(body)
+    redacted = Decision(Action.REDACT, (), "r", redacted="oh ***")
+    apply_response(body, slots, Moderation((redacted, Decision(Action.ALLOW, (), "r")), "r"), REFUSAL)
+    assert body["output"][0]["content"] == [  # type: ignore[index]
+        {"type": "output_text", "text": "oh ***", "logprobs": []},
+        {"type": "output_text", "text": "fine", "logprobs": logprobs},
+    ]

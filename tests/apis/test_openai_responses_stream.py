@@ -1,0 +1,107 @@
+"""Responses streams: a keyword split anywhere never reaches the client, in deltas or in ``*.done`` events."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from proxy.apis.openai_responses_stream import ResponsesEvents
+from tests.apis.helpers import MODERATED, REFUSAL, TEXT, cut
+from tests.apis.stream_check import rewrite, strings
+from tests.fixtures.api_upstream import Spoken, responses_events
+
+
+def _deltas(events: list[dict[str, object]]) -> str:
+    return "".join(str(e["delta"]) for e in events if e["type"] == "response.output_text.delta")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    before=st.text(alphabet="ab ,.", max_size=30),
+    after=st.text(alphabet="ab ,.", max_size=30),
+    points=st.lists(st.integers(min_value=1, max_value=80), max_size=12),
+    in_tool=st.booleans(),
+)
+def test_a_split_keyword_never_reaches_the_client(
+    before: str, after: str, points: list[int], in_tool: bool
+) -> None:
+    text = f"{before} bomb {after}"
+    pieces = cut(f'{{"q": "{text}"}}' if in_tool else text, points)
+    spoken = Spoken(["fine"], tool_args=pieces) if in_tool else Spoken(pieces)
+    events, blocked = rewrite(ResponsesEvents, responses_events(spoken))
+    assert blocked
+    assert not any("bomb" in s for e in events for s in strings(e))
+    assert events[-1]["type"] == "response.incomplete"
+    assert events[-1]["response"]["incomplete_details"] == {"reason": "content_filter"}  # type: ignore[index]
+    if not in_tool:
+        assert _deltas(events).endswith(REFUSAL)
+
+
+@settings(max_examples=100, deadline=None)
+@given(points=st.lists(st.integers(min_value=1, max_value=len(TEXT) - 1), max_size=15))
+def test_any_split_releases_the_non_streamed_moderation(points: list[int]) -> None:
+    events, blocked = rewrite(ResponsesEvents, responses_events(Spoken(cut(TEXT, points))))
+    assert not blocked
+    assert _deltas(events) == MODERATED
+    done = next(e for e in events if e["type"] == "response.output_text.done")
+    assert done["text"] == MODERATED
+    assert not any("darn" in s or "555" in s for e in events for s in strings(e))
+
+
+def _event(kind: str, **fields: object) -> bytes:
+    return f"event: {kind}\ndata: {json.dumps({'type': kind, **fields})}\n\n".encode()
+
+
+def test_custom_tool_input_is_moderated_and_reasoning_passes() -> None:
+    item = {"id": "ct_1", "type": "custom_tool_call", "call_id": "c", "name": "sh", "input": ""}
+    reasoning = {
+        "id": "rs_1",
+        "type": "reasoning",
+        "summary": [],
+        "content": [{"type": "reasoning_text", "text": "darn"}],
+    }
+    upstream = [
+        _event("response.created", response={"id": "resp_1", "status": "in_progress", "output": []}),
+        _event("response.output_item.added", output_index=0, item=reasoning),
+        _event(
+            "response.reasoning_text.delta", item_id="rs_1", output_index=0, content_index=0, delta="darn"
+        ),
+        _event("response.output_item.done", output_index=0, item=reasoning),
+        _event("response.output_item.added", output_index=1, item=item),
+        *(
+            _event("response.custom_tool_call_input.delta", item_id="ct_1", output_index=1, delta=d)
+            for d in ["da", "rn!"]
+        ),
+        _event("response.custom_tool_call_input.done", item_id="ct_1", output_index=1, input="darn!"),
+        _event("response.output_item.done", output_index=1, item={**item, "input": "darn!"}),
+    ]
+    events, blocked = rewrite(ResponsesEvents, upstream)
+    assert not blocked
+    deltas = [e["delta"] for e in events if e["type"] == "response.custom_tool_call_input.delta"]
+    assert "".join(deltas) == "***!"  # type: ignore[arg-type]
+    done = next(e for e in events if e["type"] == "response.custom_tool_call_input.done")
+    assert done["input"] == "***!"
+    assert events[-1]["item"]["input"] == "***!"  # type: ignore[index]
+    assert events[2]["delta"] == "darn" and events[3]["item"] == reasoning  # reasoning is not rewritten
+
+
+def test_logprobs_of_a_changed_text_are_dropped() -> None:
+    where = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
+    item = {"id": "msg_1", "type": "message", "role": "assistant", "content": []}
+    logprobs = [{"token": "darn", "logprob": -0.1}]
+    upstream = [
+        _event("response.created", response={"id": "resp_1", "status": "in_progress", "output": []}),
+        _event("response.output_item.added", output_index=0, item=item),
+        _event("response.content_part.added", **where, part={"type": "output_text", "text": ""}),
+        _event("response.output_text.delta", **where, delta="oh darn", logprobs=logprobs),
+        _event(
+            "response.output_text.delta", **where, delta=" fine", logprobs=[{"token": " fine", "logprob": 0}]
+        ),
+        _event("response.output_text.done", **where, text="oh darn fine", logprobs=logprobs),
+    ]
+    events, _ = rewrite(ResponsesEvents, upstream)
+    assert not any("darn" in s for e in events for s in strings(e))
+    done = events[-1]
+    assert (done["text"], done["logprobs"]) == ("oh *** fine", [])
