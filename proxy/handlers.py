@@ -22,8 +22,9 @@ from aiohttp import web
 from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry
 
-from proxy import openai_api
+from proxy import client_limits, openai_api
 from proxy.errors import PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
+from proxy.json_limits import JsonLimits
 from proxy.metrics import Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
 from proxy.openai_api import ParsedRequest, TextSlot
@@ -59,6 +60,7 @@ class Services:
     """Extra state shown by ``/readyz`` (e.g. the policy store's last rejected load)."""
     stream_observer: StreamObserver = field(default_factory=NullObserver)
     metrics: Metrics = field(default_factory=lambda: Metrics(CollectorRegistry()))
+    json_limits: JsonLimits = field(default_factory=JsonLimits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,7 @@ async def _moderated_exchange(
     # 1. Check the virtual key, read and validate, pick the route.
     tenant = authenticate(services, request)
     raw = await read_body(request, services.settings.server.max_body_bytes)
-    parsed = parse(openai_api.parse_json_object(raw))
+    parsed = parse(openai_api.parse_json_object(raw, services.json_limits))
     routed = route(services, request, tenant, parsed.model)
     ctx = routed.ctx
 
@@ -143,7 +145,7 @@ async def _moderated_exchange(
         return web.Response(status=upstream.status, body=data, headers=headers)
     try:
         reply = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
 
     # 4a. Moderate each choice of the response on its own.
@@ -222,7 +224,8 @@ async def moderations(request: web.Request) -> web.Response:
     """Our own policies in the OpenAI moderation shape; never calls the upstream."""
     services = request.app[SERVICES]
     tenant = authenticate(services, request)
-    body = openai_api.parse_json_object(await read_body(request, services.settings.server.max_body_bytes))
+    raw = await read_body(request, services.settings.server.max_body_bytes)
+    body = openai_api.parse_json_object(raw, services.json_limits)
     texts = openai_api.moderation_inputs(body)
     model = body.get("model") if isinstance(body.get("model"), str) else None
     routed = route(services, request, tenant, model)
@@ -310,10 +313,9 @@ async def readyz(request: web.Request) -> web.Response:
 async def read_body(request: web.Request, limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"The request body exceeds the {limit}-byte limit.")
-    try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise PayloadTooLarge(f"The request body exceeds the {limit}-byte limit.") from None
+    services = request.app[SERVICES]
+    idle = services.settings.limits.body_idle_timeout
+    return await client_limits.read_body(request, limit, idle, services.metrics.limits)
 
 
 def request_id_for(headers: Mapping[str, str]) -> str:

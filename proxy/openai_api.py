@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from proxy import json_limits
 from proxy.errors import BadRequest
+from proxy.json_limits import DEFAULT_LIMITS, JsonLimits
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Decision
 
@@ -41,9 +43,9 @@ class ParsedRequest:
         return [slot.text for slot in self.slots]
 
 
-def parse_json_object(raw: bytes) -> dict[str, Any]:
+def parse_json_object(raw: bytes, limits: JsonLimits = DEFAULT_LIMITS) -> dict[str, Any]:
     try:
-        body = json.loads(raw)
+        body = json_limits.loads(raw, limits)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}", code="invalid_json") from None
     if not isinstance(body, dict):
@@ -84,7 +86,7 @@ def model_of(content_type: str, body: bytes | None) -> str | None:
         return None
     try:
         value = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
     model = value.get("model") if isinstance(value, dict) else None
     return model if isinstance(model, str) else None
