@@ -20,6 +20,13 @@ def shed(proxy: RunningProxy, reason: str) -> float:
     return registry.get_sample_value("modproxy_shed_requests_total", {"reason": reason}) or 0.0
 
 
+def busy(seconds: float) -> None:
+    """The overload under test: CPU work that holds the event loop."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
@@ -70,7 +77,7 @@ async def test_while_the_event_loop_lags_new_requests_get_503(
 
     async def hog() -> None:
         while lagging:
-            time.sleep(0.3)  # the overload under test: CPU work that blocks the loop
+            busy(0.3)
             await asyncio.sleep(0)
 
     task = asyncio.create_task(hog())
@@ -100,7 +107,7 @@ async def test_lag_shedding_can_be_turned_off(start_proxy: StartProxy, http: aio
     registry = proxy.app[SERVICES].metrics.registry
     lags = []
     for _ in range(3):
-        time.sleep(0.3)  # the stall under test, as above, with shedding off
+        busy(0.3)  # as above, with shedding off
         async with http.post(f"{proxy.url}/v1/chat/completions", json=CHAT) as response:
             assert response.status == 200
         lags.append(registry.get_sample_value("modproxy_event_loop_lag_seconds") or 0.0)
