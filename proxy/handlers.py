@@ -146,7 +146,9 @@ async def _moderated_exchange(
     try:
         reply = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
+        reply = None
+    if not isinstance(reply, dict):  # nothing to moderate in it, so it must not reach the client
+        raise UpstreamUnavailable("The upstream answered malformed JSON.", code="upstream_malformed")
 
     # 4a. Moderate each choice of the response on its own.
     _count_tokens(services.metrics, reply)

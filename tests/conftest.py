@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.clock",
     "tests.fixtures.moderators",
     "tests.fixtures.chunky_upstream",
+    "tests.fixtures.raw_upstream",
 ]
