@@ -89,6 +89,7 @@ class Relay:
 
     async def _stream(self, mode: str, body: bytes, cuts: list[int]) -> None:
         self.errors.clear()
+
         async def behaviour(request: RawRequest, writer: asyncio.StreamWriter) -> None:
             writer.write(SSE_HEAD)
             bounds = sorted({c % (len(body) + 1) for c in cuts})
