@@ -29,6 +29,8 @@ from proxy.metrics_limits import ClientTimeout, LimitMetrics, ShedReason
 from proxy.settings_limits import LimitsSettings
 
 _REASONS = {408: "Request Timeout", 503: "Service Unavailable"}
+REJECT_LINGER = 1.0
+"""Seconds a connection past the cap stays half-open for its 503 to be read."""
 
 
 class ConnectionGuard:
@@ -72,23 +74,40 @@ class GuardedHandler(RequestHandler):
         super().__init__(manager, **kwargs)
         self._guard = guard
         self._admitted = False
+        self._rejected: asyncio.Transport | None = None
         self._header_timer: asyncio.TimerHandle | None = None
+        """The header deadline; on a rejected connection, the end of its short linger."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         if not self._guard.admit():
-            assert isinstance(transport, asyncio.Transport)
-            overloaded = Overloaded(
-                "The proxy holds too many connections; retry shortly.",
-                retry_after=self._guard.limits.retry_after,
-            )
-            transport.write(raw_error(overloaded))
-            transport.close()
+            self._reject(transport)
             return
         self._admitted = True
         super().connection_made(transport)
         self._arm()
 
+    def _reject(self, transport: asyncio.BaseTransport) -> None:
+        """Answer 503, then read and drop what the client sends until it closes (or briefly).
+
+        Closing with its request still unread would send a reset, which can discard the 503
+        before the client reads it."""
+        assert isinstance(transport, asyncio.Transport)
+        overloaded = Overloaded(
+            "The proxy holds too many connections; retry shortly.", retry_after=self._guard.limits.retry_after
+        )
+        transport.write(raw_error(overloaded))
+        if transport.can_write_eof():
+            transport.write_eof()
+        self._rejected = transport
+        self._header_timer = self._loop.call_later(REJECT_LINGER, transport.close)
+
+    def eof_received(self) -> None:
+        if self._rejected is not None:
+            self._rejected.close()
+
     def data_received(self, data: bytes) -> None:
+        if not self._admitted:
+            return  # a rejected connection's request, dropped
         if self._header_timer is None and self._waiter is not None and not self._waiter.done():
             self._arm()  # idle between requests until now: the next request's headers start here
         parsed = self._request_count
