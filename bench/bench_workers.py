@@ -140,11 +140,12 @@ def wrk(url: str, seconds: float, connections: int, script: Path) -> tuple[float
     rate = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout)
     done = re.search(r"(\d+) requests in", run.stdout)
     assert rate is not None and done is not None, run.stdout
-    errors = sum(
-        int(n)
-        for n in re.findall(
-            r"(?:Non-2xx or 3xx responses|errors: connect|read|write|timeout)\s+(\d+)", run.stdout
-        )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", run.stdout)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", run.stdout
+    )
+    errors = (int(non_2xx[1]) if non_2xx else 0) + (
+        sum(map(int, socket_errors.groups())) if socket_errors else 0
     )
     return float(rate[1]), int(done[1]), errors
 
