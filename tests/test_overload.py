@@ -49,7 +49,7 @@ async def test_past_the_inflight_cap_new_requests_get_503_and_readyz_drains(
         assert response.status == 503
         assert response.headers["Retry-After"] == "3"
         error = (await response.json())["error"]
-    assert time.monotonic() - started < 2  # answered at once, not queued
+    assert time.monotonic() - started < 5  # answered at once, not queued behind the held streams
     assert (error["type"], error["code"]) == ("service_unavailable", "overloaded")
     async with http.get(f"{proxy.url}/readyz") as response:
         assert response.status == 503

@@ -54,7 +54,7 @@ async def still_flowing(http: aiohttp.ClientSession, proxy: RunningProxy) -> Non
     started = time.monotonic()
     async with http.get(f"{proxy.url}/v1/models") as response:
         assert response.status == 200
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 4  # not stuck behind the faulty call
 
 
 async def answer(http: aiohttp.ClientSession, proxy: RunningProxy, body: object) -> tuple[int, bytes]:
