@@ -134,7 +134,7 @@ async def test_a_stalled_body_gets_408_in_the_openai_shape_then_close(
 
 async def test_a_slow_but_moving_body_is_served(start_guarded: StartGuarded) -> None:
     """The body timeout bounds each silence, not the whole body."""
-    server = await start_guarded(body_idle_timeout=0.5)
+    server = await start_guarded(body_idle_timeout=1.0)
     reader, writer = await asyncio.open_connection(server.host, server.port)
     request = post(CHAT)
     for start in range(0, len(request), 20):
