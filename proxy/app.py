@@ -22,9 +22,11 @@ from proxy.components import Components
 from proxy.errors import MethodNotAllowed, NotFound, PayloadTooLarge, ProxyError, Unauthorized
 from proxy.errors import error_body as render_error
 from proxy.handlers import REQUEST_ID_KEY, SERVICES, ReadyCheck, Services
+from proxy.json_limits import JsonLimits
 from proxy.metrics import Metrics
 from proxy.metrics_http import metrics_handler
 from proxy.moderation import AllowAll, Moderator
+from proxy.overload import LoadShedder, watch_ctx
 from proxy.policy.stream import NO_PATTERNS, Scanner
 from proxy.policy_sets import PolicySetRuntime, complete
 from proxy.routing import DEFAULT, RouteTable
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("settings", Settings)
 CLIENT_CLOSED_REQUEST = 499  # nginx's code for a client that left before the answer was complete
+_NEVER_SHED = frozenset({"healthz", "readyz"})
 
 
 def create_app(
@@ -56,8 +59,9 @@ def create_app(
     if settings.upstream.url is None:
         raise ValueError("create_app needs settings.upstream.url")
     metrics = metrics or Metrics(CollectorRegistry(), route_names=RouteTable.from_settings(settings).names)
+    shedder = LoadShedder(settings.limits, metrics.limits)
     app = web.Application(
-        middlewares=[request_middleware(metrics)],
+        middlewares=[request_middleware(metrics, shedder)],
         client_max_size=settings.server.max_body_bytes,
         handler_args={
             "max_line_size": settings.server.max_line_size,
@@ -69,11 +73,12 @@ def create_app(
         moderator or AllowAll(), scanner or (lambda: NO_PATTERNS), active=lambda: moderator is not None
     )
     sets = complete(settings.policy_sets, default, policy_sets or {})
+    app.cleanup_ctx.append(watch_ctx(shedder))
     app.cleanup_ctx.append(
         _services_ctx(
             settings,
             sets,
-            dict(ready_checks or {}),
+            {"load": shedder.ready, **(ready_checks or {})},
             stream_observer or NullObserver(),
             metrics,
             ready_detail or {},
@@ -181,6 +186,7 @@ def _services_ctx(
             ready_detail=dict(ready_detail),
             stream_observer=observer,
             metrics=metrics,
+            json_limits=JsonLimits(settings.limits.json_max_depth, settings.limits.json_max_elements),
         )
         yield
         await session.close()
@@ -192,10 +198,11 @@ async def _always_true() -> bool:
     return True
 
 
-def request_middleware(metrics: Metrics) -> Middleware:
+def request_middleware(metrics: Metrics, shedder: LoadShedder) -> Middleware:
     """Around every request, in one layer (each layer costs a coroutine per request): give it its id,
-    count it by route (the handler's name) and final status, time it to its end, and render any
-    error as the client will see it (:func:`render_errors`), so errors are counted by that status."""
+    shed it when overloaded (health checks never are), count it by route (the handler's name) and
+    final status, time it to its end, and render any error as the client will see it
+    (:func:`render_errors`), so errors are counted by that status."""
 
     request_id_for = handlers.request_ids()
 
@@ -204,16 +211,22 @@ def request_middleware(metrics: Metrics) -> Middleware:
         request[REQUEST_ID_KEY] = request_id_for(request.headers)
         started = time.perf_counter()
         status = 500
+        route = request.match_info.route.name or "other"
+        reason = None if route in _NEVER_SHED else shedder.reason()
         metrics.request_started()
+        shedder.inflight += 1
         try:
-            response = await render_errors(request, handler)
+            if reason is not None:
+                response: web.StreamResponse = _error_response(shedder.shed(reason))
+            else:
+                response = await render_errors(request, handler)
             status = response.status
             return response
         except asyncio.CancelledError:
             status = CLIENT_CLOSED_REQUEST
             raise
         finally:
-            route = request.match_info.route.name or "other"
+            shedder.inflight -= 1
             metrics.request_finished(route, status, time.perf_counter() - started)
 
     return middleware
@@ -263,7 +276,10 @@ def _error_response(exc: ProxyError, *, anthropic: bool = False) -> web.Response
     if anthropic:
         return web.json_response(anthropic_error_body(exc.status, exc.message), status=exc.status)
     body = render_error(exc.message, exc.type, param=exc.param, code=exc.code)
-    return web.json_response(body, status=exc.status)
+    response = web.json_response(body, status=exc.status, headers=exc.headers())
+    if exc.close_connection:
+        response.force_close()
+    return response
 
 
 def _admin_auth(token: str | None) -> Middleware:

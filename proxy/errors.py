@@ -8,9 +8,11 @@
     ├── Unauthorized            401  authentication_error   (admin endpoints)
     ├── NotFound                404  invalid_request_error
     ├── MethodNotAllowed        405  invalid_request_error
+    ├── RequestTimeout          408  invalid_request_error  (the body stalled; the connection closes)
     ├── PayloadTooLarge         413  invalid_request_error
     ├── UpstreamUnavailable     502  upstream_error         (refused, reset, malformed)
     ├── ServiceUnavailable      503  service_unavailable    (a dependency such as Redis is down)
+    │   └── Overloaded          503  service_unavailable    (in-flight cap or loop lag; retry-after)
     └── UpstreamTimeout         504  upstream_error         (connect or read timeout)
 
 Library errors (aiohttp client errors, JSON errors) are converted where they enter;
@@ -26,6 +28,8 @@ class ProxyError(Exception):
     status: int = 500
     type: str = "server_error"
     default_code: str | None = None
+    close_connection: bool = False
+    """Answer, then close: the connection is in an unknown state (e.g. half a body was read)."""
 
     def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
         super().__init__(message)
@@ -35,6 +39,9 @@ class ProxyError(Exception):
 
     def to_json(self) -> dict[str, Any]:
         return error_body(self.message, self.type, param=self.param, code=self.code)
+
+    def headers(self) -> dict[str, str]:
+        return {}
 
 
 class BadRequest(ProxyError):
@@ -68,6 +75,13 @@ class MethodNotAllowed(ProxyError):
     default_code = "method_not_allowed"
 
 
+class RequestTimeout(ProxyError):
+    status = 408
+    type = "invalid_request_error"
+    default_code = "request_timeout"
+    close_connection = True
+
+
 class PayloadTooLarge(ProxyError):
     status = 413
     type = "invalid_request_error"
@@ -84,6 +98,17 @@ class ServiceUnavailable(ProxyError):
     status = 503
     type = "service_unavailable"
     default_code = "service_unavailable"
+
+
+class Overloaded(ServiceUnavailable):
+    default_code = "overloaded"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class UpstreamTimeout(ProxyError):

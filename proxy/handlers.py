@@ -23,9 +23,11 @@ from aiohttp import web
 from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry
 
+from proxy import client_limits
 from proxy.apis import openai_chat
 from proxy.apis.base import ApiFormat, notice_for, parse_json_object, refusal_for, rewrites_response
 from proxy.errors import BadRequest, NotFound, PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
+from proxy.json_limits import JsonLimits
 from proxy.metrics import BypassComponent, BypassReason, Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
 from proxy.policy.decision import Phase
@@ -60,6 +62,7 @@ class Services:
     """Extra state shown by ``/readyz`` (e.g. the policy store's last rejected load)."""
     stream_observer: StreamObserver = field(default_factory=NullObserver)
     metrics: Metrics = field(default_factory=lambda: Metrics(CollectorRegistry()))
+    json_limits: JsonLimits = field(default_factory=JsonLimits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
     tenant = authenticate(services, request)
     raw = await read_body(request, services.settings.server.max_body_bytes)
     content_type = request.headers.get("Content-Type", "")
-    parsed = fmt.parse(fmt.decode(raw, content_type))
+    parsed = fmt.parse(fmt.decode(raw, content_type, services.json_limits))
     routed = route(services, request, tenant, parsed.model)
     ctx = routed.ctx
     if parsed.token_prompt:
@@ -145,10 +148,10 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
         return web.Response(status=upstream.status, body=data, headers=headers)
     try:
         reply = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         reply = None
-    if not isinstance(reply, dict):
-        return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
+    if not isinstance(reply, dict):  # nothing to moderate in it, so it must not reach the client
+        raise UpstreamUnavailable("The upstream answered malformed JSON.", code="upstream_malformed")
 
     # 4a. Moderate the answer's texts; the format writes the verdict back in its own way.
     if fmt.usage is not None and (tokens := fmt.usage(reply)) is not None:
@@ -215,7 +218,7 @@ async def stored_answer(request: web.Request, fmt: ApiFormat) -> web.StreamRespo
 def _json_object(data: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
@@ -305,7 +308,8 @@ async def moderations(request: web.Request) -> web.Response:
     """Our own policies in the OpenAI moderation shape; never calls the upstream."""
     services = request.app[SERVICES]
     tenant = authenticate(services, request)
-    body = parse_json_object(await read_body(request, services.settings.server.max_body_bytes))
+    raw = await read_body(request, services.settings.server.max_body_bytes)
+    body = parse_json_object(raw, services.json_limits)
     texts = openai_chat.moderation_inputs(body)
     model = body.get("model") if isinstance(body.get("model"), str) else None
     routed = route(services, request, tenant, model)
@@ -400,10 +404,9 @@ async def readyz(request: web.Request) -> web.Response:
 async def read_body(request: web.Request, limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"The request body exceeds the {limit}-byte limit.")
-    try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise PayloadTooLarge(f"The request body exceeds the {limit}-byte limit.") from None
+    services = request.app[SERVICES]
+    idle = services.settings.limits.body_idle_timeout
+    return await client_limits.read_body(request, limit, idle, services.metrics.limits)
 
 
 def request_ids() -> Callable[[Mapping[str, str]], str]:

@@ -44,6 +44,7 @@ from proxy.metrics_labels import (
     enum_label,
     status_label,
 )
+from proxy.metrics_limits import LimitMetrics
 from proxy.metrics_multiprocess import is_multiprocess_active
 from proxy.policy.decision import Action, Finding, Phase, RuleKind
 
@@ -271,6 +272,8 @@ class Metrics:
             multiprocess_mode="max",
             registry=r,
         )
+
+        self.limits = LimitMetrics(r)
 
         self.build_info.labels(version).set(1)
         self._initialise_series()

@@ -13,6 +13,8 @@ import dataclasses
 import importlib
 import logging
 import multiprocessing
+import os
+import resource
 import signal
 import sys
 import tempfile
@@ -26,6 +28,7 @@ from prometheus_client import CollectorRegistry
 from proxy.access_log import LOGGER as ACCESS_LOGGER
 from proxy.access_log import AccessLog
 from proxy.app import create_serving_apps
+from proxy.client_limits import ConnectionGuard, GuardedRunner
 from proxy.components import StartupError, open_components
 from proxy.dev_upstream import BANNER, create_dev_upstream_app
 from proxy.metrics import Metrics
@@ -46,6 +49,10 @@ LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 
 def run(settings: Settings) -> int:
     configure_logging(settings)
+    if settings.server.workers == 0:  # auto: one per CPU
+        workers = os.cpu_count() or 1
+        settings = dataclasses.replace(settings, server=dataclasses.replace(settings.server, workers=workers))
+    raise_open_files_limit(settings)
     new_loop = loop_factory(settings.server.event_loop)  # a missing uvloop fails before any worker starts
     if settings.server.workers > 1:
         return _run_workers(settings)
@@ -56,6 +63,25 @@ def run(settings: Settings) -> int:
         log.error("cannot start: %s", exc)
         return 2
     return 0
+
+
+def raise_open_files_limit(settings: Settings) -> None:
+    """Make room for ``limits.max_connections`` clients, each with an upstream socket, and some spare.
+
+    The soft limit is often 1024, far below the connection cap; the hard limit is the ceiling."""
+    wanted = 2 * settings.limits.max_connections + settings.upstream.pool_size + 256
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if target < wanted:
+        log.warning(
+            "open files limited to %d: fewer than limits.max_connections=%d clients can be served",
+            target,
+            settings.limits.max_connections,
+        )
 
 
 def loop_factory(choice: str) -> LoopFactory:
@@ -106,8 +132,9 @@ async def serve(settings: Settings, *, worker: int = 0) -> None:
             stack.push_async_callback(admin.cleanup)
             admin_urls = _urls(admin)
         main = await _start(
-            web.AppRunner(
+            GuardedRunner(
                 app,
+                ConnectionGuard(settings.limits, parts.metrics.limits),
                 handle_signals=False,
                 shutdown_timeout=settings.server.shutdown_grace_seconds,
                 handler_cancellation=True,

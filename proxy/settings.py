@@ -25,6 +25,7 @@ from proxy.cache_config import CacheConfig
 from proxy.classifiers import registry as classifier_registry
 from proxy.classifiers.registry import ClassifierConfig, ClassifierConfigError
 from proxy.routing import ConfigProblem, Route, UpstreamTarget, check_routing
+from proxy.settings_limits import LimitsSettings
 from proxy.settings_sections import (
     AdminSettings,
     CacheSettings,
@@ -80,6 +81,7 @@ class Settings:
     streaming: StreamingSettings = field(default_factory=StreamingSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     # Collections, not sections (see the module docstring and docs/routing.md).
     upstreams: dict[str, UpstreamTarget] = field(
         default_factory=dict,
@@ -284,7 +286,7 @@ def _build(raw: Mapping[str, Any]) -> Settings:
 def _check_consistency(settings: Settings) -> None:
     if settings.upstream.url is None and not settings.upstream.dev:
         raise SettingsError("upstream.url", "is required (or use --dev for the development echo upstream)")
-    if settings.server.workers > 1 and settings.server.port == 0:
+    if settings.server.workers != 1 and settings.server.port == 0:
         raise SettingsError("server.workers", "several workers need a fixed server.port (not 0)")
     admin = settings.admin
     if admin.token is None and not _is_loopback(admin.host):

@@ -68,7 +68,10 @@ def _event_loop(value: str) -> str | None:
 class ServerSettings:
     host: str = setting("127.0.0.1", "address the proxy listens on (0.0.0.0 for all interfaces)")
     port: int = setting(8080, "port the proxy listens on (0 picks a free port)", check=_port)
-    workers: int = setting(1, "worker processes sharing the port (SO_REUSEPORT)", check=_positive)
+    workers: int = setting(
+        1, "worker processes sharing the port (SO_REUSEPORT); 0 or --workers auto: one per CPU",
+        check=_non_negative,
+    )  # fmt: skip
     max_body_bytes: int = setting(
         10 * MIB, "largest accepted request body; larger bodies get 413", check=_positive
     )

@@ -303,15 +303,25 @@ def _tool_calls(delta: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _append(choice: dict[str, Any], key: TextKey, text: str) -> None:
+    """Add released text to a choice; whatever odd value the upstream put in its place gives way."""
     if "delta" not in choice:
-        choice["text"] = (choice.get("text") or "") + text
+        choice["text"] = _str(choice.get("text")) + text
         return
     delta = choice["delta"]
+    if not isinstance(delta, dict):
+        delta = choice["delta"] = {}
     if key.tool is None:
-        delta["content"] = (delta.get("content") or "") + text
+        delta["content"] = _str(delta.get("content")) + text
         return
     for j, call in _tool_calls(delta):
         if j == key.tool:
-            call["function"]["arguments"] = (call["function"].get("arguments") or "") + text
+            call["function"]["arguments"] = _str(call["function"].get("arguments")) + text
             return
-    delta.setdefault("tool_calls", []).append({"index": key.tool, "function": {"arguments": text}})
+    calls = delta.get("tool_calls")
+    if not isinstance(calls, list):
+        calls = delta["tool_calls"] = []
+    calls.append({"index": key.tool, "function": {"arguments": text}})
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""

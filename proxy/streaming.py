@@ -393,7 +393,7 @@ def _json_object(data: str) -> dict[str, Any] | None:
     try:
         # raw_decode skips json.loads' layers and whitespace regexes; trailing text is checked here.
         value, end = _DECODER.raw_decode(data)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # deep nesting is relayed as an opaque event
         return None
     if end != len(data) and data[end:].strip(" \t\n\r"):
         return None

@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.fixtures.moderators",
     "tests.fixtures.chunky_upstream",
     "tests.fixtures.api_upstream",
+    "tests.fixtures.raw_upstream",
 ]
 
 # Property tests assert outcomes, not speed (speed is measured under bench/): a busy machine must

@@ -219,7 +219,7 @@ async def test_health_and_readiness(proxy: RunningProxy) -> None:
             assert (response.status, await response.json()) == (200, {"status": "ok"})
         async with http.get(f"{proxy.url}/readyz") as response:
             assert response.status == 200
-            assert (await response.json())["checks"] == {"upstream": True}
+            assert (await response.json())["checks"] == {"upstream": True, "load": True}
 
 
 async def test_readiness_fails_when_a_check_fails(start_proxy: StartProxy) -> None:
@@ -231,7 +231,7 @@ async def test_readiness_fails_when_a_check_fails(start_proxy: StartProxy) -> No
         assert response.status == 503
         assert (await response.json()) == {
             "status": "unready",
-            "checks": {"upstream": True, "policies": False},
+            "checks": {"upstream": True, "load": True, "policies": False},
         }
 
 

@@ -93,3 +93,24 @@ async def test_metrics_of_every_worker_add_up(upstream: LoopbackUpstream, tmp_pa
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 30) == 0
     await drain
+
+
+async def test_workers_auto_starts_one_worker_per_cpu(upstream: LoopbackUpstream) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODPROXY_")}
+    cpus = os.cpu_count() or 1
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "proxy", "serve", "--workers", "auto", "--upstream", upstream.url,
+        "--port", str(_free_port()), "--admin-port", str(_free_port()), cwd=ROOT, env=env,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        waiting = {f"worker {i} listening".encode() for i in range(cpus)}
+        while waiting:
+            line = await asyncio.wait_for(process.stderr.readline(), 30)
+            assert line, "the server exited before every worker listened"
+            assert f"worker {cpus} listening".encode() not in line
+            waiting = {needle for needle in waiting if needle not in line}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0

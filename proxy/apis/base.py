@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from proxy import json_limits
 from proxy.errors import BadRequest
+from proxy.json_limits import DEFAULT_LIMITS, JsonLimits
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Decision, Finding, policy_message
 from proxy.stream_events import RewriterFactory
@@ -52,9 +54,9 @@ class LocalReply:
     body: dict[str, Any]
 
 
-def decode_json(raw: bytes, content_type: str) -> dict[str, Any]:
+def decode_json(raw: bytes, content_type: str, limits: JsonLimits = DEFAULT_LIMITS) -> dict[str, Any]:
     del content_type
-    return parse_json_object(raw)
+    return parse_json_object(raw, limits)
 
 
 def encode_json(raw: bytes, content_type: str, parsed: ParsedRequest, prompt: Moderation) -> bytes:
@@ -64,9 +66,9 @@ def encode_json(raw: bytes, content_type: str, parsed: ParsedRequest, prompt: Mo
     return raw if body is parsed.body else json.dumps(body).encode()
 
 
-def parse_json_object(raw: bytes) -> dict[str, Any]:
+def parse_json_object(raw: bytes, limits: JsonLimits = DEFAULT_LIMITS) -> dict[str, Any]:
     try:
-        body = json.loads(raw)
+        body = json_limits.loads(raw, limits)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}", code="invalid_json") from None
     if not isinstance(body, dict):
@@ -272,6 +274,7 @@ class ApiFormat:
     """Builds a stream's event rewriter (:mod:`proxy.stream_events`); ``None``: chat-completion chunks."""
     usage: Callable[[dict[str, Any]], tuple[int, int] | None] | None = None
     """Prompt and completion tokens from the answer's usage, for ``modproxy_tokens_total``."""
-    decode: Callable[[bytes, str], dict[str, Any]] = decode_json
-    """The request body's fields from its bytes and content type (JSON, or a multipart form)."""
+    decode: Callable[[bytes, str, JsonLimits], dict[str, Any]] = decode_json
+    """The request body's fields from its bytes and content type (JSON within the limits, or a
+    multipart form)."""
     encode: Callable[[bytes, str, ParsedRequest, Moderation], bytes] = encode_json

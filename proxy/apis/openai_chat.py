@@ -73,7 +73,7 @@ def model_of(content_type: str, body: bytes | None) -> str | None:
         return None
     try:
         value = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
     model = value.get("model") if isinstance(value, dict) else None
     return model if isinstance(model, str) else None

@@ -27,6 +27,7 @@ from proxy.apis.base import (
 )
 from proxy.apis.openai_chat import prompt_blocked
 from proxy.errors import BadRequest
+from proxy.json_limits import DEFAULT_LIMITS, JsonLimits
 from proxy.moderation import Moderation
 
 _BOUNDARY = re.compile(r'boundary=(?:"([^"]+)"|([^;\s]+))', re.IGNORECASE)
@@ -99,9 +100,9 @@ def form_fields(raw: bytes, content_type: str) -> dict[str, FormField]:
     return fields
 
 
-def decode_form(raw: bytes, content_type: str) -> dict[str, Any]:
+def decode_form(raw: bytes, content_type: str, limits: JsonLimits = DEFAULT_LIMITS) -> dict[str, Any]:
     if not content_type.lower().startswith("multipart/form-data"):
-        return decode_json(raw, content_type)
+        return decode_json(raw, content_type, limits)
     out: dict[str, Any] = {}
     for name, field in form_fields(raw, content_type).items():
         try:

@@ -58,7 +58,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--policies", metavar="PATH", help="policy file or directory")
     parser.add_argument("--redis-url", metavar="URL", help="Redis for the shared decision cache")
     parser.add_argument(
-        "--workers", type=int, metavar="N", help="worker processes sharing the port (default 1)"
+        "--workers",
+        type=_workers,
+        metavar="N|auto",
+        help="worker processes sharing the port (default 1; auto: one per CPU)",
     )
     parser.add_argument(
         "--admin-token",
@@ -66,6 +69,16 @@ def register(subparsers: Any) -> None:
         help="bearer token for the admin endpoints (prefer MODPROXY_ADMIN_TOKEN: flags show in ps)",
     )
     parser.set_defaults(func=run)
+
+
+def _workers(value: str) -> int:
+    """``auto`` is 0, which the server turns into the CPU count."""
+    if value == "auto":
+        return 0
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number or auto (got {value!r})") from None
 
 
 def run(args: argparse.Namespace) -> int:

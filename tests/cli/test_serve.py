@@ -95,3 +95,12 @@ def test_flags_map_to_settings(capsys: pytest.CaptureFixture[str]) -> None:
 
     known = {info.key for info in describe()}
     assert set(FLAG_KEYS.values()) <= known
+
+
+def test_workers_takes_a_number_or_auto() -> None:
+    from proxy.cli.serve import _workers
+
+    assert (_workers("auto"), _workers("3")) == (0, 3)
+    result = _run("serve", "--dev", "--workers", "many")
+    assert result.returncode == 2
+    assert "--workers: must be a number or auto (got 'many')" in result.stderr
