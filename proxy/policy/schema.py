@@ -13,6 +13,13 @@ ALL_PHASES = frozenset(Phase)
 DEFAULT_REPLACEMENT = "[REDACTED]"
 
 
+class RegexEngine(enum.StrEnum):
+    LINEAR = "linear"
+    """RE2: time linear in the text; no look-arounds (but at the edges) or back-references."""
+    BACKTRACKING = "backtracking"
+    """The ``regex`` package, opted into per policy; every scan bounded by ``regex_timeout_ms``."""
+
+
 class Mode(enum.StrEnum):
     ENFORCE = "enforce"
     SHADOW = "shadow"
@@ -77,6 +84,9 @@ class Policy:
     whole_word: bool = True
     case_sensitive: bool = False
     """For regexes; keywords follow ``keyword_normalize.case``."""
+    regex_engine: RegexEngine = RegexEngine.LINEAR
+    regex_timeout_ms: int = 0
+    """Backtracking engine only: time one pattern may spend on one text (0: the default)."""
     classifier: ClassifierPolicy | None = None
     source: str = field(default="", compare=False)
     """``file:line`` of the definition, for messages."""

@@ -4,11 +4,14 @@ import pytest
 
 from proxy.policy.normalize import REGEX_DEFAULTS
 from proxy.policy.regex import RegexMatcher, RegexRule, compile_rule
+from proxy.policy.schema import RegexEngine
 from proxy.policy.validators import luhn
 
 
-def rule(policy: int, pattern: str, case_sensitive: bool = True, validator=None) -> RegexRule:  # type: ignore[no-untyped-def]
-    return RegexRule(policy, pattern, compile_rule(pattern, case_sensitive), validator)
+def rule(  # type: ignore[no-untyped-def]
+    policy: int, pattern: str, case_sensitive: bool = True, validator=None, engine=RegexEngine.LINEAR
+) -> RegexRule:
+    return compile_rule(policy, pattern, case_sensitive, engine=engine, validator=validator)
 
 
 MATCHER = RegexMatcher(
@@ -45,10 +48,14 @@ def test_regex_matches(text: str, expected: list[tuple[int, str]]) -> None:
 )
 def test_bad_patterns(pattern: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        compile_rule(pattern, True)
+        compile_rule(0, pattern, True)
 
 
-def test_patterns_that_cannot_be_combined_still_match() -> None:
-    matcher = RegexMatcher(REGEX_DEFAULTS, [rule(0, r"(a)\1"), rule(1, r"(?P<x>b)(?P=x)")])
+def test_back_references_run_on_the_backtracking_engine() -> None:
+    backtracking = RegexEngine.BACKTRACKING
+    matcher = RegexMatcher(
+        REGEX_DEFAULTS,
+        [rule(0, r"(a)\1", engine=backtracking), rule(1, r"(?P<x>b)(?P=x)", engine=backtracking)],
+    )
     assert [h.policy for h in matcher.scan("aa bb")] == [0, 1]
     assert re.compile(r"(a)\1").search("aa")
