@@ -45,14 +45,17 @@ class LinearRule:
 
     pattern: LinearPattern
     compiled: object
+    after_start: object
+    """The pattern without its leading ``\\A`` branch (the same object when it has none)."""
 
     @classmethod
     def compile(cls, pattern: str, case_sensitive: bool) -> LinearRule:
         translated = translate(pattern, 0 if case_sensitive else re.IGNORECASE)
-        compiled = _re2.RE2(translated.source.encode(), _options())
-        if not compiled.ok():
-            raise UnsupportedPattern(f"the linear engine cannot compile it: {compiled.error()}")
-        return cls(translated, compiled)
+        compiled = _compile(translated.source)
+        after_start = compiled
+        if translated.after_start_source != translated.source:
+            after_start = _compile(translated.after_start_source)
+        return cls(translated, compiled, after_start)
 
     def spans(self, data: bytes) -> list[tuple[int, int]]:
         """Byte spans of ``re``'s ``finditer`` matches in ``data`` (UTF-8)."""
@@ -70,7 +73,16 @@ class LinearRule:
             # ``re`` resumes at the end of the reported match; a leading edge is the character
             # before the next match, which may be this match's last one.
             pos = _char_start(data, stop - 1) if back else stop
+            if pos == 0:
+                match = self.after_start.Match  # type: ignore[attr-defined]
         return out
+
+
+def _compile(source: str) -> object:
+    compiled = _re2.RE2(source.encode(), _options())
+    if not compiled.ok():
+        raise UnsupportedPattern(f"the linear engine cannot compile it: {compiled.error()}")
+    return compiled
 
 
 def _char_start(data: bytes, index: int) -> int:

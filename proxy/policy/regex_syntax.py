@@ -60,6 +60,9 @@ class Edge:
     consumes_before: bool = False
     """A leading edge consumes the character before the match: ``re`` resumes one character
     earlier than the whole RE2 match ends."""
+    after_start: str = ""
+    """A leading edge without its ``\\A`` branch, for resuming at the text's first character
+    (where ``\\A`` would match the previous match again)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,14 @@ class LinearPattern:
         lead = self.lead.source if self.lead else ""
         trail = self.trail.source if self.trail else ""
         return f"{lead}({self.core}){trail}"
+
+    @property
+    def after_start_source(self) -> str:
+        """:attr:`source` for a search that must not match at the text's start."""
+        if self.lead is None or not self.lead.after_start:
+            return self.source
+        trail = self.trail.source if self.trail else ""
+        return f"{self.lead.after_start}({self.core}){trail}"
 
 
 def translate(pattern: str, flags: int = 0) -> LinearPattern:
@@ -121,7 +132,8 @@ def _lead_edge(item: tuple[Any, Any], rest: list[tuple[Any, Any]], flags: int) -
         cls = _single_char(list(body.data), flags)
         negative = op is sre_c.ASSERT_NOT
     if negative:
-        return Edge(f"(?:\\A|{_class(cls, negate=True)})", consumes_before=True)
+        before = _class(cls, negate=True)
+        return Edge(f"(?:\\A|{before})", consumes_before=True, after_start=before)
     return Edge(_class(cls), consumes_before=True)
 
 
