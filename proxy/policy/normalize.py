@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 from proxy.policy.chinese import may_change, to_simplified, utf8_to_simplified
 from proxy.policy.foldtables import HOMOGLYPHS, base_tables, bmp_char_class, char_class, separator_chars
-from proxy.policy.leet import has_leet_candidate, unleet_runs
+from proxy.policy.leet import has_leet_candidate, leet_classes, unleet_runs
 from proxy.policy.offsets import EditMap, MaskMap, OffsetMap, RunMap
 
 MAX_SEPARATOR_RUN = 3
@@ -195,8 +195,8 @@ class Normalizer:
                     stale = True
         # t2s keeps ASCII and turns Han characters into Han characters: ``encoded`` still shows
         # which leet characters touch letters.
-        if options.leet and has_leet_candidate(encoded):
-            unleeted = unleet_runs(folded)
+        if options.leet and has_leet_candidate(classes := leet_classes(encoded)):
+            unleeted = unleet_runs(folded, classes)
             stale = stale or unleeted is not folded
             folded = unleeted
         if not options.separators:
