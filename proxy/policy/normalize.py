@@ -163,9 +163,13 @@ class Normalizer:
             # 1 for an ASCII separator byte, 0 for any other byte (of UTF-8 or of "ascii" with "replace").
             self._separator_mask = bytes(int(c in self._ascii_separators) for c in range(256))
             self._long_run_bytes = b"\x01" * (options.separators + 1)
+        # Only the fold (the regex profiles): a text without a character it changes is its own form.
+        self._fold_only = not (options.case or options.chinese or options.leet or options.separators)
 
     def normalize(self, text: str) -> Normalized:
         options = self.options
+        if self._fold_only and self._changed.search(text) is None:
+            return Normalized(text, text, None, None)
         fold_map: EditMap | None = None
         others = ""
         stale = False  # whether ``encoded`` lags behind ``folded``
