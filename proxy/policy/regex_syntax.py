@@ -89,8 +89,10 @@ class LinearPattern:
         return f"{self.lead.after_start}({self.core}){trail}"
 
 
+@functools.lru_cache(maxsize=1024)
 def translate(pattern: str, flags: int = 0) -> LinearPattern:
-    """The RE2 form of a Python pattern, or :class:`UnsupportedPattern`."""
+    """The RE2 form of a Python pattern, or :class:`UnsupportedPattern` (cached: the loader checks
+    a pattern and the engine then compiles it, and a reload compiles unchanged patterns again)."""
     try:
         tree = sre_p.parse(pattern, flags)
     except re.error as e:
