@@ -21,16 +21,21 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 sre_p: Any = importlib.import_module("re._parser")
 sre_c: Any = importlib.import_module("re._constants")
 
 MAX_REPEAT = 1000
 """RE2's largest counted repetition."""
+_CODE_POINTS = 0x110000
+CharSet = npt.NDArray[np.bool_]
+"""A set of code points as a bitmap indexed by code point (1.1 MB, whatever it holds)."""
 
 _CATEGORY_SRC = {
     sre_c.CATEGORY_DIGIT: r"\d",
@@ -159,13 +164,13 @@ def _trail_edge(item: tuple[Any, Any], rest: list[tuple[Any, Any]], flags: int) 
     return Edge(_class(cls))
 
 
-def _boundary_chars(edge: frozenset[int], flags: int, boundary: bool) -> tuple[frozenset[int], bool]:
+def _boundary_chars(edge: CharSet, flags: int, boundary: bool) -> tuple[CharSet, bool]:
     """``\\b`` next to characters that are all word characters is ``(?<!\\w)``/``(?!\\w)``; next
     to all non-word ones it is ``(?<=\\w)``/``(?=\\w)``; ``\\B`` the other way round."""
     word = code_points(r"\w", flags & re.ASCII)
-    if edge <= word:
+    if not (edge & ~word).any():
         return word, boundary
-    if not edge & word:
+    if not (edge & word).any():
         return word, not boundary
     raise UnsupportedPattern(
         "\\b or \\B next to characters that may or may not be word characters; "
@@ -173,30 +178,30 @@ def _boundary_chars(edge: frozenset[int], flags: int, boundary: bool) -> tuple[f
     )
 
 
-def _single_char(items: list[tuple[Any, Any]], flags: int) -> frozenset[int]:
+def _single_char(items: list[tuple[Any, Any]], flags: int) -> CharSet:
     if len(items) == 1 and items[0][0] in (sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.IN, sre_c.ANY):
         return _Emitter().chars(items[0], flags)
     raise UnsupportedPattern(f"a look-around longer than one character; {_HINT_LOOKAROUND}")
 
 
-def _edge_chars(items: list[tuple[Any, Any]], flags: int, *, first: bool) -> frozenset[int]:
+def _edge_chars(items: list[tuple[Any, Any]], flags: int, *, first: bool) -> CharSet:
     """Characters the first (last) character of a match can be, for ``\\b`` at that edge."""
     seq = items if first else list(reversed(items))
-    out: set[int] = set()
+    out = _nothing()
     emitter = _Emitter()
     for op, av in seq:
         if op in (sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.IN, sre_c.ANY):
-            return frozenset(out | emitter.chars((op, av), flags))
+            return out | emitter.chars((op, av), flags)
         if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
-            out |= _edge_chars(list(av[2].data), flags, first=first)
+            out = out | _edge_chars(list(av[2].data), flags, first=first)
             if av[0] > 0:
-                return frozenset(out)
+                return out
             continue
         if op is sre_c.SUBPATTERN and not av[1] and not av[2]:
             sub = list(av[3].data)
-            out |= _edge_chars(sub, flags, first=first)
+            out = out | _edge_chars(sub, flags, first=first)
             if sre_p.SubPattern(sre_p.State(), sub).getwidth()[0] > 0:
-                return frozenset(out)
+                return out
             continue
         break
     raise UnsupportedPattern("\\b at an edge whose next character cannot be worked out; use a look-around")
@@ -257,7 +262,7 @@ class _Emitter:
             "pattern, or use (?<!\\w) / (?!\\w) there"
         )
 
-    def chars(self, item: tuple[Any, Any], flags: int) -> frozenset[int]:
+    def chars(self, item: tuple[Any, Any], flags: int) -> CharSet:
         op, av = item
         char_flags = flags & _CHAR_FLAGS
         if op is sre_c.ANY:
@@ -265,7 +270,7 @@ class _Emitter:
         if op is sre_c.LITERAL:
             return code_points(re.escape(chr(av)), char_flags & re.IGNORECASE)
         if op is sre_c.NOT_LITERAL:
-            return _everything() - code_points(re.escape(chr(av)), char_flags & re.IGNORECASE)
+            return _everything() & ~code_points(re.escape(chr(av)), char_flags & re.IGNORECASE)
         negate = bool(av) and av[0][0] is sre_c.NEGATE
         parts = []
         for sub_op, sub_av in av[1:] if negate else av:
@@ -278,7 +283,7 @@ class _Emitter:
             else:
                 raise UnsupportedPattern(f"unsupported character class item {sub_op}")
         matched = code_points("[" + "".join(parts) + "]", char_flags)
-        return _everything() - matched if negate else matched
+        return _everything() & ~matched if negate else matched
 
 
 def _escape_in_class(cp: int) -> str:
@@ -288,43 +293,53 @@ def _escape_in_class(cp: int) -> str:
 @functools.cache
 def _all_code_points() -> str:
     """Every code point but the surrogates, in order: ``re`` is run over it to learn a class."""
-    codes = array("I", [*range(0xD800), *range(0xE000, 0x110000)])
-    return codes.tobytes().decode("utf-32-le" if array("I", [1]).tobytes()[0] == 1 else "utf-32-be")
+    return _to_str(np.flatnonzero(_everything()).astype("<u4"))
+
+
+def _to_str(codes: npt.NDArray[np.uint32]) -> str:
+    return codes.astype("<u4").tobytes().decode("utf-32-le")
 
 
 @functools.cache
-def _everything() -> frozenset[int]:
-    return frozenset(map(ord, _all_code_points()))
+def _everything() -> CharSet:
+    """Every code point but the surrogates (RE2 reads UTF-8, where they cannot occur)."""
+    out = np.ones(_CODE_POINTS, dtype=np.bool_)
+    out[0xD800:0xE000] = False
+    out.flags.writeable = False
+    return out
+
+
+def _nothing() -> CharSet:
+    return np.zeros(_CODE_POINTS, dtype=np.bool_)
 
 
 @functools.cache
-def code_points(python_class: str, flags: int) -> frozenset[int]:
-    """Code points that one ``re`` character item matches under ``flags`` (surrogates excluded:
-    RE2 reads UTF-8, where they cannot occur)."""
-    return frozenset(map(ord, re.compile(python_class, flags).findall(_all_code_points())))
+def code_points(python_class: str, flags: int) -> CharSet:
+    """The code points one ``re`` character item matches under ``flags``, as a bitmap."""
+    matched = "".join(re.compile(python_class, flags).findall(_all_code_points()))
+    out = _nothing()
+    out[np.frombuffer(matched.encode("utf-32-le"), dtype="<u4")] = True
+    out.flags.writeable = False
+    return out
 
 
-def _class(cps: frozenset[int], *, negate: bool = False) -> str:
+def _class(cps: CharSet, *, negate: bool = False) -> str:
     """An RE2 character class for ``cps`` (or for everything else), as ranges."""
-    if not cps:
+    if not cps.any():
         if negate:
             return "(?s:.)"
         raise UnsupportedPattern("a character class that matches no character")
-    ranges = _ranges(sorted(cps))
+    # Surrogates cannot occur in UTF-8: counting them in lets a range run across their block.
+    filled = cps.copy()
+    filled[0xD800:0xE000] = bool(cps[0xD7FF] and cps[0xE000])
+    edges = np.diff(filled.astype(np.int8), prepend=0, append=0)
+    ranges = list(
+        zip(np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist(), strict=True)
+    )
     if len(ranges) == 1 and ranges[0][0] == ranges[0][1] and not negate:
         return _re2_char(ranges[0][0])
     body = "".join(_re2_char(lo) if lo == hi else f"{_re2_char(lo)}-{_re2_char(hi)}" for lo, hi in ranges)
     return f"[^{body}]" if negate else f"[{body}]"
-
-
-def _ranges(cps: list[int]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for cp in cps:
-        if out and (out[-1][1] == cp - 1 or (out[-1][1] == 0xD7FF and cp == 0xE000)):
-            out[-1] = (out[-1][0], cp)
-        else:
-            out.append((cp, cp))
-    return out
 
 
 def _re2_char(cp: int) -> str:
