@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import re2
 
@@ -157,16 +158,7 @@ class RegexMatcher:
         self.rules = tuple(rules)
         self._linear = tuple(r for r in self.rules if r.linear is not None)
         self._backtracking = tuple(r for r in self.rules if r.backtracking is not None)
-        self._set = None
-        if self._linear:
-            found = _re2.Set(_UNANCHORED, _options())
-            for rule in self._linear:
-                assert rule.linear is not None
-                if found.Add(rule.linear.pattern.source.encode()) < 0:
-                    raise UnsupportedPattern(f"cannot combine {rule.pattern!r}")
-            if not found.Compile():
-                raise UnsupportedPattern("the linear engine cannot combine these patterns")
-            self._set = found
+        self._set = _combine(self._linear)
 
     def scan(self, text: str, policies: frozenset[int] | None = None) -> list[RegexHit]:
         if not self.rules or not text:
@@ -177,9 +169,9 @@ class RegexMatcher:
         """Matches in a text already normalized under this matcher's options."""
         scanned = norm.text
         hits: list[RegexHit] = []
-        if self._set is not None:
+        if self._linear:
             data = _utf8(scanned)
-            matched = self._set.Match(data)
+            matched = self._set.Match(data) if self._set is not None else range(len(self._linear))
             if matched:
                 ascii_only = len(data) == len(scanned)
                 for index in sorted(matched):
@@ -211,6 +203,19 @@ class RegexMatcher:
                 continue
             ostart, oend = norm.original_span(start, end)
             hits.append(RegexHit(rule.policy, rule.pattern, ostart, oend))
+
+
+def _combine(rules: tuple[RegexRule, ...]) -> Any:
+    """One ``RE2::Set`` of the rules (``None`` if it would exceed RE2's memory budget: then each
+    pattern is run on its own, slower but the same matches)."""
+    if not rules:
+        return None
+    found = _re2.Set(_UNANCHORED, _options())
+    for rule in rules:
+        assert rule.linear is not None
+        if found.Add(rule.linear.pattern.source.encode()) < 0:
+            return None
+    return found if found.Compile() else None
 
 
 def _utf8(text: str) -> bytes:
