@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 
 import aiohttp
@@ -34,6 +35,9 @@ _RESPONSE_DROP = HOP_BY_HOP | {"content-length", "content-encoding", "server", "
 REQUEST_ID = "X-Request-Id"
 API_KEY_HEADER = "x-api-key"
 """The Anthropic Messages API's credential header (``anthropic-version`` passes through as it came)."""
+
+_LARGE_BODY = 1 << 20
+"""aiohttp's own threshold for warning about a bytes body written in one piece."""
 
 
 def create_session(settings: UpstreamSettings) -> aiohttp.ClientSession:
@@ -105,7 +109,9 @@ class Upstream:
                     request_id=request_id,
                     drop_authorization=self._virtual_keys,
                 ),
-                data=body,
+                # aiohttp writes a big bytes body in one go from the event loop (and warns): a
+                # file-like body is written in pieces.
+                data=io.BytesIO(body) if body is not None and len(body) > _LARGE_BODY else body,
                 allow_redirects=False,
             )
         except TimeoutError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from proxy.policy.decision import (
@@ -20,7 +21,7 @@ from proxy.policy.decision import (
     enforced_action,
 )
 from proxy.policy.keywords import KeywordMatcher, KeywordTerm
-from proxy.policy.normalize import NormalizeOptions
+from proxy.policy.normalize import NormalizeOptions, Normalizer, normalizer
 from proxy.policy.regex import RegexMatcher, RegexRule, compile_rule
 from proxy.policy.schema import ClassifierPolicy, Policy
 from proxy.policy.validators import VALIDATORS
@@ -28,6 +29,17 @@ from proxy.policy.validators import VALIDATORS
 DEFAULT_MAX_REGEX_MATCH = 256
 """Regex matches are assumed no longer than this for ``horizon``; longer ones are still reported
 by ``scan``/``evaluate`` but a sliding window of ``horizon`` characters may cut them."""
+
+
+TIMED_OUT = "(timed out)"
+"""Appended to the pattern of a finding made by a backtracking scan that ran out of time."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    normalizer: Normalizer
+    keywords: KeywordMatcher | None
+    regexes: RegexMatcher | None
 
 
 class PolicySet:
@@ -46,10 +58,20 @@ class PolicySet:
                 terms.extend(KeywordTerm(i, e, exception=True, whole_word=False) for e in p.exceptions)
             validator = VALIDATORS[p.validator] if p.validator else None
             for pattern in p.regexes:
-                rule = RegexRule(i, pattern, compile_rule(pattern, p.case_sensitive), validator)
+                rule = compile_rule(
+                    i, pattern, p.case_sensitive, engine=p.regex_engine,
+                    timeout_ms=p.regex_timeout_ms, validator=validator,
+                )  # fmt: skip
                 regex_groups.setdefault(p.regex_normalize, []).append(rule)
         self._keywords = tuple(KeywordMatcher(o, t) for o, t in keyword_groups.items())
         self._regexes = tuple(RegexMatcher(o, r) for o, r in regex_groups.items())
+        # One normalization per profile and text, shared by the keyword and regex matchers.
+        by_keywords = {m.options: m for m in self._keywords}
+        by_regexes = {m.options: m for m in self._regexes}
+        self._profiles = tuple(
+            _Profile(normalizer(o), by_keywords.get(o), by_regexes.get(o))
+            for o in dict.fromkeys([*by_keywords, *by_regexes])
+        )
         self._by_phase = {
             phase: frozenset(i for i, p in enumerate(policies) if phase in p.phases) for phase in Phase
         }
@@ -76,17 +98,22 @@ class PolicySet:
         if not wanted or not text:
             return ()
         findings: list[Finding] = []
-        for keywords in self._keywords:
-            for k in keywords.scan(text, wanted):
-                findings.append(
-                    self.policies[k.policy].finding(phase, RuleKind.KEYWORD, k.start, k.end, k.term)
-                )
-        for regexes in self._regexes:
-            for r in regexes.scan(text, wanted):
-                findings.append(
-                    self.policies[r.policy].finding(phase, RuleKind.REGEX, r.start, r.end, r.pattern)
-                )
-        findings.sort(key=lambda f: (f.start, f.end, f.policy_id))
+        policies = self.policies
+        for profile in self._profiles:
+            norm = profile.normalizer.normalize(text)
+            if profile.keywords is not None:
+                for k in profile.keywords.scan_normalized(norm, wanted):
+                    findings.append(
+                        policies[k.policy].finding(phase, RuleKind.KEYWORD, k.start, k.end, k.term)
+                    )
+            if profile.regexes is not None:
+                for r in profile.regexes.scan_normalized(norm, wanted):
+                    matched = f"{r.pattern} {TIMED_OUT}" if r.timed_out else r.pattern
+                    findings.append(
+                        policies[r.policy].finding(phase, RuleKind.REGEX, r.start, r.end, matched)
+                    )
+        if len(findings) > 1:
+            findings.sort(key=lambda f: (f.start, f.end, f.policy_id))
         return tuple(findings)
 
     def evaluate(self, text: str, phase: Phase) -> Decision:

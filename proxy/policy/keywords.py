@@ -121,7 +121,12 @@ class KeywordMatcher:
         """Matches of the given policies (all when ``None``), ordered by position."""
         if self._automaton is None or not text:
             return []
-        norm = self._normalizer.normalize(text)
+        return self.scan_normalized(self._normalizer.normalize(text), policies)
+
+    def scan_normalized(self, norm: Normalized, policies: frozenset[int] | None = None) -> list[KeywordHit]:
+        """Matches in a text already normalized under this matcher's options."""
+        if self._automaton is None:
+            return []
         raw = self._automaton.find_matches_as_indexes(norm.text, overlapping=True)
         if not raw:
             return []

@@ -3,7 +3,8 @@
 ``4 KB`` or ``a1`` are left alone. Lengths never change.
 
 Most texts have no leet character next to a letter; :func:`has_leet_candidate` tells so from
-the UTF-8 with a translate and a few big-integer operations, instead of a regex pass.
+one class byte per character (a ``bytes.translate`` of the UTF-8) with a few big-integer
+operations, and the same class bytes let a bytes regex find the runs to judge.
 """
 
 from __future__ import annotations
@@ -13,37 +14,46 @@ import re
 _LEET_CHARS = "0134578@$!|"
 _LEET = str.maketrans(_LEET_CHARS, "oieastbasii")
 _LEET_INSIDE_ONLY = frozenset("!|")
-# A leet run next to a letter (a superset of what folds; ``unleet`` decides). It starts with a
-# plain character class so ``re`` skips ahead at C speed, and always matches whole runs: the
-# look-behinds are relative to the run's end.
-_LEET_CANDIDATE = re.compile(
-    r"[0134578@$!|]+(?![0134578@$!|])(?:(?=[^\W\d_])|(?<=[^\W\d_][0134578@$])|(?<=[^\W\d_][0134578@$]{2}))"
-)
-# Per byte of UTF-8, chosen so that ``(bits >> 1) & next`` is non-zero exactly for a leet character
-# before a letter or a letter before an edge leet character: 2 a letter or a byte of a non-ASCII
-# character, 5 a leet character that may stand at a run's edge, 4 one that only folds inside a run.
-_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))  # one byte is enough per non-ASCII character
-_LEET_BITS = bytes(
+# One byte per character (a UTF-8 continuation byte is deleted, so byte i is character i): 2 an
+# ASCII letter or any non-ASCII character (a superset of the letters ``unleet`` tests for), 5 a
+# leet character that may stand at a run's edge, 4 one that only folds inside a run, else 0.
+# Chosen so that ``(bits >> 1) & next`` is non-zero exactly for a leet character before a letter
+# or a letter before an edge leet character.
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
+_CLASSES = bytes(
     2 if c >= 0x80 or chr(c).isalpha() else 5 if chr(c) in "0134578@$" else 4 if chr(c) in "!|" else 0
     for c in range(256)
 )
+# Whole runs of leet characters next to a letter-class byte. Each alternative starts only at a
+# run's first byte and never backtracks into it, so long digit runs stay linear.
+_CANDIDATE_RUN = re.compile(rb"(?<=\x02)[\x04\x05]+|(?<![\x02\x04\x05])[\x04\x05]++(?=\x02)")
+
+
+def leet_classes(encoded: bytes) -> bytes:
+    """One class byte per character of the text whose UTF-8 is ``encoded``."""
+    return encoded.translate(_CLASSES, _UTF8_CONTINUATION)
 
 
 def unleet(text: str) -> str:
-    return unleet_runs(text) if has_leet_candidate(text.encode("utf-8", "surrogatepass")) else text
+    classes = leet_classes(text.encode("utf-8", "surrogatepass"))
+    return unleet_runs(text, classes) if has_leet_candidate(classes) else text
 
 
-def unleet_runs(text: str) -> str:
+def unleet_runs(text: str, classes: bytes | None = None) -> str:
+    """Fold the leet runs of ``text``; ``classes`` (from :func:`leet_classes`) finds the runs at
+    C speed, and only runs next to a letter are judged in Python."""
+    if classes is None:
+        classes = leet_classes(text.encode("utf-8", "surrogatepass"))
     pieces: list[str] = []
     pos = 0
     n = len(text)
-    for m in _LEET_CANDIDATE.finditer(text):
+    for m in _CANDIDATE_RUN.finditer(classes):
         start, end = m.span()
         left = start > 0 and text[start - 1].isalpha()
         right = end < n and text[end].isalpha()
         if not (left or right):
             continue
-        run = m.group()
+        run = text[start:end]
         if left and right:
             fold = end - start <= 3
         elif end - start > 2 or not _LEET_INSIDE_ONLY.isdisjoint(run):
@@ -62,8 +72,8 @@ def unleet_runs(text: str) -> str:
     return "".join(pieces)
 
 
-def has_leet_candidate(encoded: bytes) -> bool:
-    """Whether a leet character touches a letter in this UTF-8: a fold needs one (a few big-integer
-    operations, instead of a regex pass)."""
-    bits = int.from_bytes(encoded.translate(_LEET_BITS, _UTF8_CONTINUATION), "little")
+def has_leet_candidate(classes: bytes) -> bool:
+    """Whether a leet character touches a letter (a fold needs one): a few big-integer operations
+    instead of a regex pass."""
+    bits = int.from_bytes(classes, "little")
     return bool((bits >> 1) & (bits >> 8))  # each byte against its successor

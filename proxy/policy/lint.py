@@ -4,7 +4,8 @@ Checks work on neutral entries (a keyword or pattern with its ``file:line``), so
 they do not depend on how the loader stores compiled rules; ``entries_from_set``
 style adapters live with the CLI.
 
-* regex: catastrophic backtracking risk (see :mod:`proxy.policy.regex_risk`);
+* regex on the opt-in backtracking engine: the opt-in itself, and catastrophic backtracking
+  risk (see :mod:`proxy.policy.regex_risk`);
 * keyword normalizes to the empty string -> error (it would match everywhere or nowhere);
 * keyword normalizes to a very common word -> warning (it fires on ordinary text);
 * the same normalized keyword listed twice in one category (one policy, or two; a list file two
@@ -18,7 +19,7 @@ import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from proxy.policy.regex_risk import Risk, backtracking_risks
+from proxy.policy.regex_risk import backtracking_risks
 
 
 class Severity(enum.StrEnum):
@@ -57,6 +58,8 @@ class RegexEntry:
     file: str
     line: int | None
     flags: int = 0
+    backtracking_ms: int = 0
+    """The per-text time bound when the policy opted into the backtracking engine; 0 on RE2."""
 
 
 # Words so frequent that a keyword equal to one of them flags ordinary text.
@@ -138,16 +141,30 @@ def lint_keywords(
 
 
 def lint_regexes(entries: Iterable[RegexEntry]) -> list[LintIssue]:
+    """Patterns on RE2 cannot backtrack, so only opted-in backtracking ones are judged: each is a
+    warning (its cost is bounded per text, and a timeout applies the policy's action)."""
     issues: list[LintIssue] = []
     for entry in entries:
+        if not entry.backtracking_ms:
+            continue
+        issues.append(
+            LintIssue(
+                entry.file,
+                entry.line,
+                Severity.WARNING,
+                f"pattern {entry.pattern!r} runs on the backtracking engine (regex_engine: backtracking): "
+                f"each text gets {entry.backtracking_ms} ms, then the policy's action applies to all of it",
+                entry.policy_id,
+            )
+        )
         for risk in backtracking_risks(entry.pattern, entry.flags):
-            severity = Severity.ERROR if risk.risk is Risk.ERROR else Severity.WARNING
             issues.append(
                 LintIssue(
                     entry.file,
                     entry.line,
-                    severity,
-                    f"pattern {entry.pattern!r}: {risk.message} (catastrophic backtracking risk)",
+                    Severity.WARNING,
+                    f"pattern {entry.pattern!r}: {risk.message} (catastrophic backtracking risk: "
+                    "expect timeouts)",
                     entry.policy_id,
                 )
             )

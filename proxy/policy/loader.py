@@ -18,8 +18,9 @@ from proxy.policy.files import rule_files
 from proxy.policy.normalize import KEYWORD_DEFAULTS, MAX_SEPARATOR_RUN, RAW, REGEX_DEFAULTS, NormalizeOptions
 from proxy.policy.normalize import normalizer as get_normalizer
 from proxy.policy.policy_rules import block_only_problems, parse_message
-from proxy.policy.regex import compile_rule
-from proxy.policy.schema import ALL_PHASES, ClassifierPolicy, Mode, Policy
+from proxy.policy.regex import check_pattern, linear_problem
+from proxy.policy.regex_backtracking import DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS
+from proxy.policy.schema import ALL_PHASES, ClassifierPolicy, Mode, Policy, RegexEngine
 from proxy.policy.validators import VALIDATORS
 from proxy.policy.yamlsource import DuplicateKeyError, LineDict, LineList, line_of, parse_yaml
 
@@ -27,7 +28,7 @@ _TOP_KEYS = {"policies", "tests", "mode", "include"}
 _POLICY_KEYS = {
     "id", "description", "category", "phases", "action", "mode", "keywords", "keyword_files",
     "exceptions", "regex", "replacement", "validator", "normalize", "whole_word", "case_sensitive",
-    "classifier", "message",
+    "classifier", "message", "regex_engine", "regex_timeout_ms",
 }  # fmt: skip
 _NORMALIZE_KEYS = {"width", "case", "format", "chinese", "homoglyphs", "leet", "separators"}
 _CLASSIFIER_KEYS = {"backend", "thresholds", "on_error", "timeout_ms", "model"}
@@ -177,6 +178,8 @@ class _FileParser:
         validator = get.choice("validator", _validator_name)
         whole_word = get.flag("whole_word", True)
         case_sensitive = get.flag("case_sensitive", False)
+        engine = get.choice("regex_engine", RegexEngine, default=RegexEngine.LINEAR) or RegexEngine.LINEAR
+        timeout_ms = self._regex_timeout(item, engine)
         keyword_opts, regex_opts = self._normalize(item, case_sensitive)
         message = self._message(item)
         classifier = self._classifier(item, pid or "", action or Action.FLAG, phases, mode, message)
@@ -195,11 +198,16 @@ class _FileParser:
                     self.problem(
                         line_of(item, label + "s") or item.line, f"{label} {term!r} normalizes to nothing"
                     )
+        if engine is not RegexEngine.LINEAR and not patterns:
+            self.problem(line_of(item, "regex_engine"), "regex_engine needs regex")
         for pattern, line in zip(patterns, _item_lines(item.get("regex"), item), strict=False):
             try:
-                compile_rule(pattern, case_sensitive)
+                check_pattern(pattern, case_sensitive)
             except ValueError as e:
                 self.problem(line, str(e))
+                continue
+            if engine is RegexEngine.LINEAR and (reason := linear_problem(pattern, case_sensitive)):
+                self.problem(line, f"regex {pattern!r} cannot run on the linear engine: {reason}")
         if len(self.problems) > before or pid is None or category is None or action is None:
             return None
         return Policy(
@@ -208,6 +216,7 @@ class _FileParser:
             keywords=tuple(keywords), exceptions=tuple(exceptions), regexes=tuple(patterns),
             replacement=replacement, validator=validator, keyword_normalize=keyword_opts,
             regex_normalize=regex_opts, whole_word=whole_word, case_sensitive=case_sensitive,
+            regex_engine=engine, regex_timeout_ms=timeout_ms,
             classifier=classifier, message=message, source=f"{self.name}:{item.line}",
         )  # fmt: skip
 
@@ -216,6 +225,19 @@ class _FileParser:
         for line, problem in found:
             self.problem(line, problem)
         return message
+
+    def _regex_timeout(self, item: LineDict, engine: RegexEngine) -> int:
+        value = item.get("regex_timeout_ms")
+        if value is None:
+            return DEFAULT_TIMEOUT_MS
+        line = line_of(item, "regex_timeout_ms")
+        if engine is not RegexEngine.BACKTRACKING:
+            self.problem(line, "regex_timeout_ms only applies to regex_engine: backtracking")
+        elif isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_TIMEOUT_MS:
+            self.problem(line, f"regex_timeout_ms must be an integer from 1 to {MAX_TIMEOUT_MS}")
+        else:
+            return value
+        return DEFAULT_TIMEOUT_MS
 
     def _keyword_file(self, rel: str, line: int | None) -> list[str]:
         path = self.file.parent / rel

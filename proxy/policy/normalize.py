@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 from proxy.policy.chinese import may_change, to_simplified, utf8_to_simplified
 from proxy.policy.foldtables import HOMOGLYPHS, base_tables, bmp_char_class, char_class, separator_chars
-from proxy.policy.leet import has_leet_candidate, unleet_runs
+from proxy.policy.leet import has_leet_candidate, leet_classes, unleet_runs
 from proxy.policy.offsets import EditMap, MaskMap, OffsetMap, RunMap
 
 MAX_SEPARATOR_RUN = 3
@@ -163,9 +163,13 @@ class Normalizer:
             # 1 for an ASCII separator byte, 0 for any other byte (of UTF-8 or of "ascii" with "replace").
             self._separator_mask = bytes(int(c in self._ascii_separators) for c in range(256))
             self._long_run_bytes = b"\x01" * (options.separators + 1)
+        # Only the fold (the regex profiles): a text without a character it changes is its own form.
+        self._fold_only = not (options.case or options.chinese or options.leet or options.separators)
 
     def normalize(self, text: str) -> Normalized:
         options = self.options
+        if self._fold_only and self._changed.search(text) is None:
+            return Normalized(text, text, None, None)
         fold_map: EditMap | None = None
         others = ""
         stale = False  # whether ``encoded`` lags behind ``folded``
@@ -195,8 +199,8 @@ class Normalizer:
                     stale = True
         # t2s keeps ASCII and turns Han characters into Han characters: ``encoded`` still shows
         # which leet characters touch letters.
-        if options.leet and has_leet_candidate(encoded):
-            unleeted = unleet_runs(folded)
+        if options.leet and has_leet_candidate(classes := leet_classes(encoded)):
+            unleeted = unleet_runs(folded, classes)
             stale = stale or unleeted is not folded
             folded = unleeted
         if not options.separators:

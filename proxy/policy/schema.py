@@ -16,6 +16,13 @@ BLOCK_ONLY_CATEGORIES = frozenset({"sexual-minors", "sexual/minors"})
 their classifiers fail closed. ``sexual/minors`` is the OpenAI moderation name of the same thing."""
 
 
+class RegexEngine(enum.StrEnum):
+    LINEAR = "linear"
+    """RE2: time linear in the text; no look-arounds (but at the edges) or back-references."""
+    BACKTRACKING = "backtracking"
+    """The ``regex`` package, opted into per policy; every scan bounded by ``regex_timeout_ms``."""
+
+
 class Mode(enum.StrEnum):
     ENFORCE = "enforce"
     SHADOW = "shadow"
@@ -82,6 +89,9 @@ class Policy:
     whole_word: bool = True
     case_sensitive: bool = False
     """For regexes; keywords follow ``keyword_normalize.case``."""
+    regex_engine: RegexEngine = RegexEngine.LINEAR
+    regex_timeout_ms: int = 0
+    """Backtracking engine only: time one pattern may spend on one text (0: the default)."""
     classifier: ClassifierPolicy | None = None
     message: PolicyMessage | None = None
     """Told to the client when this policy decides: the refusal of a block, the notice of a flag."""

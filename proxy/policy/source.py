@@ -18,6 +18,7 @@ from proxy.policy.files import rule_files
 from proxy.policy.lint import KeywordEntry, LintIssue, RegexEntry, lint_keywords, lint_regexes, sort_issues
 from proxy.policy.loader import PolicyLoadError, load_policy_set
 from proxy.policy.normalize import normalizer
+from proxy.policy.schema import Policy, RegexEngine
 from proxy.policy.store import LoadFailed, LoadProblem
 from proxy.policy.yamlsource import LineDict, LineList, line_of, parse_yaml
 
@@ -120,5 +121,13 @@ def lint_path(root: Path, policy_set: PolicySet) -> list[LintIssue]:
         norm = normalizer(by_id[entries[0].policy_id].keyword_normalize)
         del options
         issues.extend(lint_keywords(entries, norm.term))
-    issues.extend(lint_regexes(regexes))
+    issues.extend(
+        lint_regexes(replace(r, backtracking_ms=_backtracking_ms(by_id.get(r.policy_id))) for r in regexes)
+    )
     return sort_issues(issues)
+
+
+def _backtracking_ms(policy: Policy | None) -> int:
+    if policy is None or policy.regex_engine is not RegexEngine.BACKTRACKING:
+        return 0
+    return policy.regex_timeout_ms

@@ -42,7 +42,13 @@ def cn_resident_id(text: str) -> bool:
     return body[17].upper() == check
 
 
+def intl_phone(text: str) -> bool:
+    """An international number outside mainland China (``+86`` numbers are ``phone-cn``'s)."""
+    return not text.startswith("+86")
+
+
 VALIDATORS: Mapping[str, Callable[[str], bool]] = {
     "luhn": luhn,
     "cn_resident_id": cn_resident_id,
+    "intl_phone": intl_phone,
 }

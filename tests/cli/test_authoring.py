@@ -86,13 +86,16 @@ def test_lint(policies: Path) -> None:
         "policies:\n"
         "  - id: risky\n    category: violence\n    action: flag\n"
         "    regex: ['(\\w+\\s?)+$']\n"
+        "    regex_engine: backtracking\n"
         "    keywords: [the, bath bomb, pipe bomb]\n"
         "    exceptions: [bath bomb]\n"
     )
     code, out, _ = _run("lint", str(policies))
-    assert code == 1
-    assert "more.yaml:5: error: [risky] pattern" in out and "catastrophic backtracking" in out
-    assert "more.yaml:6: warning: [risky] 'the' is a very common word" in out
+    assert code == 0
+    assert "more.yaml:5: warning: [risky] pattern" in out and "runs on the backtracking engine" in out
+    assert "catastrophic backtracking" in out
+    assert _run("lint", str(policies), "--strict")[0] == 1
+    assert "more.yaml:7: warning: [risky] 'the' is a very common word" in out
     assert "'bath bomb' can never fire" in out
     assert "'pipe bomb' is also listed in policy 'risky'" in out  # files are read in name order
     # a second category (a taxonomy pack classifying the term again) is not a duplicate

@@ -82,3 +82,61 @@ def test_highlight_uses_ansi_when_asked() -> None:
     finding = Finding("w", "violence", Action.BLOCK, Phase.PROMPT, RuleKind.KEYWORD, 2, 6, "bomb")
     decision = Decision(Action.BLOCK, (finding,))
     assert highlight("a bomb!", decision, color=True) == "a \033[1;31mbomb\033[0m!"
+
+
+UNLINEAR = [
+    ("a(?=b)c", "look-around inside the pattern"),
+    ("(?<!ab)c", "look-around longer than one character"),
+    ("(\\\\w)\\\\1", "back-reference"),
+    ("a++", "possessive repeats"),
+    ("x\\\\by", "\\b or \\B inside the pattern"),
+]
+
+
+def test_check_refuses_every_pattern_the_linear_engine_cannot_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = "".join(f'      - "{pattern}"\n' for pattern, _ in UNLINEAR)
+    (tmp_path / "p.yaml").write_text(RULES + "    regex:\n" + lines, encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    for line, (_, reason) in enumerate(UNLINEAR, start=7):
+        assert f"p.yaml:{line}: error: regex" in err
+        assert reason in err
+    assert err.count("cannot run on the linear engine") == len(UNLINEAR)
+
+
+def test_check_takes_them_with_the_backtracking_opt_in_and_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = "".join(f'      - "{pattern}"\n' for pattern, _ in UNLINEAR)
+    (tmp_path / "p.yaml").write_text(
+        RULES + "    regex_engine: backtracking\n    regex_timeout_ms: 20\n    regex:\n" + lines,
+        encoding="utf-8",
+    )
+    assert main(["check", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for line in range(9, 9 + len(UNLINEAR)):
+        assert f"p.yaml:{line}: warning: [weapons] pattern" in out
+    assert out.count("runs on the backtracking engine") == len(UNLINEAR) and "20 ms" in out
+    assert main(["check", "--strict", str(tmp_path)]) == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("    regex_engine: fast\n    regex: [x]\n", "regex_engine: 'fast' is not a valid RegexEngine"),
+        (
+            "    regex: [x]\n    regex_timeout_ms: 20\n",
+            "regex_timeout_ms only applies to regex_engine: backtracking",
+        ),
+        ("    regex_engine: backtracking\n    regex: [x]\n    regex_timeout_ms: 0\n", "from 1 to 1000"),
+        ("    regex_engine: backtracking\n", "regex_engine needs regex"),
+    ],
+)
+def test_regex_engine_settings_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str, message: str
+) -> None:
+    (tmp_path / "p.yaml").write_text(RULES + extra, encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 1
+    assert message in capsys.readouterr().err

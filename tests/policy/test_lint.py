@@ -72,17 +72,25 @@ def test_shadowing_rule_is_pluggable() -> None:
     assert len(lint_keywords(entries, NORMALIZE, shadows=lambda k, e: e in k)) == 1
 
 
-def test_regex_risks_become_issues() -> None:
+def test_patterns_on_the_linear_engine_raise_no_backtracking_issue() -> None:
+    assert lint_regexes([RegexEntry("p", r"(a+)+$", "p.yaml", 4), RegexEntry("p", r"\d+", "p.yaml", 6)]) == []
+
+
+def test_backtracking_opt_in_and_its_risks_are_warnings() -> None:
     issues = lint_regexes(
         [
-            RegexEntry("p", r"(a+)+$", "p.yaml", 4),
-            RegexEntry("p", r"(.*,)*x", "p.yaml", 5),
-            RegexEntry("p", r"\d+", "p.yaml", 6),
+            RegexEntry("p", r"(a+)+$", "p.yaml", 4, backtracking_ms=50),
+            RegexEntry("p", r"(.*,)*x", "p.yaml", 5, backtracking_ms=50),
+            RegexEntry("p", r"(\d+)\1", "p.yaml", 6, backtracking_ms=20),
         ]
     )
-    assert [(i.line, i.severity) for i in issues] == [(4, Severity.ERROR), (5, Severity.WARNING)]
-    assert "catastrophic backtracking" in issues[0].message
-    assert has_errors(issues) and not has_errors(issues[1:])
+    assert [(i.line, i.severity) for i in issues] == [(4, Severity.WARNING)] * 2 + [
+        (5, Severity.WARNING)
+    ] * 2 + [(6, Severity.WARNING)]
+    assert "backtracking engine" in issues[0].message and "50 ms" in issues[0].message
+    assert "catastrophic backtracking" in issues[1].message
+    assert "20 ms" in issues[4].message
+    assert not has_errors(issues)
 
 
 def test_issue_text_and_order() -> None:
