@@ -22,13 +22,18 @@ from aiohttp import web
 from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry
 
+from proxy.answer_stream import Finisher, FinishingWriter, finisher_for
 from proxy.apis import openai_chat
 from proxy.apis.base import ApiFormat, ParsedRequest, parse_json_object, refusal_for
+from proxy.audit import AuditingStreamObserver, AuditRecorder
 from proxy.errors import BadRequest, NotFound, PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
+from proxy.labels import HEADER as LABEL_HEADER
+from proxy.labels import LABELLED_ENDPOINTS, Finish, finish_json, label_for
 from proxy.metrics import BypassComponent, BypassReason, Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
-from proxy.policy.decision import Phase
+from proxy.policy.decision import Action, Phase
 from proxy.policy_sets import PolicySetRuntime
+from proxy.pseudonyms import Pseudonyms
 from proxy.routing import RequestFacts, RoutePlan, RouteTable
 from proxy.settings import Settings
 from proxy.streaming import (
@@ -59,6 +64,8 @@ class Services:
     """Extra state shown by ``/readyz`` (e.g. the policy store's last rejected load)."""
     stream_observer: StreamObserver = field(default_factory=NullObserver)
     metrics: Metrics = field(default_factory=lambda: Metrics(CollectorRegistry()))
+    audit: AuditRecorder | None = None
+    """Where streamed answers' decisions are recorded (the moderators record their own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +116,15 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
     if parsed.token_prompt:
         _admit_token_prompt(services)
 
-    # 2. Moderate the prompt; a block is answered here and the upstream never sees it.
+    # 2. Moderate the prompt; a block is answered here and the upstream never sees it. Pseudonymized
+    # values leave as placeholders; the mapping stays in this request, to restore the answer (5).
     prompt = await routed.moderator.moderate(parsed.texts, Phase.PROMPT, ctx)
     if prompt.blocked:
         blocked = fmt.prompt_blocked(prompt)
         return _json(blocked.status, blocked.body, moderation_headers(prompt))
-    payload = fmt.encode(raw, content_type, parsed, prompt)
+    finish = _finish_plan(services, routed, parsed, fmt, prompt)
+    forwarded = finish.pseudonyms.forward(parsed.texts, prompt) if finish.pseudonyms is not None else prompt
+    payload = fmt.encode(raw, content_type, parsed, forwarded)
 
     # 3. Forward, to the route's upstream.
     started = time.monotonic()
@@ -125,9 +135,10 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
             return await _relay(
                 request,
                 upstream,
-                _stream_plan(services, routed, parsed, fmt),
-                moderation_headers(prompt),
+                _stream_plan(services, routed, parsed, fmt, prompt, started),
+                _answer_headers(finish, prompt),
                 started,
+                finisher_for(fmt.endpoint, finish) if finish.active else None,
             )
         data = await routed.upstream.read(upstream)
     finally:
@@ -135,7 +146,7 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
         services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
     if upstream.status != 200 or upstream.content_type != "application/json":
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
-    if not routed.policies.active() or fmt.response_slots is None:
+    if fmt.response_slots is None or not (routed.policies.active() or finish.active):
         headers = response_headers(upstream.headers)
         headers.update(moderation_headers(prompt))
         return web.Response(status=upstream.status, body=data, headers=headers)
@@ -149,17 +160,51 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
     # 4a. Moderate the answer's texts; the format writes the verdict back in its own way.
     if fmt.usage is not None and (tokens := fmt.usage(reply)) is not None:
         services.metrics.record_tokens(*tokens)
-    slots = fmt.response_slots(reply)
-    verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
-    refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked texts use it
-    fmt.apply_response(reply, slots, verdict, refusal)
-    if fmt.annotate_prompt is not None:
-        fmt.annotate_prompt(reply, parsed.slots, prompt)
+    verdict = prompt
+    if routed.policies.active():
+        slots = fmt.response_slots(reply)
+        verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
+        refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked texts use it
+        fmt.apply_response(reply, slots, verdict, refusal)
+        if fmt.annotate_prompt is not None:
+            fmt.annotate_prompt(reply, parsed.slots, prompt)
 
-    # 5. Reply.
+    # 5. Restore pseudonymized values in the moderated answer (policies judged the placeholders, not the
+    # user's own values), label it, reply.
+    if finish.active:
+        finish_json(fmt.endpoint, reply, finish)
     headers = response_headers(upstream.headers)
-    headers.update(moderation_headers(prompt, verdict))
+    headers.update(_answer_headers(finish, prompt, verdict))
     return _json(upstream.status, reply, headers)
+
+
+def _finish_plan(
+    services: Services, routed: Routed, parsed: ParsedRequest, fmt: ApiFormat, prompt: Moderation
+) -> Finish:
+    """The request's pseudonym mapping (when a policy pseudonymized a prompt value) and answer label."""
+    pseudonyms = (
+        Pseudonyms()
+        if any(f.action is Action.PSEUDONYMIZE and not f.shadow for f in prompt.findings)
+        else None
+    )
+    label = None
+    if routed.plan.labels and fmt.endpoint in LABELLED_ENDPOINTS:
+        labels = services.settings.labels
+        label = label_for(
+            parsed.texts,
+            labels.texts,
+            position=labels.position,
+            provider=labels.provider,
+            request_id=routed.ctx.request_id,
+        )
+    return Finish(label, pseudonyms)
+
+
+def _answer_headers(finish: Finish, *phases: Moderation) -> dict[str, str]:
+    headers = moderation_headers(*phases)
+    if finish.label is not None and not phases[-1].blocked:
+        headers[LABEL_HEADER] = "true"
+    return headers
 
 
 def _admit_token_prompt(services: Services) -> None:
@@ -187,14 +232,31 @@ def route(services: Services, request: web.Request, tenant: str | None, model: s
     plan = services.routes.plan(RequestFacts(request.path, model, request.headers, tenant))
     return Routed(
         plan,
-        RequestContext(request[REQUEST_ID_KEY], plan.route, plan.tenant),
+        RequestContext(request[REQUEST_ID_KEY], plan.route, plan.tenant, request.match_info.route.name or ""),
         services.policy_sets[plan.policy_set],
         services.upstreams[plan.upstream],
     )
 
 
-def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest, fmt: ApiFormat) -> StreamPlan:
+def _stream_plan(
+    services: Services,
+    routed: Routed,
+    parsed: ParsedRequest,
+    fmt: ApiFormat,
+    prompt: Moderation,
+    started: float,
+) -> StreamPlan:
     streaming = services.settings.streaming
+    observer = services.stream_observer
+    if services.audit is not None:
+        observer = AuditingStreamObserver(
+            observer,
+            services.audit,
+            routed.ctx,
+            revision=prompt.revision,
+            started=started,
+            all_decisions=services.settings.audit.all_decisions,
+        )
 
     async def moderate(texts: Sequence[str]) -> Moderation:
         return await routed.moderator.moderate(texts, Phase.RESPONSE, routed.ctx)
@@ -209,7 +271,7 @@ def _stream_plan(services: Services, routed: Routed, parsed: ParsedRequest, fmt:
         max_event_bytes=streaming.max_event_bytes,
         buffer_max_chars=streaming.buffer_max_chars,
         expected_choices=expected_choices(parsed.body),
-        observer=services.stream_observer,
+        observer=observer,
         route=routed.plan.route,
         events=fmt.stream,
     )
@@ -221,12 +283,18 @@ async def _relay(
     plan: StreamPlan,
     headers: Mapping[str, str],
     started: float,
+    finisher: Finisher | None = None,
 ) -> web.StreamResponse:
     response = web.StreamResponse(status=upstream.status, headers=response_headers(upstream.headers))
     response.headers.update(headers)
     await response.prepare(request)
     try:
-        report = await moderate_stream(upstream, response, plan)
+        if finisher is None:
+            report = await moderate_stream(upstream, response, plan)
+        else:
+            writer = FinishingWriter(response, finisher)
+            report = await moderate_stream(upstream, writer, plan)
+            await writer.close()
         await response.write_eof()
     except ConnectionResetError:
         return response  # the client left; the caller closes the upstream response, cancelling it

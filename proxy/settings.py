@@ -25,6 +25,7 @@ from proxy.cache_config import CacheConfig
 from proxy.classifiers import registry as classifier_registry
 from proxy.classifiers.registry import ClassifierConfig, ClassifierConfigError
 from proxy.routing import ConfigProblem, Route, UpstreamTarget, check_routing
+from proxy.settings_compliance import AuditSettings, LabelsSettings
 from proxy.settings_sections import (
     AdminSettings,
     CacheSettings,
@@ -80,6 +81,8 @@ class Settings:
     streaming: StreamingSettings = field(default_factory=StreamingSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
+    labels: LabelsSettings = field(default_factory=LabelsSettings)
     # Collections, not sections (see the module docstring and docs/routing.md).
     upstreams: dict[str, UpstreamTarget] = field(
         default_factory=dict,
@@ -298,6 +301,11 @@ def _check_consistency(settings: Settings) -> None:
         check_routing(settings.upstreams, settings.policy_sets, settings.tenants, settings.routes)
     except ConfigProblem as exc:
         raise SettingsError(exc.key, exc.problem) from None
+    audit = settings.audit
+    if "file" in audit.sinks and audit.file_path is None:
+        raise SettingsError("audit.file_path", "is required when audit.sinks names file")
+    if "redis" in audit.sinks and settings.redis.url is None:
+        raise SettingsError("audit.sinks", "names redis, which needs redis.url")
     try:
         cache_config(settings)
     except ValueError as exc:

@@ -11,6 +11,8 @@ from proxy.policy.normalize import KEYWORD_DEFAULTS, REGEX_DEFAULTS, NormalizeOp
 
 ALL_PHASES = frozenset(Phase)
 DEFAULT_REPLACEMENT = "[REDACTED]"
+DEFAULT_PLACEHOLDER = "[PII]"
+"""The base of a pseudonymize policy's placeholders when it names no ``replacement``."""
 
 
 class Mode(enum.StrEnum):
@@ -89,6 +91,8 @@ class Policy:
         replacement = None
         if self.action is Action.REDACT:
             replacement = self.replacement if self.replacement is not None else DEFAULT_REPLACEMENT
+        elif self.action is Action.PSEUDONYMIZE:
+            replacement = self.replacement if self.replacement is not None else DEFAULT_PLACEHOLDER
         return Finding(
             self.id, self.category, self.action, phase, kind, start, end, matched,
             shadow=self.shadow, replacement=replacement,
