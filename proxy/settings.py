@@ -156,8 +156,12 @@ def load_settings(
     config_file: Path | None = None,
     env: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    serving: bool = True,
 ) -> Settings:
-    """Build settings; ``overrides`` maps ``section.key`` to flag values (None means not given)."""
+    """Build settings; ``overrides`` maps ``section.key`` to flag values (None means not given).
+
+    ``serving=False`` (commands that only read some sections, like ``modproxy audit``) skips the
+    checks of what serving needs (an upstream, routes...); every value is still checked."""
     env = os.environ if env is None else env
     if config_file is None and env.get(CONFIG_ENV):
         config_file = Path(env[CONFIG_ENV])
@@ -173,7 +177,8 @@ def load_settings(
             settings.classifiers, backends=_resolve_api_keys(settings.classifiers.backends, env)
         ),
     )
-    _check_consistency(settings)
+    if serving:
+        _check_consistency(settings)
     return settings
 
 
