@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.moderators",
     "tests.fixtures.chunky_upstream",
     "tests.fixtures.api_upstream",
+    "tests.fixtures.echo_model",
 ]
