@@ -116,7 +116,6 @@ class ChunkFinisher:
     def __init__(self, finish: Finish) -> None:
         self._finish = finish
         self._restorers = _Restorers(finish)
-        self._texted: set[int] = set()
         self._prepended: set[int] = set()
         self._finished: set[int] = set()
         self._chat = True
@@ -149,8 +148,6 @@ class ChunkFinisher:
         text = holder.get(name)
         if isinstance(text, str):
             restored = self._restorers.feed((index, None), text)
-            if text:
-                self._texted.add(index)
             if (
                 label is not None
                 and label.prepend
@@ -184,12 +181,7 @@ class ChunkFinisher:
 
     def _labels_end(self, index: int, finish_reason: Any) -> bool:
         label = self._finish.label
-        return (
-            label is not None
-            and not label.prepend
-            and finish_reason not in UNLABELLED_FINISHES
-            and (index in self._texted or not self._chat)
-        )
+        return label is not None and not label.prepend and finish_reason not in UNLABELLED_FINISHES
 
     def _tail(self, index: int, finish_reason: Any, out: bytearray, *, with_content: bool = True) -> None:
         """One chunk before the finishing one: held-back text, tool arguments, and the label."""
