@@ -51,6 +51,8 @@ class _Lane:
         self._retry = retry
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self.idle = asyncio.Event()
+        self.idle.set()
         self.task: asyncio.Task[None] | None = None
 
     def offer(self, record: AuditRecord) -> None:
@@ -58,6 +60,7 @@ class _Lane:
             self._metrics.record_audit(self.sink.name, AuditResult.DROPPED)
             return
         self._queue.append(record)
+        self.idle.clear()
         self._wake.set()
 
     def start(self) -> None:
@@ -79,6 +82,7 @@ class _Lane:
     async def _run(self) -> None:
         while True:
             if not self._queue:
+                self.idle.set()
                 if self._stopping.is_set():
                     return
                 self._wake.clear()
@@ -122,6 +126,11 @@ class AuditTrail:
 
     def pending(self, sink: AuditSink) -> int:
         return sum(lane.pending for lane in self._lanes if lane.sink.name is sink)
+
+    async def drained(self) -> None:
+        """Every record offered so far is written (or dropped)."""
+        for lane in self._lanes:
+            await lane.idle.wait()
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[AuditTrail]:

@@ -16,7 +16,12 @@ BASES = ("[EMAIL]", "[PHONE]", "[IP]", "[EMAIL]")
 
 @pytest.mark.parametrize(
     ("base", "n", "expected"),
-    [("[EMAIL]", 1, "[EMAIL_1]"), ("[EMAIL]", 12, "[EMAIL_12]"), ("<ID>", 2, "<ID_2>"), ("PII", 3, "[PII_3]")],
+    [
+        ("[EMAIL]", 1, "[EMAIL_1]"),
+        ("[EMAIL]", 12, "[EMAIL_12]"),
+        ("<ID>", 2, "<ID_2>"),
+        ("PII", 3, "[PII_3]"),
+    ],
 )
 def test_a_placeholder_is_the_base_with_a_counter_before_its_closing_bracket(
     base: str, n: int, expected: str
@@ -67,13 +72,17 @@ def test_a_redaction_wins_where_it_overlaps_a_pseudonym_and_shadow_findings_chan
     pseudonyms = Pseudonyms()
     forwarded = pseudonyms.forward([text], Moderation((Decision(Action.REDACT, findings, "r"),), "r"))
     assert forwarded.decisions[0].redacted == "id [REDACTED] and [EMAIL_1]"
-    assert pseudonyms.restore("[CARD_1] [EMAIL_1]") == "[CARD_1] x@y.io", "the redacted value was never issued"
+    assert pseudonyms.restore("[CARD_1] [EMAIL_1]") == "[CARD_1] x@y.io", (
+        "the redacted value was never issued"
+    )
 
 
 def test_values_go_back_json_escaped_inside_tool_arguments() -> None:
     pseudonyms = Pseudonyms()
     token = pseudonyms.issue(VALUES[3], "[EMAIL]")
-    assert pseudonyms.restore(f'{{"to": "{token}"}}', json_string=True) == '{"to": "quote\\"back\\\\slash@x.io"}'
+    assert (
+        pseudonyms.restore(f'{{"to": "{token}"}}', json_string=True) == '{"to": "quote\\"back\\\\slash@x.io"}'
+    )
     assert pseudonyms.restore(f"to {token}") == f"to {VALUES[3]}"
 
 
