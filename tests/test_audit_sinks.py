@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -29,14 +28,18 @@ def record(n: int, action: Action = Action.BLOCK, tenant: str | None = None) -> 
                        action, (), "rev", "evaluated", 0.1, "sha256:x")  # fmt: skip
 
 
+def _sizes(directory: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in directory.iterdir()}
+
+
 async def test_the_file_rotates_by_size_and_keeps_a_bounded_count(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
     sink = FileSink(path, max_bytes=2_000, backups=2)
     for n in range(60):
         await sink.write([record(n)])
-    files = sorted(os.listdir(tmp_path))
-    assert files == ["audit.jsonl", "audit.jsonl.1", "audit.jsonl.2"]
-    assert all(os.path.getsize(tmp_path / name) <= 2_000 for name in files)
+    sizes = _sizes(tmp_path)
+    assert sorted(sizes) == ["audit.jsonl", "audit.jsonl.1", "audit.jsonl.2"]
+    assert all(size <= 2_000 for size in sizes.values())
     ids = [int(r["request_id"].removeprefix("req-")) for r in file_records(path)]
     assert ids == list(range(ids[0], 60)) and ids[0] > 0, "oldest rotated away, the rest in order"
 
