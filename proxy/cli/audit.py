@@ -180,7 +180,8 @@ async def _query_stream(settings: Settings, selected: Filter, limit: int) -> int
                 break
             for _, fields in entries:
                 record = _decode(fields)
-                if selected.matches(record) and shown < limit:
+                # The entry id says when it was added; the record's own time, when it was decided.
+                if _record_ms(record) >= selected.since_ms and selected.matches(record) and shown < limit:
                     _emit(record)
                     shown += 1
             start = b"(" + entries[-1][0]
