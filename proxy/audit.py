@@ -151,6 +151,8 @@ class AuditingStreamObserver:
         started: float,
         all_decisions: bool = False,
     ) -> None:
+        """``started``: ``time.monotonic()`` when the request was forwarded (``latency_ms`` counts from
+        it)."""
         self._inner = inner
         self._recorder = recorder
         self._ctx = ctx
@@ -177,7 +179,7 @@ class AuditingStreamObserver:
             findings=tuple(IndexedFinding(0, f) for f in report.findings),
             revision=self._revision,
             cache="stream",
-            latency_ms=(time.perf_counter() - self._started) * 1000,
+            latency_ms=(time.monotonic() - self._started) * 1000,
             digest="",
             stream_mode=report.mode.value,
         )

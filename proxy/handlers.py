@@ -28,12 +28,11 @@ from proxy.apis.base import ApiFormat, ParsedRequest, parse_json_object, refusal
 from proxy.audit import AuditingStreamObserver, AuditRecorder
 from proxy.errors import BadRequest, NotFound, PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
 from proxy.labels import HEADER as LABEL_HEADER
-from proxy.labels import LABELLED_ENDPOINTS, Finish, finish_json, label_for
+from proxy.labels import Finish, finish_for, finish_json
 from proxy.metrics import BypassComponent, BypassReason, Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
-from proxy.policy.decision import Action, Phase
+from proxy.policy.decision import Phase
 from proxy.policy_sets import PolicySetRuntime
-from proxy.pseudonyms import Pseudonyms
 from proxy.routing import RequestFacts, RoutePlan, RouteTable
 from proxy.settings import Settings
 from proxy.streaming import (
@@ -122,7 +121,13 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
     if prompt.blocked:
         blocked = fmt.prompt_blocked(prompt)
         return _json(blocked.status, blocked.body, moderation_headers(prompt))
-    finish = _finish_plan(services, routed, parsed, fmt, prompt)
+    finish = finish_for(
+        prompt,
+        parsed.texts,
+        services.settings.labels if routed.plan.labels else None,
+        endpoint=fmt.endpoint,
+        request_id=ctx.request_id,
+    )
     forwarded = finish.pseudonyms.forward(parsed.texts, prompt) if finish.pseudonyms is not None else prompt
     payload = fmt.encode(raw, content_type, parsed, forwarded)
 
@@ -176,28 +181,6 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
     headers = response_headers(upstream.headers)
     headers.update(_answer_headers(finish, prompt, verdict))
     return _json(upstream.status, reply, headers)
-
-
-def _finish_plan(
-    services: Services, routed: Routed, parsed: ParsedRequest, fmt: ApiFormat, prompt: Moderation
-) -> Finish:
-    """The request's pseudonym mapping (when a policy pseudonymized a prompt value) and answer label."""
-    pseudonyms = (
-        Pseudonyms()
-        if any(f.action is Action.PSEUDONYMIZE and not f.shadow for f in prompt.findings)
-        else None
-    )
-    label = None
-    if routed.plan.labels and fmt.endpoint in LABELLED_ENDPOINTS:
-        labels = services.settings.labels
-        label = label_for(
-            parsed.texts,
-            labels.texts,
-            position=labels.position,
-            provider=labels.provider,
-            request_id=routed.ctx.request_id,
-        )
-    return Finish(label, pseudonyms)
 
 
 def _answer_headers(finish: Finish, *phases: Moderation) -> dict[str, str]:

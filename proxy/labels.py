@@ -10,12 +10,15 @@ metadata). Where the label goes in each API's JSON answers is here; streams are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from proxy.apis.base import refusal_for
+from proxy.moderation import Moderation
+from proxy.policy.decision import Action
 from proxy.pseudonyms import Pseudonyms
+from proxy.settings_compliance import LabelsSettings
 
 HEADER = "x-ai-generated"
 METADATA_FIELD = "AIGC"
@@ -58,6 +61,31 @@ class Finish:
 
     def restore(self, text: str, *, json_string: bool = False) -> str:
         return self.pseudonyms.restore(text, json_string=json_string) if self.pseudonyms else text
+
+
+def finish_for(
+    prompt: Moderation,
+    prompt_texts: Sequence[str],
+    labels: LabelsSettings | None,
+    *,
+    endpoint: str,
+    request_id: str,
+) -> Finish:
+    """The request's pseudonym mapping (when a policy pseudonymized a prompt value) and its answer's
+    label (``labels``: the route labels its answers)."""
+    pseudonymized = prompt.action in (Action.PSEUDONYMIZE, Action.REDACT) and any(
+        f.action is Action.PSEUDONYMIZE and not f.shadow for f in prompt.findings
+    )
+    label = None
+    if labels is not None and endpoint in LABELLED_ENDPOINTS:
+        label = label_for(
+            prompt_texts,
+            labels.texts,
+            position=labels.position,
+            provider=labels.provider,
+            request_id=request_id,
+        )
+    return Finish(label, Pseudonyms() if pseudonymized else None)
 
 
 def finish_json(endpoint: str, reply: dict[str, Any], finish: Finish) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Finding
@@ -148,6 +148,29 @@ class StreamRestorer:
     @property
     def holding(self) -> bool:
         return bool(self._held)
+
+
+class StreamRestorers:
+    """One :class:`StreamRestorer` per streamed text of an answer (keyed by the API's own indices)."""
+
+    def __init__(self, pseudonyms: Pseudonyms | None) -> None:
+        self._pseudonyms = pseudonyms
+        self._by_key: dict[Hashable, StreamRestorer] = {}
+
+    def feed(self, key: Hashable, text: str, *, json_string: bool = False) -> str:
+        if not self._pseudonyms:
+            return text
+        restorer = self._by_key.get(key)
+        if restorer is None:
+            restorer = self._by_key[key] = self._pseudonyms.restorer(json_string=json_string)
+        return restorer.feed(text)
+
+    def flush(self, key: Hashable) -> str:
+        restorer = self._by_key.get(key)
+        return restorer.flush() if restorer is not None else ""
+
+    def holding(self) -> list[Hashable]:
+        return [key for key, r in self._by_key.items() if r.holding]
 
 
 def _rewrites(finding: Finding) -> bool:
