@@ -53,6 +53,7 @@ class _Lane:
         self._stopping = asyncio.Event()
         self.idle = asyncio.Event()
         self.idle.set()
+        self._down = False
         self.task: asyncio.Task[None] | None = None
 
     def offer(self, record: AuditRecord) -> None:
@@ -92,11 +93,20 @@ class _Lane:
             try:
                 await self.sink.write(batch)
             except SinkDown as exc:
-                log.warning("audit sink %s is down (%s); retrying in %.1fs", self.sink.name, exc, self._retry)
+                if self._stopping.is_set():
+                    return  # the last try at shutdown failed: what is left is counted as dropped
+                if not self._down:
+                    self._down = True
+                    log.warning(
+                        "audit sink %s is down (%s); retrying every %.1fs", self.sink.name, exc, self._retry
+                    )
                 # Woken early only by stop(): the flush then tries once more right away.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), self._retry)
                 continue
+            if self._down:
+                self._down = False
+                log.warning("audit sink %s is back", self.sink.name)
             for _ in batch:
                 self._queue.popleft()
             self._metrics.record_audit(self.sink.name, AuditResult.WRITTEN, len(batch))
