@@ -88,6 +88,7 @@ ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
         {"model": "m", "max_tokens": 9, "messages": [{"role": "user", "content": "{text}"}]},
     ),
     "embeddings": ("/v1/embeddings", {"model": "m", "input": "{text}"}),
+    "images_generations": ("/v1/images/generations", {"model": "m", "prompt": "{text}"}),
 }
 ACTIONS = {"block": "a bomb", "redact": "the codename", "flag": "darn", "pseudonymize": "mail a@b.io"}
 
@@ -120,6 +121,7 @@ async def test_every_action_on_every_endpoint_is_recorded_without_the_text(
     records = list(file_records(path))
     prompts = {(r["endpoint"], r["action"], r["request_id"]) for r in records if r["phase"] == "prompt"}
     assert prompts == expected
+    assert "a@b.io" not in echo_model.sent() and "codename" not in echo_model.sent()
     for r in records:
         assert r["revision"] and r["digest"].startswith("sha256:") and r["cache"] in ("evaluated", "local")
         assert not any(text in json.dumps(r) for text in ("a@b.io", "the codename", "a bomb"))
