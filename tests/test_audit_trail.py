@@ -7,13 +7,18 @@ import json
 import time
 from pathlib import Path
 
+import aiohttp
+from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from proxy.audit import AuditRecord
+from proxy.app import create_app
+from proxy.audit import AuditingModerator, AuditRecord
 from proxy.audit_sinks import FileSink
 from proxy.audit_trail import AuditTrail
 from proxy.metrics import Metrics
 from proxy.policy.decision import Action, Phase
+from proxy.settings import load_settings
+from tests.fixtures.pattern_scanner import PatternScanner, Rule, ScannerModerator
 
 
 def record(n: int) -> AuditRecord:
@@ -70,8 +75,36 @@ async def test_shutdown_writes_the_queue_out_and_counts_what_a_dead_sink_never_t
     dead = FileSink(blocker / "audit.jsonl", max_bytes=10**6, backups=2)
     trail = AuditTrail([FileSink(good, max_bytes=10**6, backups=2), dead], metrics, retry_seconds=60,
                        flush_seconds=0.5)  # fmt: skip
+    for n in range(3):  # queued before the writers even start: only the shutdown flush can write them
+        trail.record(record(n))
     async with trail.running():
-        for n in range(3):
-            trail.record(record(n))
+        pass
     assert lines(good) == ["req-0", "req-1", "req-2"]
     assert count(metrics, "written") == 3 and count(metrics, "dropped") == 3
+
+
+async def test_the_app_runs_the_trail(tmp_path: Path) -> None:
+    """The trail starts and stops with the app (its cleanup_ctx)."""
+    metrics = Metrics(CollectorRegistry())
+    path = tmp_path / "audit.jsonl"
+    trail = AuditTrail([FileSink(path, max_bytes=10**6, backups=2)], metrics, retry_seconds=60)
+    scanner = PatternScanner([Rule("bomb", Action.BLOCK)])
+    settings = load_settings(
+        env={}, overrides={"upstream.url": "http://127.0.0.1:9", "logging.access_log": False}
+    )
+    app = create_app(settings, moderator=AuditingModerator(ScannerModerator(scanner), trail), audit=trail)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    body = {"model": "m", "messages": [{"role": "user", "content": "a bomb"}]}
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(f"http://{host}:{port}/v1/chat/completions", json=body) as reply,
+        ):
+            assert reply.status == 400
+            request_id = reply.headers["x-request-id"]
+    finally:
+        await runner.cleanup()
+    assert lines(path) == [request_id]

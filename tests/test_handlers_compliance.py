@@ -168,3 +168,13 @@ async def test_a_route_turns_labels_on_for_its_requests_only(
     plain = await ask(stack.url, fmt, "Hi", stream=True, model="internal")
     assert labelled.text == "Hi" + LABEL and labelled.headers["x-ai-generated"] == "true"
     assert plain.text == "Hi" and "x-ai-generated" not in plain.headers
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_labels_need_no_policies(
+    start_stack: StartStack, echo_model: EchoModel, fmt: str, stream: bool
+) -> None:
+    stack = await start_stack(settings={"upstream.url": echo_model.url, "labels.enabled": True})
+    answer = await ask(stack.url, fmt, "Hi there", stream=stream)
+    assert answer.text == "Hi there" + LABEL and answer.headers["x-ai-generated"] == "true"
