@@ -9,7 +9,7 @@ import pytest
 
 from tests.fixtures.echo_model import EchoModel
 from tests.fixtures.stack import Stack, StartStack
-from tests.sdk_answers import FORMATS, ask
+from tests.fixtures.sdk_answers import FORMATS, ask
 
 POLICIES = """
 policies:
