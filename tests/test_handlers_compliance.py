@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.echo_model import EchoModel
-from tests.fixtures.stack import Stack, StartStack
 from tests.fixtures.sdk_answers import FORMATS, ask
+from tests.fixtures.stack import Stack, StartStack
 
 POLICIES = """
 policies:
