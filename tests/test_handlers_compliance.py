@@ -178,3 +178,15 @@ async def test_labels_need_no_policies(
     stack = await start_stack(settings={"upstream.url": echo_model.url, "labels.enabled": True})
     answer = await ask(stack.url, fmt, "Hi there", stream=stream)
     assert answer.text == "Hi there" + LABEL and answer.headers["x-ai-generated"] == "true"
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 8])
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_placeholders_split_anywhere_by_the_model_come_back_through_the_relay(
+    start_stack: StartStack, echo_model: EchoModel, policies: Path, fmt: str, size: int
+) -> None:
+    stack = await _stack(start_stack, echo_model, policies, **{"labels.enabled": True})
+    echo_model.split = lambda text: [text[i : i + size] for i in range(0, len(text), size)]
+    answer = await ask(stack.url, fmt, PROMPT, stream=True)
+    assert answer.text == PROMPT + LABEL
+    assert not [value for value in VALUES if value in echo_model.sent()]
