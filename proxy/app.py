@@ -18,6 +18,7 @@ from proxy.admin import admin_routes, cache_routes, policies_view
 from proxy.apis import FORMATS, STORED
 from proxy.apis.anthropic_messages import PATH as ANTHROPIC_PATH
 from proxy.apis.anthropic_messages import error_body as anthropic_error_body
+from proxy.audit_trail import AuditTrail
 from proxy.components import Components
 from proxy.errors import MethodNotAllowed, NotFound, PayloadTooLarge, ProxyError, Unauthorized
 from proxy.errors import error_body as render_error
@@ -52,10 +53,12 @@ def create_app(
     metrics: Metrics | None = None,
     ready_detail: Mapping[str, Callable[[], Any]] | None = None,
     policy_sets: Mapping[str, PolicySetRuntime] | None = None,
+    audit: AuditTrail | None = None,
 ) -> web.Application:
     """The main listener. ``modproxy serve`` passes the pieces from :func:`proxy.components.open_components`;
     tests pass what they exercise, and get an allow-all moderator and private metrics otherwise.
-    ``moderator`` and ``scanner`` serve the default policy set, ``policy_sets`` the named ones."""
+    ``moderator`` and ``scanner`` serve the default policy set, ``policy_sets`` the named ones.
+    ``audit`` (the trail the moderators record to) runs for the life of the app."""
     if settings.upstream.url is None:
         raise ValueError("create_app needs settings.upstream.url")
     metrics = metrics or Metrics(CollectorRegistry(), route_names=RouteTable.from_settings(settings).names)
@@ -82,6 +85,7 @@ def create_app(
             stream_observer or NullObserver(),
             metrics,
             ready_detail or {},
+            audit,
         )
     )
     app.on_response_prepare.append(_stamp_request_id)
@@ -114,6 +118,7 @@ def create_serving_apps(
         metrics=parts.metrics,
         ready_detail={"policies": lambda: policies_view(parts.store)},
         policy_sets=parts.runtimes(),
+        audit=parts.audit,
     )
     admin = create_admin_app(
         settings,
@@ -165,6 +170,7 @@ def _services_ctx(
     observer: StreamObserver,
     metrics: Metrics,
     ready_detail: Mapping[str, Callable[[], Any]],
+    audit: AuditTrail | None,
 ) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         session = create_session(settings.upstream)  # one pool for every named upstream
@@ -187,9 +193,16 @@ def _services_ctx(
             stream_observer=observer,
             metrics=metrics,
             json_limits=JsonLimits(settings.limits.json_max_depth, settings.limits.json_max_elements),
+            audit=audit,
         )
-        yield
-        await session.close()
+        try:
+            if audit is None:
+                yield
+            else:
+                async with audit.running():  # stopped after the server stopped taking requests
+                    yield
+        finally:
+            await session.close()
 
     return ctx
 

@@ -117,9 +117,11 @@ class DecisionCache:
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).hexdigest()
         return f"{self._config.prefix}decision:{revision}:{phase.value}{stage}:{digest}"
 
-    async def get_many(self, keys: Sequence[str], *, local_only: bool = False) -> list[Decision | None]:
+    async def get_many(
+        self, keys: Sequence[str], *, local_only: bool = False, tiers: list[CacheTier] | None = None
+    ) -> list[Decision | None]:
         """Stored-form decisions for ``keys`` (None for a miss): local tier first, then one Redis
-        round trip for everything the local tier lacked."""
+        round trip for everything the local tier lacked. ``tiers`` receives the tier of each hit."""
         found = self._local.get_many(keys)
         missing = [i for i, d in enumerate(found) if d is None]
         for d in found:
@@ -127,6 +129,8 @@ class DecisionCache:
                 self._observer.on_miss(CacheTier.LOCAL)
             else:
                 self._observer.on_hit(CacheTier.LOCAL)
+                if tiers is not None:
+                    tiers.append(CacheTier.LOCAL)
         if not missing or self._redis is None or local_only:
             return found
         try:
@@ -140,6 +144,8 @@ class DecisionCache:
                 self._observer.on_miss(CacheTier.REDIS)
                 continue
             self._observer.on_hit(CacheTier.REDIS)
+            if tiers is not None:
+                tiers.append(CacheTier.REDIS)
             self._local.put(keys[i], decision)
             found[i] = decision
         return found

@@ -23,6 +23,8 @@ import aiohttp
 from prometheus_client import CollectorRegistry
 
 from proxy.audit import AuditingModerator
+from proxy.audit_sinks import build_trail
+from proxy.audit_trail import AuditTrail
 from proxy.cache import DecisionCache
 from proxy.classification import StreamClassifiers
 from proxy.classifiers.builtin import lower_thread_priority
@@ -82,6 +84,8 @@ class Components:
     stream_metrics: StreamMetrics
     policy_sets: Mapping[str, PolicySetParts]
     """By name, ``default`` first."""
+    audit: AuditTrail
+    """Started and stopped by the serving app (its ``cleanup_ctx``), which writes the queue out."""
 
     @property
     def default(self) -> PolicySetParts:
@@ -128,6 +132,7 @@ async def open_components(
         cache = await stack.enter_async_context(DecisionCache(cache_config(settings), observer=cache_metrics))
         classifiers = await stack.enter_async_context(_classifiers(settings, metrics))
         sets: dict[str, PolicySetParts] = {}
+        audit = build_trail(settings, metrics)
         for name, store in stores.items():
             path = paths[name]
             observer: ReloadObserver = reload_metrics if name == DEFAULT else ReloadCounts(metrics)
@@ -137,13 +142,15 @@ async def open_components(
             moderator = MeteredModerator(
                 AuditingModerator(
                     PolicyModerator(store, cache, classifiers, observer=cache_metrics),
+                    audit,
                     include_text=settings.logging.log_text,
+                    all_decisions=settings.audit.all_decisions,
                 ),
                 metrics,
             )
             checks = StreamClassifiers(classifiers, cache_metrics)
             sets[name] = PolicySetParts(path, store, reloader, moderator, checks.for_scanner)
-        components = Components(metrics, cache, classifiers, StreamMetrics(metrics), sets)
+        components = Components(metrics, cache, classifiers, StreamMetrics(metrics), sets, audit)
         for parts in sets.values():
             await stack.enter_async_context(_watching(settings, parts))
         yield components

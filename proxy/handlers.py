@@ -24,10 +24,14 @@ from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry
 
 from proxy import client_limits
+from proxy.answer_stream import Finisher, FinishingWriter, finisher_for
 from proxy.apis import openai_chat
 from proxy.apis.base import ApiFormat, notice_for, parse_json_object, refusal_for, rewrites_response
+from proxy.audit import AuditingStreamObserver, AuditRecorder
 from proxy.errors import BadRequest, NotFound, PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
 from proxy.json_limits import JsonLimits
+from proxy.labels import HEADER as LABEL_HEADER
+from proxy.labels import Finish, finish_for, finish_json
 from proxy.metrics import BypassComponent, BypassReason, Metrics, UpstreamFailure
 from proxy.moderation import Moderation, Moderator, RequestContext
 from proxy.policy.decision import Phase
@@ -63,6 +67,8 @@ class Services:
     stream_observer: StreamObserver = field(default_factory=NullObserver)
     metrics: Metrics = field(default_factory=lambda: Metrics(CollectorRegistry()))
     json_limits: JsonLimits = field(default_factory=JsonLimits)
+    audit: AuditRecorder | None = None
+    """Where streamed answers' decisions are recorded (the moderators record their own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +120,22 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
         _admit_token_prompt(services)
 
     # 2. Moderate the prompt; a block is answered here and the upstream never sees it. Flag-only
-    #    classifiers may still be scoring it: they run alongside the upstream call.
+    #    classifiers may still be scoring it: they run alongside the upstream call. Pseudonymized
+    #    values leave as placeholders; the mapping stays in this request, to restore the answer (5).
     screening = await routed.moderator.screen(parsed.texts, Phase.PROMPT, ctx)
     prompt = screening.now
     if prompt.blocked:
         blocked = fmt.prompt_blocked(prompt, parsed.texts)
         return _json(blocked.status, blocked.body, moderation_headers(prompt))
-    payload = fmt.encode(raw, content_type, parsed, prompt)
+    finish = finish_for(
+        prompt,
+        parsed.texts,
+        services.settings.labels if routed.plan.labels else None,
+        endpoint=fmt.endpoint,
+        request_id=ctx.request_id,
+    )
+    forwarded = finish.pseudonyms.forward(parsed.texts, prompt) if finish.pseudonyms is not None else prompt
+    payload = fmt.encode(raw, content_type, parsed, forwarded)
 
     # 3. Forward, to the route's upstream.
     started = time.monotonic()
@@ -132,9 +147,10 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
             return await _relay(
                 request,
                 upstream,
-                _stream_plan(services, routed, parsed.texts, parsed.body, fmt, prompt),
-                moderation_headers(prompt),
+                _stream_plan(services, routed, parsed.texts, parsed.body, fmt, prompt, started),
+                _answer_headers(finish, prompt),
                 started,
+                finisher_for(fmt.endpoint, finish) if finish.active else None,
             )
         data = await routed.upstream.read(upstream)
     finally:
@@ -142,7 +158,7 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
         services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
     if upstream.status != 200 or upstream.content_type != "application/json":
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
-    if not routed.policies.active() or fmt.response_slots is None:
+    if fmt.response_slots is None or not (routed.policies.active() or finish.active):
         headers = response_headers(upstream.headers)
         headers.update(moderation_headers(prompt))
         return web.Response(status=upstream.status, body=data, headers=headers)
@@ -156,24 +172,40 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
     # 4a. Moderate the answer's texts; the format writes the verdict back in its own way.
     if fmt.usage is not None and (tokens := fmt.usage(reply)) is not None:
         services.metrics.record_tokens(*tokens)
-    slots = fmt.response_slots(reply)
-    verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
-    headers = response_headers(upstream.headers)
-    headers.update(moderation_headers(prompt, verdict))
+    verdict = prompt
+    if routed.policies.active():
+        slots = fmt.response_slots(reply)
+        verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
+        notice = notice_for(prompt, parsed.texts) if fmt.add_notice is not None else None
+        splice = fmt.splice_annotations if notice is None and not finish.active else None
+        if splice is not None and not rewrites_response(verdict):
+            # An answer whose texts stay as they are gains its annotations in the upstream's own bytes.
+            annotated = splice(data, reply, parsed.slots, prompt, slots, verdict)
+            if annotated is not None:
+                headers = response_headers(upstream.headers)
+                headers.update(_answer_headers(finish, prompt, verdict))
+                return web.Response(status=upstream.status, body=annotated, headers=headers)
+        refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked texts use it
+        fmt.apply_response(reply, slots, verdict, refusal, parsed.texts)
+        if notice is not None and fmt.add_notice is not None:
+            fmt.add_notice(reply, notice)
+        if fmt.annotate_prompt is not None:
+            fmt.annotate_prompt(reply, parsed.slots, prompt)
 
-    # 5. Reply: an answer whose texts stay as they are gains its annotations in the upstream's own bytes.
-    notice = notice_for(prompt, parsed.texts) if fmt.add_notice is not None else None
-    if notice is None and fmt.splice_annotations is not None and not rewrites_response(verdict):
-        annotated = fmt.splice_annotations(data, reply, parsed.slots, prompt, slots, verdict)
-        if annotated is not None:
-            return web.Response(status=upstream.status, body=annotated, headers=headers)
-    refusal = routed.refusal(parsed.texts) if verdict.blocked else ""  # only blocked texts use it
-    fmt.apply_response(reply, slots, verdict, refusal, parsed.texts)
-    if notice is not None and fmt.add_notice is not None:
-        fmt.add_notice(reply, notice)
-    if fmt.annotate_prompt is not None:
-        fmt.annotate_prompt(reply, parsed.slots, prompt)
+    # 5. Restore pseudonymized values in the moderated answer (policies judged the placeholders, not the
+    # user's own values), label it, reply.
+    if finish.active:
+        finish_json(fmt.endpoint, reply, finish)
+    headers = response_headers(upstream.headers)
+    headers.update(_answer_headers(finish, prompt, verdict))
     return _json(upstream.status, reply, headers)
+
+
+def _answer_headers(finish: Finish, *phases: Moderation) -> dict[str, str]:
+    headers = moderation_headers(*phases)
+    if finish.label is not None and not phases[-1].blocked:
+        headers[LABEL_HEADER] = "true"
+    return headers
 
 
 def stored(fmt: ApiFormat) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -197,7 +229,8 @@ async def stored_answer(request: web.Request, fmt: ApiFormat) -> web.StreamRespo
     )
     try:
         if upstream.status == 200 and upstream.content_type == "text/event-stream":
-            return await _relay(request, upstream, _stream_plan(services, routed, (), {}, fmt), {}, started)
+            plan = _stream_plan(services, routed, (), {}, fmt, None, started)
+            return await _relay(request, upstream, plan, {}, started)
         data = await routed.upstream.read(upstream)
     finally:
         _finish(upstream)
@@ -248,7 +281,7 @@ def route(services: Services, request: web.Request, tenant: str | None, model: s
     plan = services.routes.plan(RequestFacts(request.path, model, request.headers, tenant))
     return Routed(
         plan,
-        RequestContext(request[REQUEST_ID_KEY], plan.route, plan.tenant),
+        RequestContext(request[REQUEST_ID_KEY], plan.route, plan.tenant, request.match_info.route.name or ""),
         services.policy_sets[plan.policy_set],
         services.upstreams[plan.upstream],
     )
@@ -260,9 +293,20 @@ def _stream_plan(
     prompt_texts: Sequence[str],
     body: dict[str, Any],
     fmt: ApiFormat,
-    prompt: Moderation | None = None,
+    prompt: Moderation | None,
+    started: float,
 ) -> StreamPlan:
     streaming = services.settings.streaming
+    observer = services.stream_observer
+    if services.audit is not None:
+        observer = AuditingStreamObserver(
+            observer,
+            services.audit,
+            routed.ctx,
+            revision=prompt.revision if prompt is not None else "",  # a stored answer read back
+            started=started,
+            all_decisions=services.settings.audit.all_decisions,
+        )
 
     async def moderate(texts: Sequence[str]) -> Moderation:
         return await routed.moderator.moderate(texts, Phase.RESPONSE, routed.ctx)
@@ -277,7 +321,7 @@ def _stream_plan(
         max_event_bytes=streaming.max_event_bytes,
         buffer_max_chars=streaming.buffer_max_chars,
         expected_choices=expected_choices(body),
-        observer=services.stream_observer,
+        observer=observer,
         route=routed.plan.route,
         notice=notice_for(prompt, prompt_texts) if prompt is not None and fmt.add_notice else None,
         events=fmt.stream,
@@ -290,12 +334,18 @@ async def _relay(
     plan: StreamPlan,
     headers: Mapping[str, str],
     started: float,
+    finisher: Finisher | None = None,
 ) -> web.StreamResponse:
     response = web.StreamResponse(status=upstream.status, headers=response_headers(upstream.headers))
     response.headers.update(headers)
     await response.prepare(request)
     try:
-        report = await moderate_stream(upstream, response, plan)
+        if finisher is None:
+            report = await moderate_stream(upstream, response, plan)
+        else:
+            writer = FinishingWriter(response, finisher)
+            report = await moderate_stream(upstream, writer, plan)
+            await writer.close()
         await response.write_eof()
     except ConnectionResetError:
         return response  # the client left; the caller closes the upstream response, cancelling it

@@ -33,6 +33,8 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from proxy import __version__
 from proxy.metrics_labels import (
     OTHER,
+    AuditResult,
+    AuditSink,
     BypassComponent,
     BypassReason,
     CacheResult,
@@ -49,6 +51,8 @@ from proxy.metrics_multiprocess import is_multiprocess_active
 from proxy.policy.decision import Action, Finding, Phase, RuleKind
 
 __all__ = [
+    "AuditResult",
+    "AuditSink",
     "BypassComponent",
     "BypassReason",
     "CacheResult",
@@ -265,6 +269,12 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        self.audit_records = Counter(
+            "modproxy_audit_records_total",
+            "Audit records, by sink and result (written, or dropped while the sink was down or slow).",
+            ["sink", "result"],
+            registry=r,
+        )
         self.build_info = Gauge(
             "modproxy_build_info",
             "Always 1; labels carry the running version.",
@@ -300,6 +310,9 @@ class Metrics:
             self.policy_reloads.labels(reload_result.value)
         for kind in ("prompt", "completion"):
             self.tokens.labels(kind)
+        for sink in AuditSink:
+            for audit_result in AuditResult:
+                self.audit_records.labels(sink.value, audit_result.value)
         for rule_kind in RuleKind:
             self.policy_rules.labels(rule_kind.value)
 
@@ -379,6 +392,9 @@ class Metrics:
         self.bypasses.labels(
             enum_label(str(component), BypassComponent), enum_label(str(reason), BypassReason)
         ).inc()
+
+    def record_audit(self, sink: AuditSink, result: AuditResult, count: int = 1) -> None:
+        self.audit_records.labels(sink.value, result.value).inc(count)
 
     def record_policy_reload(self, result: ReloadResult) -> None:
         self.policy_reloads.labels(result.value).inc()

@@ -15,6 +15,18 @@ class CacheTier(enum.StrEnum):
     REDIS = "redis"
 
 
+class AuditSink(enum.StrEnum):
+    LOG = "log"
+    FILE = "file"
+    REDIS = "redis"
+
+
+class AuditResult(enum.StrEnum):
+    WRITTEN = "written"
+    DROPPED = "dropped"
+    """Never written: the sink's queue was full (the sink down or slow), or it was still down at shutdown."""
+
+
 class CacheResult(enum.StrEnum):
     HIT = "hit"
     MISS = "miss"

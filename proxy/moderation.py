@@ -17,10 +17,10 @@ import dataclasses
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from proxy.cache import CacheObserver, DecisionCache, NullCacheObserver, restore
+from proxy.cache import CacheObserver, CacheTier, DecisionCache, NullCacheObserver, restore
 from proxy.classification import ClassifierPolicyView, classify
 from proxy.policy.classifier import Classifier
 from proxy.policy.decision import Action, Decision, Finding, Phase
@@ -32,6 +32,8 @@ class RequestContext:
     request_id: str
     route: str = "default"
     tenant: str | None = None
+    endpoint: str = ""
+    """The API (``chat_completions``, ``responses``...), as the request metrics name it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,9 @@ class Moderation:
 
     decisions: tuple[Decision, ...]
     revision: str
+    source: str = field(default="none", compare=False)
+    """Where the verdicts came from, for the audit trail: ``local`` or ``redis`` (every text was in
+    that cache tier or a nearer one), ``evaluated`` (at least one was decided now), or ``none``."""
 
     @property
     def action(self) -> Action:
@@ -274,7 +279,8 @@ class PolicyModerator:
         keys = [self._cache.key(revision, phase, text, part.stage) for text in unique]
         rules_only = not part.rules
         short = all(len(text) < self._limits.share_rules_chars for text in unique)
-        cached = await self._cache.get_many(keys, local_only=rules_only and short)
+        tiers: list[CacheTier] = []
+        cached = await self._cache.get_many(keys, local_only=rules_only and short, tiers=tiers)
 
         decided: dict[str, Decision] = {}
         misses: list[tuple[str, str]] = []
@@ -297,7 +303,8 @@ class PolicyModerator:
                     local[key] = outcome.decision
             await self._cache.put_many(local, shared=False)
             await self._cache.put_many(shared, shared=True)
-        return Moderation(tuple(decided[text] for text in texts), revision)
+        source = "evaluated" if misses else "redis" if CacheTier.REDIS in tiers else "local"
+        return Moderation(tuple(decided[text] for text in texts), revision, source)
 
     async def _single_flight(
         self, policy_set: PolicySetView, part: _Part, phase: Phase, text: str, key: str

@@ -95,6 +95,8 @@ class Route:
     refusal_messages: dict[str, str] | None = None
     unknown_paths: str | None = None
     """``block`` or ``pass``: a body sent to a path no API format knows (``moderation.unknown_paths``)."""
+    labels: bool | None = None
+    """Label AI-generated answers (``labels.enabled``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,7 @@ class RouteDefaults:
     refusal_message: str = "The response was filtered by the content policy."
     refusal_messages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     unknown_paths: str = "block"
+    labels: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,7 @@ class RoutePlan:
     refusal_message: str
     refusal_messages: Mapping[str, str]
     unknown_paths: str = "block"
+    labels: bool = False
 
 
 IMPLICIT_DEFAULT = Route(DEFAULT)
@@ -151,6 +155,7 @@ class RouteTable:
             settings.moderation.refusal_message,
             MappingProxyType(dict(settings.moderation.refusal_messages)),
             settings.moderation.unknown_paths,
+            settings.labels.enabled,
         )
         return cls(settings.routes, settings.tenants, defaults)
 
@@ -187,6 +192,7 @@ class RouteTable:
             refusal_message=pick("refusal_message", d.refusal_message),
             refusal_messages=MappingProxyType(dict(pick("refusal_messages", d.refusal_messages))),
             unknown_paths=pick("unknown_paths", d.unknown_paths),
+            labels=pick("labels", d.labels),
         )
 
     def plan(self, facts: RequestFacts) -> RoutePlan:

@@ -25,6 +25,7 @@ from proxy.cache_config import CacheConfig
 from proxy.classifiers import registry as classifier_registry
 from proxy.classifiers.registry import ClassifierConfig, ClassifierConfigError
 from proxy.routing import ConfigProblem, Route, UpstreamTarget, check_routing
+from proxy.settings_compliance import AuditSettings, LabelsSettings
 from proxy.settings_limits import LimitsSettings
 from proxy.settings_sections import (
     AdminSettings,
@@ -82,6 +83,8 @@ class Settings:
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
+    labels: LabelsSettings = field(default_factory=LabelsSettings)
     # Collections, not sections (see the module docstring and docs/routing.md).
     upstreams: dict[str, UpstreamTarget] = field(
         default_factory=dict,
@@ -155,8 +158,12 @@ def load_settings(
     config_file: Path | None = None,
     env: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    serving: bool = True,
 ) -> Settings:
-    """Build settings; ``overrides`` maps ``section.key`` to flag values (None means not given)."""
+    """Build settings; ``overrides`` maps ``section.key`` to flag values (None means not given).
+
+    ``serving=False`` (commands that only read some sections, like ``modproxy audit``) skips the
+    checks of what serving needs (an upstream, routes...); every value is still checked."""
     env = os.environ if env is None else env
     if config_file is None and env.get(CONFIG_ENV):
         config_file = Path(env[CONFIG_ENV])
@@ -172,7 +179,8 @@ def load_settings(
             settings.classifiers, backends=_resolve_api_keys(settings.classifiers.backends, env)
         ),
     )
-    _check_consistency(settings)
+    if serving:
+        _check_consistency(settings)
     return settings
 
 
@@ -300,6 +308,11 @@ def _check_consistency(settings: Settings) -> None:
         check_routing(settings.upstreams, settings.policy_sets, settings.tenants, settings.routes)
     except ConfigProblem as exc:
         raise SettingsError(exc.key, exc.problem) from None
+    audit = settings.audit
+    if "file" in audit.sinks and audit.file_path is None:
+        raise SettingsError("audit.file_path", "is required when audit.sinks names file")
+    if "redis" in audit.sinks and settings.redis.url is None:
+        raise SettingsError("audit.sinks", "names redis, which needs redis.url")
     try:
         cache_config(settings)
     except ValueError as exc:

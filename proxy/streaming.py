@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiohttp
-from aiohttp import web
 
 from proxy.json_splice import splice_string
 from proxy.moderation import Moderation
@@ -95,6 +94,12 @@ class StreamObserver(Protocol):
     def stream_finished(self, report: StreamReport) -> None: ...
 
 
+class Downstream(Protocol):
+    """Where the relay writes: the client's response, or a writer that finishes the answer first."""
+
+    async def write(self, data: bytes) -> None: ...
+
+
 class NullObserver:
     def stream_finished(self, report: StreamReport) -> None:
         del report
@@ -144,7 +149,7 @@ _FAILURES = {
 
 
 async def moderate_stream(
-    upstream: aiohttp.ClientResponse, downstream: web.StreamResponse, plan: StreamPlan
+    upstream: aiohttp.ClientResponse, downstream: Downstream, plan: StreamPlan
 ) -> StreamReport:
     """Relay until the stream ends, is blocked, or fails; the caller closes ``upstream`` afterwards."""
     relay = _Relay(plan)
@@ -209,7 +214,7 @@ class _Relay:
                 buffer_max_chars=plan.buffer_max_chars,
             )
 
-    async def run(self, upstream: aiohttp.ClientResponse, downstream: web.StreamResponse) -> RelayOutcome:
+    async def run(self, upstream: aiohttp.ClientResponse, downstream: Downstream) -> RelayOutcome:
         parser = SSEParser(self.plan.max_event_bytes)
         audit = self.plan.mode is StreamMode.AUDIT
         while True:

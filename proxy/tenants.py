@@ -46,6 +46,7 @@ class Tenant:
     stream_mode: str | None = None
     refusal_message: str | None = None
     refusal_messages: dict[str, str] | None = None
+    labels: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.fixtures.chunky_upstream",
     "tests.fixtures.api_upstream",
     "tests.fixtures.raw_upstream",
+    "tests.fixtures.echo_model",
 ]
 
 # Property tests assert outcomes, not speed (speed is measured under bench/): a busy machine must

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from proxy.policy.engine import PolicySet
 from proxy.policy.loader import load_policy_set
 from proxy.telemetry import MeteredModerator
 from tests.fixtures.upstream import StartProxy, chat_chunks, chat_completion
+from tests.test_audit import Kept
 from tests.test_moderation import CountingClassifier
 
 CTX = RequestContext("req-1")
@@ -110,18 +109,16 @@ async def test_a_blocked_text_is_not_sent_to_flag_only_classifiers(
     assert classifier.calls == []
 
 
-async def test_the_audit_record_holds_the_flags_once_they_land(
-    tmp_path: Path, cache: DecisionCache, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="modproxy.audit")
+async def test_the_audit_record_holds_the_flags_once_they_land(tmp_path: Path, cache: DecisionCache) -> None:
+    kept = Kept()
     classifier = CountingClassifier(gate=asyncio.Event())
-    audited = AuditingModerator(moderator(load(tmp_path, KEYWORDS + flag_policy()), cache, classifier))
+    audited = AuditingModerator(moderator(load(tmp_path, KEYWORDS + flag_policy()), cache, classifier), kept)
     screening = await audited.screen(["I hate it"], Phase.PROMPT, CTX)
-    assert [r for r in caplog.records if r.name == "modproxy.audit"] == []
+    assert kept.records == []
     classifier.gate.set()  # type: ignore[union-attr]
     await screening.settled()
-    [record] = [json.loads(r.getMessage()) for r in caplog.records if r.name == "modproxy.audit"]
-    assert record["action"] == "flag" and record["findings"][0]["category"] == "toxic"
+    [record] = kept.records
+    assert record.action is Action.FLAG and record.findings[0].finding.category == "toxic"
 
 
 async def test_the_decision_metrics_count_the_whole_verdict_once_the_flags_land(

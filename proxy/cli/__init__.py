@@ -17,6 +17,7 @@ _COMMAND_MODULES = (
     "proxy.cli.train",
     "proxy.cli.settings_cmd",
     "proxy.cli.hash_key",
+    "proxy.cli.audit",
 )
 
 

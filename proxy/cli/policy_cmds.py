@@ -15,7 +15,12 @@ from proxy.policy.decision import Action, Decision, Phase
 from proxy.policy.source import lint_path
 
 DEFAULT_POLICIES = "policies"
-_COLORS = {Action.BLOCK: "\033[1;31m", Action.REDACT: "\033[1;33m", Action.FLAG: "\033[1;36m"}
+_COLORS = {
+    Action.BLOCK: "\033[1;31m",
+    Action.REDACT: "\033[1;33m",
+    Action.FLAG: "\033[1;36m",
+    Action.PSEUDONYMIZE: "\033[1;35m",
+}
 _RESET = "\033[0m"
 
 

@@ -18,8 +18,10 @@ class Action(enum.IntEnum):
 
     ALLOW = 0
     FLAG = 1
-    REDACT = 2
-    BLOCK = 3
+    PSEUDONYMIZE = 2
+    """Prompt values replaced by numbered placeholders, put back in the answer (docs/compliance.md)."""
+    REDACT = 3
+    BLOCK = 4
 
     @property
     def label(self) -> str:
@@ -30,7 +32,9 @@ class Action(enum.IntEnum):
         try:
             return cls[label.upper()]
         except KeyError:
-            raise ValueError(f"unknown action {label!r} (expected allow, flag, redact or block)") from None
+            raise ValueError(
+                f"unknown action {label!r} (expected allow, flag, pseudonymize, redact or block)"
+            ) from None
 
 
 class RuleKind(enum.StrEnum):
@@ -80,7 +84,8 @@ class Finding:
     score: float | None = None
     shadow: bool = False
     replacement: str | None = None
-    """For redact findings: what replaces the span (so a cached decision can be re-applied)."""
+    """For redact findings: what replaces the span (so a cached decision can be re-applied); for
+    pseudonymize findings: the base of the numbered placeholder (``[EMAIL]`` → ``[EMAIL_1]``)."""
     message: PolicyMessage | None = None
     """The policy's own refusal or notice, carried so a cached decision tells the client the same."""
 

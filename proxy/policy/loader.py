@@ -188,8 +188,14 @@ class _FileParser:
         # A keyword file may be empty: a list a deployer fills later (``modproxy check`` reports it).
         if not (keywords or keyword_files or patterns or classifier):
             self.problem(item.line, "a policy needs keywords, keyword_files, regex or classifier")
-        if replacement is not None and action is not Action.REDACT:
-            self.problem(line_of(item, "replacement"), "replacement only applies to action: redact")
+        if replacement is not None and action not in (Action.REDACT, Action.PSEUDONYMIZE):
+            self.problem(
+                line_of(item, "replacement"), "replacement only applies to action: redact or pseudonymize"
+            )
+        if action is Action.PSEUDONYMIZE and (keywords or not patterns):
+            self.problem(
+                line_of(item, "action"), "pseudonymize needs regex (with an optional validator), not keywords"
+            )
         if validator and not patterns:
             self.problem(line_of(item, "validator"), "validator needs regex")
         for label, terms in (("keyword", keywords), ("exception", exceptions)):
@@ -304,8 +310,10 @@ class _FileParser:
         # Fail closed unless the author chose otherwise: an outage must not become "allowed".
         on_error = get.choice("on_error", _on_error, default=Action.BLOCK)
         model = self._model_file(block, get.text("model"))
-        if action is Action.REDACT:
-            self.problem(line_of(item, "action"), "a classifier policy cannot redact (it gives no spans)")
+        if action in (Action.REDACT, Action.PSEUDONYMIZE):
+            self.problem(
+                line_of(item, "action"), f"a classifier policy cannot {action.label} (it gives no spans)"
+            )
         timeout = block.get("timeout_ms", 2000)
         if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
             self.problem(line_of(block, "timeout_ms"), "timeout_ms must be a positive integer")

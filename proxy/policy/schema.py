@@ -23,6 +23,10 @@ class RegexEngine(enum.StrEnum):
     """The ``regex`` package, opted into per policy; every scan bounded by ``regex_timeout_ms``."""
 
 
+DEFAULT_PLACEHOLDER = "[PII]"
+"""The base of a pseudonymize policy's placeholders when it names no ``replacement``."""
+
+
 class Mode(enum.StrEnum):
     ENFORCE = "enforce"
     SHADOW = "shadow"
@@ -106,6 +110,8 @@ class Policy:
         replacement = None
         if self.action is Action.REDACT:
             replacement = self.replacement if self.replacement is not None else DEFAULT_REPLACEMENT
+        elif self.action is Action.PSEUDONYMIZE:
+            replacement = self.replacement if self.replacement is not None else DEFAULT_PLACEHOLDER
         return Finding(
             self.id, self.category, self.action, phase, kind, start, end, matched,
             shadow=self.shadow, replacement=replacement, message=self.message,

@@ -94,7 +94,15 @@ BASE = "policies:\n  - id: p\n    category: c\n    action: flag\n"
         (BASE + "    regex: [a]\n    validator: md5\n", "x.yaml:6: validator: unknown validator 'md5'"),
         (
             BASE + "    keywords: [a]\n    replacement: X\n",
-            "x.yaml:6: replacement only applies to action: redact",
+            "x.yaml:6: replacement only applies to action: redact or pseudonymize",
+        ),
+        (
+            BASE.replace("flag", "pseudonymize") + "    keywords: [a]\n",
+            "x.yaml:4: pseudonymize needs regex (with an optional validator), not keywords",
+        ),
+        (
+            BASE.replace("flag", "pseudonymize") + "    classifier: {backend: m, thresholds: {pii: 0.5}}\n",
+            "x.yaml:4: a classifier policy cannot pseudonymize (it gives no spans)",
         ),
         (
             BASE + "    keywords: [a]\n    normalize: {leet: maybe}\n",
@@ -273,3 +281,14 @@ def test_a_file_reached_through_two_includes_loads_once(tmp_path: Path) -> None:
     write(tmp_path, {"packs/p/extra.yaml": PACK, "packs/p/lists/extra.txt": "y\n"})
     root = write(tmp_path, {"a.yaml": "include: [packs/p, packs]\n"})
     assert [p.id for p in load_policy_set(root).policies] == ["extra"]
+
+
+def test_a_pseudonymize_policy_reports_spans_and_its_placeholder_base(tmp_path: Path) -> None:
+    text = BASE.replace("flag", "pseudonymize") + "    regex: ['\\d{4}']\n    replacement: '[PIN]'\n"
+    policy_set = load_policy_set(write(tmp_path, {"x.yaml": text}))
+    decision = policy_set.evaluate("pin 1234 and 5678", Phase.PROMPT)
+    assert decision.action is Action.PSEUDONYMIZE and decision.redacted is None
+    assert [(f.start, f.end, f.replacement) for f in decision.findings] == [
+        (4, 8, "[PIN]"),
+        (13, 17, "[PIN]"),
+    ]
