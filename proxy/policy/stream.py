@@ -41,7 +41,9 @@ once. Every character is thus scanned at most ``scan_ratio`` times over a stream
 did before (as soon as a character is past the hold), so the time to the first
 released text does not change; after that, text is released in batches of at
 least ``(K + H + m) / (scan_ratio - 1)`` characters, which adds up to about ``H``
-characters of lag at the default ratio of 3.
+characters of lag at the default ratio of 3. A block found by a batched scan first
+releases the text before its match (the match's start is a valid frontier too),
+then answers the next call, unless the text has ended.
 """
 
 from __future__ import annotations
@@ -124,6 +126,7 @@ class WindowModerator:
         self._pos = 0  # output cursor: text before it is released (or redacted away)
         self._recent: list[Finding] = []  # processed findings that may straddle the context start
         self._block: Finding | None = None
+        self._block_findings: tuple[Finding, ...] = ()  # reported with the block, by the call after it
 
     @property
     def held(self) -> int:
@@ -141,7 +144,7 @@ class WindowModerator:
 
     def feed(self, delta: str) -> StreamStep:
         if self._block is not None:
-            return StreamStep(block=self._block)
+            return self._blocked_step()
         if not delta:
             return _NOTHING
         self._buf += delta
@@ -160,10 +163,15 @@ class WindowModerator:
     def finish(self) -> StreamStep:
         """End of the text: every match is now settled; release (or block) the rest."""
         if self._block is not None:
-            return StreamStep(block=self._block)
+            return self._blocked_step()
         if not self._hold:
             return self._release_plain(self._end)
-        return self._advance(self._end + 1)
+        return self._advance(self._end + 1, last=True)
+
+    def _blocked_step(self) -> StreamStep:
+        assert self._block is not None
+        findings, self._block_findings = self._block_findings, ()
+        return StreamStep(block=self._block, findings=findings)
 
     def _release_plain(self, frontier: int) -> StreamStep:
         text = self._buf[self._pos - self._base : frontier - self._base]
@@ -172,7 +180,7 @@ class WindowModerator:
         self._base = frontier
         return StreamStep(text)
 
-    def _advance(self, frontier: int) -> StreamStep:
+    def _advance(self, frontier: int, *, last: bool = False) -> StreamStep:
         base = self._base
         settled = self._settled
         self._scanned = self._end
@@ -195,11 +203,17 @@ class WindowModerator:
         )
         block = next((f for f in new if f.action is Action.BLOCK and not f.shadow), None)
         if block is not None:
-            self._block = block
-            self._buf = ""
-            return StreamStep(block=block, findings=tuple(new))
+            return self._block_at(block, new, last=last)
+        text = self._release(new, min(frontier, self._end))
+        self._settled = frontier
+        self._trim(new)
+        return StreamStep(text, None, tuple(new))
+
+    def _release(self, new: Iterable[Finding], release_to: int) -> str:
+        """The text up to ``release_to`` with the redactions in ``new`` applied; moves the cursor."""
         out: list[str] = []
         pos = self._pos
+        base = self._base
         buf = self._buf
         for f in new:
             if f.action is not Action.REDACT or f.shadow or f.end <= f.start or f.end <= pos:
@@ -208,14 +222,25 @@ class WindowModerator:
                 out.append(buf[pos - base : f.start - base])
                 out.append(f.replacement or "")
             pos = f.end
-        release_to = min(frontier, self._end)
         if pos < release_to:
             out.append(buf[pos - base : release_to - base])
             pos = release_to
         self._pos = pos
-        self._settled = frontier
-        self._trim(new)
-        return StreamStep("".join(out), None, tuple(new))
+        return "".join(out)
+
+    def _block_at(self, block: Finding, new: list[Finding], *, last: bool) -> StreamStep:
+        """Block, after releasing what precedes the match: the start of the first block is a valid
+        frontier (it is before this scan's), so that text is settled, as a scan per delta would have
+        released it. The block itself then answers the next call (at the end of the text, at once)."""
+        before = [f for f in new if f.start < block.start]
+        text = "" if last else self._release(before, block.start)
+        self._block = block
+        self._buf = ""
+        rest = tuple(f for f in new if f.start >= block.start)
+        if not text:
+            return StreamStep(block=block, findings=tuple(new))
+        self._block_findings = rest
+        return StreamStep(text, None, tuple(before))
 
     def _trim(self, new: Iterable[Finding]) -> None:
         start = max(self._base, self._settled - self._context)

@@ -106,7 +106,13 @@ def test_blocks_before_releasing_the_span_even_deep_in_a_long_answer() -> None:
     assert out.block is not None and out.block.matched == "bomb"
     assert text.startswith(out.text)
     assert len(out.text) <= out.block.start
-    assert all(s.block is not None for s in out.steps[out.block.start + SCANNER.horizon :])
+    # Found by the first scan past its start (at most one batch later), reported one delta after
+    # the text before it was released.
+    batch = (2 * SCANNER.horizon + 2) // 2 + 1
+    assert all(s.block is not None for s in out.steps[out.block.start + SCANNER.horizon + batch + 1 :])
+    assert len(out.text) == out.block.start
+    reported = [f for s in out.steps for f in s.findings]
+    assert reported.count(out.block) == 1
 
 
 def test_holds_back_no_more_than_the_horizon_and_one_batch() -> None:
