@@ -140,7 +140,10 @@ async def test_each_choice_is_moderated_on_its_own(start_proxy: StartProxy, chun
     chunky.answer(Answer(choices=[list("a bomb here"), list("darn fine")]))
     texts, finish = await _chat(proxy, n=2)
     assert finish == {0: "content_filter", 1: "stop"}
-    assert texts[0] == "a " + REFUSAL  # what preceded the match was already cleared
+    # What preceded the match and was cleared went out (windows are scanned in batches, so how much
+    # of it had been cleared when the stream ended depends on the batch); nothing of the match did.
+    released = texts[0].removesuffix(REFUSAL)
+    assert texts[0].endswith(REFUSAL) and released and "a ".startswith(released)
     assert texts[1] == "*** fine"
 
 

@@ -106,16 +106,32 @@ def test_blocks_before_releasing_the_span_even_deep_in_a_long_answer() -> None:
     assert out.block is not None and out.block.matched == "bomb"
     assert text.startswith(out.text)
     assert len(out.text) <= out.block.start
-    assert all(s.block is not None for s in out.steps[out.block.start + SCANNER.horizon :])
+    # Found by the first scan past its start (at most one batch later), reported one delta after
+    # the text before it was released.
+    batch = (2 * SCANNER.horizon + 2) // 2 + 1
+    assert all(s.block is not None for s in out.steps[out.block.start + SCANNER.horizon + batch + 1 :])
+    assert len(out.text) == out.block.start
+    reported = [f for s in out.steps for f in s.findings]
+    assert reported.count(out.block) == 1
 
 
-def test_holds_back_no_more_than_the_horizon() -> None:
+def test_holds_back_no_more_than_the_horizon_and_one_batch() -> None:
     mod = WindowModerator(SCANNER)
+    # A scan waits until the window (context, hold and new text) is at most three times the new text.
+    bound = SCANNER.horizon + (2 * SCANNER.horizon + 1) // 2 + 1
     released = ""
     for i, ch in enumerate("the quick brown fox jumps over the lazy dog " * 3):
         released += mod.feed(ch).text
-        assert mod.held <= SCANNER.horizon
-        assert len(released) >= i + 1 - SCANNER.horizon
+        assert mod.held <= bound
+        assert len(released) >= i + 1 - bound
+
+
+def test_the_first_text_is_released_as_soon_as_it_is_past_the_hold() -> None:
+    mod = WindowModerator(SCANNER)
+    text = "x" * 100
+    steps = [mod.feed(ch) for ch in text]
+    first = next(i for i, s in enumerate(steps) if s.text)
+    assert first == SCANNER.horizon
 
 
 def test_a_scanner_with_no_patterns_releases_at_once() -> None:
@@ -144,6 +160,28 @@ def test_scan_work_per_delta_is_independent_of_answer_length(chunks: int) -> Non
         mod.feed("some tokens ")
     bound = len("some tokens ") + 2 * (scanner.horizon + 1) + 1
     assert scanner.scanned <= chunks * bound
+
+
+@pytest.mark.parametrize("horizon", [8, 100, 1000])
+@pytest.mark.parametrize("scan_ratio", [2, 3, 5])
+def test_each_character_is_scanned_a_bounded_number_of_times_whatever_the_horizon(
+    horizon: int, scan_ratio: int
+) -> None:
+    scanner = CountingScanner([Rule("bomb", Action.BLOCK), Rule("darn", Action.REDACT)])
+    scanner.horizon = horizon
+    mod = WindowModerator(scanner, scan_ratio=scan_ratio)
+    delta = "some tokens "
+    released = "".join(mod.feed(delta).text for _ in range(2000))
+    total = 2000 * len(delta)
+    assert scanner.scanned <= scan_ratio * total
+    assert len(released) >= total - 2 * horizon - (2 * horizon + 2) // (scan_ratio - 1) - len(delta)
+    released += mod.finish().text
+    assert released == delta * 2000
+
+
+def test_a_scan_ratio_below_two_is_refused() -> None:
+    with pytest.raises(ValueError, match="scan_ratio"):
+        WindowModerator(SCANNER, scan_ratio=1)
 
 
 TEXT_ALPHABET = st.sampled_from(
