@@ -36,12 +36,12 @@ from proxy.policy.decision import Phase
 from proxy.policy_sets import PolicySetRuntime
 from proxy.routing import RequestFacts, RoutePlan, RouteTable
 from proxy.settings import Settings
+from proxy.stream_chunks import expected_choices
 from proxy.streaming import (
     NullObserver,
     StreamMode,
     StreamObserver,
     StreamPlan,
-    expected_choices,
     moderate_stream,
 )
 from proxy.tenants import VirtualKeys
