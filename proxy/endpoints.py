@@ -112,7 +112,7 @@ async def passthrough(request: web.Request) -> web.StreamResponse:
                 "(the proxy's moderation.unknown_paths setting is 'block').",
                 code="unknown_path",
             )
-        services.metrics.record_bypass(BypassComponent.MODERATION, BypassReason.UNKNOWN_PATH)
+        services.metrics.components.record_bypass(BypassComponent.MODERATION, BypassReason.UNKNOWN_PATH)
     started = time.monotonic()
     upstream = await send_upstream(
         services, routed.upstream, request.method, request.path_qs, request.headers, body, routed.ctx

@@ -213,7 +213,7 @@ def _admit_token_prompt(services: Services) -> None:
             "(the proxy's moderation.token_prompts setting is 'reject').",
             code="token_prompt_rejected",
         )
-    services.metrics.record_bypass(BypassComponent.MODERATION, BypassReason.TOKEN_PROMPT)
+    services.metrics.components.record_bypass(BypassComponent.MODERATION, BypassReason.TOKEN_PROMPT)
 
 
 def authenticate(services: Services, request: web.Request) -> str | None:
