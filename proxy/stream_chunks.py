@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from proxy.apis.base import token_counts
 from proxy.json_splice import splice_string
 from proxy.sse import SSEEvent, encode_data, encode_event, encode_json
 from proxy.stream_choices import ChunkOutcome
@@ -69,11 +70,8 @@ def json_object(data: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def token_counts(usage: dict[str, Any]) -> tuple[int, int] | None:
-    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-    if isinstance(prompt, int) and isinstance(completion, int):
-        return prompt, completion
-    return None
+def chunk_usage(usage: dict[str, Any]) -> tuple[int, int] | None:
+    return token_counts(usage, "prompt_tokens", "completion_tokens")
 
 
 def expected_choices(body: dict[str, Any]) -> int:

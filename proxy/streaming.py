@@ -46,7 +46,7 @@ from proxy.sse import (
 )
 from proxy.stream_buffer import BufferedAnswer, BufferOverflow
 from proxy.stream_choices import ChoiceRewriter
-from proxy.stream_chunks import DONE, DONE_EVENT, encoded, json_object, notice_chunk, rewritten, token_counts
+from proxy.stream_chunks import DONE, DONE_EVENT, chunk_usage, encoded, json_object, notice_chunk, rewritten
 from proxy.stream_events import Ended, EventStep, RewriterFactory, TextWindows
 from proxy.stream_template import ContentTemplate, ContentTemplates
 
@@ -284,7 +284,7 @@ class _Relay:
         ):
             self.templates.learn(learned)
         if chunk is not None and isinstance(usage := chunk.get("usage"), dict):
-            self.usage = token_counts(usage)
+            self.usage = chunk_usage(usage)
         if chunk is None or event.event is not None:
             if self.plan.mode is StreamMode.BUFFER:
                 self.buffer.hold(event, None)

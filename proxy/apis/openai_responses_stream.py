@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from proxy.apis.base import input_output_usage
 from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
@@ -105,7 +106,9 @@ class ResponsesEvents:
         elif kind == "response.output_item.done":
             return await self._moderated(event, data, out, self._item_text)
         elif kind in _FINAL:
-            self._usage = _usage(data.get("response"))
+            self._usage = (
+                input_output_usage(response) if isinstance(response := data.get("response"), dict) else None
+            )
             return await self._moderated(event, data, out, self._response_text)
         out += encode_event(event)
         return None
@@ -307,12 +310,3 @@ def _key(data: dict[str, Any], kind: str) -> Key:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) else 0
-
-
-def _usage(response: Any) -> tuple[int, int] | None:
-    counts = response.get("usage") if isinstance(response, dict) else None
-    if isinstance(counts, dict):
-        prompt, completion = counts.get("input_tokens"), counts.get("output_tokens")
-        if isinstance(prompt, int) and isinstance(completion, int):
-            return prompt, completion
-    return None
