@@ -22,7 +22,7 @@ from proxy.apis.base import input_output_usage
 from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
-from proxy.stream_events import TextWindows, compact_json, json_event, same_event
+from proxy.stream_events import TextWindows, close_opened, compact_json, json_event, same_event
 
 _OPENING = frozenset({"response.created", "response.in_progress", "response.queued"})
 _FINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -114,12 +114,7 @@ class ResponsesEvents:
         return None
 
     async def end(self, out: bytearray) -> Finding | None:
-        for key in self._windows.opened():
-            assert isinstance(key, tuple)
-            block = await self._close(key, out)
-            if block is not None:
-                return block
-        return None
+        return await close_opened(self._windows, tuple, self._close, out)
 
     def refuse(self, block: Finding | None, out: bytearray) -> None:
         self._stopped = True
