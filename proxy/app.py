@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from prometheus_client import CollectorRegistry
 
-from proxy import handlers
+from proxy import endpoints, handlers
 from proxy.admin import admin_routes, cache_routes, policies_view
 from proxy.apis import FORMATS, STORED
 from proxy.apis.anthropic_messages import PATH as ANTHROPIC_PATH
@@ -92,12 +92,12 @@ def create_app(
     for path, fmt in FORMATS.items():  # the route name is the metrics' endpoint label
         app.router.add_post(path, handlers.moderated(fmt), name=fmt.endpoint)
     for path, fmt in STORED.items():
-        app.router.add_get(path, handlers.stored(fmt), name=fmt.endpoint)
-    app.router.add_post("/v1/moderations", handlers.moderations, name="moderations")
-    app.router.add_get("/v1/models", handlers.passthrough, name="models")
-    app.router.add_route("*", "/v1/{tail:.*}", handlers.passthrough, name="passthrough")
-    app.router.add_get("/healthz", handlers.healthz, name="healthz")
-    app.router.add_get("/readyz", handlers.readyz, name="readyz")
+        app.router.add_get(path, endpoints.stored(fmt), name=fmt.endpoint)
+    app.router.add_post("/v1/moderations", endpoints.moderations, name="moderations")
+    app.router.add_get("/v1/models", endpoints.passthrough, name="models")
+    app.router.add_route("*", "/v1/{tail:.*}", endpoints.passthrough, name="passthrough")
+    app.router.add_get("/healthz", endpoints.healthz, name="healthz")
+    app.router.add_get("/readyz", endpoints.readyz, name="readyz")
     return app
 
 
@@ -152,7 +152,7 @@ def create_admin_app(
     """The admin listener: ``/metrics`` and admin endpoints, behind ``admin.token`` when one is set."""
     app = web.Application(middlewares=[error_middleware, _admin_auth(settings.admin.token)])
     app[SETTINGS] = settings
-    app.router.add_get("/healthz", handlers.healthz)
+    app.router.add_get("/healthz", endpoints.healthz)
     if registry is not None:
         app.router.add_get("/metrics", metrics_handler(registry))
     app.router.add_get("/admin/config", _show_config)

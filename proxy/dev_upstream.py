@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 from aiohttp import web
 
-from proxy.dev_upstream_formats import add_format_routes
+from proxy.dev_upstream_formats import add_format_routes, pieces, text_of
 
 DEV_HEADER = "x-modproxy-dev-upstream"
 MODEL = "modproxy-dev-echo"
@@ -47,7 +46,7 @@ async def _chat(request: web.Request) -> web.StreamResponse:
     prompt = _last_user_text(messages)
     model = str(body.get("model") or MODEL)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-    usage = _usage(" ".join(_text_of(m.get("content")) for m in messages if isinstance(m, dict)), prompt)
+    usage = _usage(" ".join(text_of(m.get("content")) for m in messages if isinstance(m, dict)), prompt)
     if body.get("stream") is True:
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return await _stream_chat(request, completion_id, model, prompt, usage if include_usage else None)
@@ -88,7 +87,7 @@ async def _stream_chat(
         return _event(data)
 
     await response.write(chunk({"role": "assistant", "content": ""}, None))
-    for piece in _pieces(text):
+    for piece in pieces(text):
         await response.write(chunk({"content": piece}, None))
     await response.write(chunk({}, "stop"))
     if usage is not None:
@@ -123,7 +122,7 @@ async def _completions(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         for index, text in enumerate(texts):
-            for piece in _pieces(text):
+            for piece in pieces(text):
                 choice = {"index": index, "text": piece, "finish_reason": None, "logprobs": None}
                 await response.write(_event(_completion(completion_id, created, model, [choice])))
             done = {"index": index, "text": "", "finish_reason": "stop", "logprobs": None}
@@ -176,27 +175,8 @@ def _completion(
 def _last_user_text(messages: list[Any]) -> str:
     for message in reversed(messages):
         if isinstance(message, dict) and message.get("role") == "user":
-            return _text_of(message.get("content"))
+            return text_of(message.get("content"))
     return ""
-
-
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
-    return ""
-
-
-def _pieces(text: str) -> Iterator[str]:
-    """Word-sized pieces that join back into ``text`` exactly."""
-    start = 0
-    for i, ch in enumerate(text):
-        if ch == " " and i > start:
-            yield text[start:i]
-            start = i
-    if start < len(text):
-        yield text[start:]
 
 
 def _usage(prompt: str, completion: str) -> dict[str, int]:

@@ -63,7 +63,7 @@ async def _responses(request: web.Request) -> web.StreamResponse:
         {"type": "response.in_progress", "response": response("in_progress", [])},
         {"type": "response.output_item.added", "output_index": 0, "item": item("", "in_progress")},
         {"type": "response.content_part.added", **where, "part": part},
-        *({"type": "response.output_text.delta", **where, "delta": p, "logprobs": []} for p in _pieces(text)),
+        *({"type": "response.output_text.delta", **where, "delta": p, "logprobs": []} for p in pieces(text)),
         {"type": "response.output_text.done", **where, "text": text, "logprobs": []},
         {"type": "response.content_part.done", **where, "part": {**part, "text": text}},
         {"type": "response.output_item.done", "output_index": 0, "item": item(text)},
@@ -89,7 +89,7 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
         *(
             {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}
-            for p in _pieces(text)
+            for p in pieces(text)
         ),
         {"type": "content_block_stop", "index": 0},
         {"type": "message_delta", "delta": delta, "usage": {"output_tokens": usage["output_tokens"]}},
@@ -134,16 +134,22 @@ def _last_text(value: Any) -> str:
     for item in reversed(value if isinstance(value, list) else []):
         if isinstance(item, dict) and item.get("role", "user") == "user":
             content = item.get("content")
-            if isinstance(content, str):
-                return content
-            if isinstance(content, list):
-                return "".join(
-                    p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
-                )
+            if isinstance(content, str | list):
+                return text_of(content)
     return ""
 
 
-def _pieces(text: str) -> Iterator[str]:
+def text_of(content: Any) -> str:
+    """A message's text: its string, or the ``text`` of its parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return ""
+
+
+def pieces(text: str) -> Iterator[str]:
+    """Word-sized pieces that join back into ``text`` exactly."""
     start = 0
     for i, ch in enumerate(text):
         if ch == " " and i > start:

@@ -8,7 +8,6 @@ once, right after parsing, and decides the upstream, policy set, stream mode and
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
@@ -25,10 +24,9 @@ from prometheus_client import CollectorRegistry
 
 from proxy import client_limits
 from proxy.answer_stream import Finisher, FinishingWriter, finisher_for
-from proxy.apis import openai_chat
-from proxy.apis.base import ApiFormat, notice_for, parse_json_object, refusal_for, rewrites_response
+from proxy.apis.base import ApiFormat, notice_for, refusal_for, rewrites_response
 from proxy.audit import AuditingStreamObserver, AuditRecorder
-from proxy.errors import BadRequest, NotFound, PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
+from proxy.errors import BadRequest, PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
 from proxy.json_limits import JsonLimits
 from proxy.labels import HEADER as LABEL_HEADER
 from proxy.labels import Finish, finish_for, finish_json
@@ -38,12 +36,12 @@ from proxy.policy.decision import Phase
 from proxy.policy_sets import PolicySetRuntime
 from proxy.routing import RequestFacts, RoutePlan, RouteTable
 from proxy.settings import Settings
+from proxy.stream_chunks import expected_choices
 from proxy.streaming import (
     NullObserver,
     StreamMode,
     StreamObserver,
     StreamPlan,
-    expected_choices,
     moderate_stream,
 )
 from proxy.tenants import VirtualKeys
@@ -126,7 +124,7 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
     prompt = screening.now
     if prompt.blocked:
         blocked = fmt.prompt_blocked(prompt, parsed.texts)
-        return _json(blocked.status, blocked.body, moderation_headers(prompt))
+        return json_response(blocked.status, blocked.body, moderation_headers(prompt))
     finish = finish_for(
         prompt,
         parsed.texts,
@@ -139,22 +137,24 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
 
     # 3. Forward, to the route's upstream.
     started = time.monotonic()
-    upstream = await _send(services, routed.upstream, "POST", request.path_qs, request.headers, payload, ctx)
+    upstream = await send_upstream(
+        services, routed.upstream, "POST", request.path_qs, request.headers, payload, ctx
+    )
     try:
         prompt = await screening.settled()  # before any byte of the reply: its flags go in the headers
         # 4b. A stream is relayed event by event.
         if parsed.stream and upstream.status == 200 and upstream.content_type == "text/event-stream":
-            return await _relay(
+            return await relay(
                 request,
                 upstream,
-                _stream_plan(services, routed, parsed.texts, parsed.body, fmt, prompt, started),
+                stream_plan(services, routed, parsed.texts, parsed.body, fmt, prompt, started),
                 _answer_headers(finish, prompt),
                 started,
                 finisher_for(fmt.endpoint, finish) if finish.active else None,
             )
         data = await routed.upstream.read(upstream)
     finally:
-        _finish(upstream)
+        release_upstream(upstream)
         services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
     if upstream.status != 200 or upstream.content_type != "application/json":
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
@@ -162,11 +162,8 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
         headers = response_headers(upstream.headers)
         headers.update(moderation_headers(prompt))
         return web.Response(status=upstream.status, body=data, headers=headers)
-    try:
-        reply = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        reply = None
-    if not isinstance(reply, dict):  # nothing to moderate in it, so it must not reach the client
+    reply = json_object(data)
+    if reply is None:  # nothing to moderate in it, so it must not reach the client
         raise UpstreamUnavailable("The upstream answered malformed JSON.", code="upstream_malformed")
 
     # 4a. Moderate the answer's texts; the format writes the verdict back in its own way.
@@ -198,7 +195,7 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
         finish_json(fmt.endpoint, reply, finish)
     headers = response_headers(upstream.headers)
     headers.update(_answer_headers(finish, prompt, verdict))
-    return _json(upstream.status, reply, headers)
+    return json_response(upstream.status, reply, headers)
 
 
 def _answer_headers(finish: Finish, *phases: Moderation) -> dict[str, str]:
@@ -206,54 +203,6 @@ def _answer_headers(finish: Finish, *phases: Moderation) -> dict[str, str]:
     if finish.label is not None and not phases[-1].blocked:
         headers[LABEL_HEADER] = "true"
     return headers
-
-
-def stored(fmt: ApiFormat) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """The handler that reads back an answer the upstream stored (``GET /v1/responses/{id}``)."""
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        return await stored_answer(request, fmt)
-
-    return handler
-
-
-async def stored_answer(request: web.Request, fmt: ApiFormat) -> web.StreamResponse:
-    """An upstream keeps the answer it generated, not the one the client got: read back, it goes
-    through the same answer moderation (a resumed stream, ``?stream=true``, through the relay)."""
-    assert fmt.response_slots is not None
-    services = request.app[SERVICES]
-    routed = route(services, request, authenticate(services, request), None)
-    started = time.monotonic()
-    upstream = await _send(
-        services, routed.upstream, "GET", request.path_qs, request.headers, None, routed.ctx
-    )
-    try:
-        if upstream.status == 200 and upstream.content_type == "text/event-stream":
-            plan = _stream_plan(services, routed, (), {}, fmt, None, started)
-            return await _relay(request, upstream, plan, {}, started)
-        data = await routed.upstream.read(upstream)
-    finally:
-        _finish(upstream)
-        services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
-    reply = (
-        _json_object(data) if upstream.status == 200 and upstream.content_type == "application/json" else None
-    )
-    if reply is None or not routed.policies.active():
-        return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
-    slots = fmt.response_slots(reply)
-    verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, routed.ctx)
-    fmt.apply_response(reply, slots, verdict, routed.refusal(()) if verdict.blocked else "", ())
-    headers = response_headers(upstream.headers)
-    headers.update(moderation_headers(verdict))
-    return _json(upstream.status, reply, headers)
-
-
-def _json_object(data: bytes) -> dict[str, Any] | None:
-    try:
-        value = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _admit_token_prompt(services: Services) -> None:
@@ -264,7 +213,7 @@ def _admit_token_prompt(services: Services) -> None:
             "(the proxy's moderation.token_prompts setting is 'reject').",
             code="token_prompt_rejected",
         )
-    services.metrics.record_bypass(BypassComponent.MODERATION, BypassReason.TOKEN_PROMPT)
+    services.metrics.components.record_bypass(BypassComponent.MODERATION, BypassReason.TOKEN_PROMPT)
 
 
 def authenticate(services: Services, request: web.Request) -> str | None:
@@ -287,7 +236,7 @@ def route(services: Services, request: web.Request, tenant: str | None, model: s
     )
 
 
-def _stream_plan(
+def stream_plan(
     services: Services,
     routed: Routed,
     prompt_texts: Sequence[str],
@@ -328,7 +277,7 @@ def _stream_plan(
     )
 
 
-async def _relay(
+async def relay(
     request: web.Request,
     upstream: aiohttp.ClientResponse,
     plan: StreamPlan,
@@ -354,67 +303,7 @@ async def _relay(
     return response
 
 
-async def moderations(request: web.Request) -> web.Response:
-    """Our own policies in the OpenAI moderation shape; never calls the upstream."""
-    services = request.app[SERVICES]
-    tenant = authenticate(services, request)
-    raw = await read_body(request, services.settings.server.max_body_bytes)
-    body = parse_json_object(raw, services.json_limits)
-    texts = openai_chat.moderation_inputs(body)
-    model = body.get("model") if isinstance(body.get("model"), str) else None
-    routed = route(services, request, tenant, model)
-    verdict = await routed.moderator.moderate(texts, Phase.PROMPT, routed.ctx)
-    return _json(
-        200, openai_chat.moderations_body(model or "modproxy-policies", verdict), moderation_headers(verdict)
-    )
-
-
-UNCHECKED_METHODS = frozenset({"POST", "PUT", "PATCH"})
-"""Methods that can carry text to a model: on a path no format knows, ``moderation.unknown_paths`` decides."""
-
-
-async def passthrough(request: web.Request) -> web.StreamResponse:
-    """Any other ``/v1/*`` call (models, files listings, stored responses...), streamed through unchanged.
-
-    A body sent to a path no wire format knows is not moderated, so it is refused unless the route's
-    ``unknown_paths`` is ``pass`` (counted as a bypass)."""
-    services = request.app[SERVICES]
-    tenant = authenticate(services, request)
-    body = (
-        await read_body(request, services.settings.server.max_body_bytes) if request.can_read_body else None
-    )
-    routed = route(services, request, tenant, openai_chat.model_of(request.content_type, body))
-    if request.method in UNCHECKED_METHODS:
-        if routed.plan.unknown_paths != "pass":
-            raise NotFound(
-                f"{request.method} {request.path} is not an API modproxy moderates, so it is refused "
-                "(the proxy's moderation.unknown_paths setting is 'block').",
-                code="unknown_path",
-            )
-        services.metrics.record_bypass(BypassComponent.MODERATION, BypassReason.UNKNOWN_PATH)
-    started = time.monotonic()
-    upstream = await _send(
-        services, routed.upstream, request.method, request.path_qs, request.headers, body, routed.ctx
-    )
-    try:
-        response = web.StreamResponse(status=upstream.status, headers=response_headers(upstream.headers))
-        if upstream.content_length is not None and "Content-Encoding" not in upstream.headers:
-            response.content_length = upstream.content_length
-        await response.prepare(request)
-        try:
-            async for chunk in upstream.content.iter_any():
-                await response.write(chunk)
-            await response.write_eof()
-        except (TimeoutError, aiohttp.ClientError, ConnectionResetError):
-            # Status already sent: cutting the connection is the only honest signal left.
-            response.force_close()
-        return response
-    finally:
-        _finish(upstream)
-        services.metrics.observe_upstream(upstream.status, time.monotonic() - started)
-
-
-async def _send(
+async def send_upstream(
     services: Services,
     upstream: Upstream,
     method: str,
@@ -433,22 +322,6 @@ async def _send(
     except UpstreamUnavailable:
         services.metrics.observe_upstream(UpstreamFailure.ERROR, time.monotonic() - started)
         raise
-
-
-async def healthz(request: web.Request) -> web.Response:
-    return _json(200, {"status": "ok"})
-
-
-async def readyz(request: web.Request) -> web.Response:
-    services = request.app[SERVICES]
-    checks = services.ready_checks
-    results = await asyncio.gather(*(check() for check in checks.values()))
-    status = dict(zip(checks, results, strict=True))
-    ready = all(results)
-    body: dict[str, Any] = {"status": "ready" if ready else "unready", "checks": status}
-    if services.ready_detail:
-        body["detail"] = {name: describe() for name, describe in services.ready_detail.items()}
-    return _json(200 if ready else 503, body)
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
@@ -487,16 +360,24 @@ def moderation_headers(*phases: Moderation) -> dict[str, str]:
     return headers
 
 
+def json_object(data: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 _JSON = json.JSONEncoder(ensure_ascii=False)  # built once; json.dumps with options builds one per call
 
 
-def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:
     out = CIMultiDict(headers or {})
     out["Content-Type"] = "application/json"
     return web.Response(status=status, body=_JSON.encode(body).encode(), headers=out)
 
 
-def _finish(upstream: aiohttp.ClientResponse) -> None:
+def release_upstream(upstream: aiohttp.ClientResponse) -> None:
     """Reuse the connection after a complete body; otherwise close it, which cancels the upstream."""
     if upstream.content.at_eof():
         upstream.release()

@@ -14,7 +14,7 @@ With several worker processes, values go to memory-mapped files (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,6 +31,7 @@ from prometheus_client import (
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from proxy import __version__
+from proxy.metrics_components import ComponentMetrics
 from proxy.metrics_labels import (
     OTHER,
     AuditResult,
@@ -43,12 +44,11 @@ from proxy.metrics_labels import (
     ClassifierResult,
     ReloadResult,
     UpstreamFailure,
-    enum_label,
     status_label,
 )
 from proxy.metrics_limits import LimitMetrics
 from proxy.metrics_multiprocess import is_multiprocess_active
-from proxy.policy.decision import Action, Finding, Phase, RuleKind
+from proxy.policy.decision import Action, Finding, Phase
 
 __all__ = [
     "AuditResult",
@@ -90,7 +90,6 @@ REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 
 TTFT_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
 # The overhead modproxy adds: sub-millisecond for keyword rules, more with classifiers.
 MODERATION_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
-CLASSIFIER_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
 class Verdict(Protocol):
@@ -141,8 +140,6 @@ class Metrics:
         self._route_names = frozenset(route_names)
         self._policy = CappedLabel()
         self._category = CappedLabel()
-        self._backend = CappedLabel()
-        self._revision: str | None = None
         # Labelled children looked up once per label combination: ``labels()`` costs more than the
         # increment itself, and these are hit several times per request. Keys are bounded like labels.
         self._request_series: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
@@ -218,51 +215,7 @@ class Metrics:
             ["policy"],
             registry=r,
         )
-        self.cache_requests = Counter(
-            "modproxy_cache_requests_total",
-            "Decision cache lookups, by tier and result.",
-            ["tier", "result"],
-            registry=r,
-        )
-        self.classifier_requests = Counter(
-            "modproxy_classifier_requests_total",
-            "Classifier calls, by backend and result.",
-            ["backend", "result"],
-            registry=r,
-        )
-        self.classifier_duration = Histogram(
-            "modproxy_classifier_duration_seconds",
-            "Classifier call time, by backend.",
-            ["backend"],
-            buckets=CLASSIFIER_BUCKETS,
-            registry=r,
-        )
-        self.bypasses = Counter(
-            "modproxy_bypasses_total",
-            "Fail-opens: a component was skipped and the request went on.",
-            ["component", "reason"],
-            registry=r,
-        )
-        self.policy_reloads = Counter(
-            "modproxy_policy_reloads_total",
-            "Policy set reloads, by result.",
-            ["result"],
-            registry=r,
-        )
-        self.policy_revision = Gauge(
-            "modproxy_policy_revision_info",
-            "1 for the revision of the policy set being enforced.",
-            ["revision"],
-            multiprocess_mode="livemax",
-            registry=r,
-        )
-        self.policy_rules = Gauge(
-            "modproxy_policy_rules",
-            "Rules in the enforced policy set, by type.",
-            ["type"],
-            multiprocess_mode="livemax",
-            registry=r,
-        )
+        self.components = ComponentMetrics(r)
         self.tokens = Counter(
             "modproxy_tokens_total",
             "Tokens reported by the upstream's usage, by kind.",
@@ -303,18 +256,11 @@ class Metrics:
             self.moderation_duration.labels(phase.value)
             for action in Action:
                 self.decisions.labels(phase.value, action.label)
-        for tier in CacheTier:
-            for result in CacheResult:
-                self.cache_requests.labels(tier.value, result.value)
-        for reload_result in ReloadResult:
-            self.policy_reloads.labels(reload_result.value)
         for kind in ("prompt", "completion"):
             self.tokens.labels(kind)
         for sink in AuditSink:
             for audit_result in AuditResult:
                 self.audit_records.labels(sink.value, audit_result.value)
-        for rule_kind in RuleKind:
-            self.policy_rules.labels(rule_kind.value)
 
     def route_label(self, route: str) -> str:
         return route if route in self._routes else OTHER
@@ -379,36 +325,8 @@ class Metrics:
     def record_stream_cutoff(self, policy_id: str) -> None:
         self.stream_cutoffs.labels(self._policy(policy_id)).inc()
 
-    def record_cache(self, tier: CacheTier, result: CacheResult) -> None:
-        self.cache_requests.labels(tier.value, result.value).inc()
-
-    def observe_classifier(self, backend: str, result: ClassifierResult, seconds: float) -> None:
-        label = self._backend(backend)
-        self.classifier_requests.labels(label, result.value).inc()
-        self.classifier_duration.labels(label).observe(seconds)
-
-    def record_bypass(self, component: BypassComponent | str, reason: BypassReason | str) -> None:
-        """Count a fail-open. Unknown component or reason names still count, as ``other``."""
-        self.bypasses.labels(
-            enum_label(str(component), BypassComponent), enum_label(str(reason), BypassReason)
-        ).inc()
-
     def record_audit(self, sink: AuditSink, result: AuditResult, count: int = 1) -> None:
         self.audit_records.labels(sink.value, result.value).inc(count)
-
-    def record_policy_reload(self, result: ReloadResult) -> None:
-        self.policy_reloads.labels(result.value).inc()
-
-    def set_policy_revision(self, revision: str, rule_counts: Mapping[RuleKind, int]) -> None:
-        """Exactly one ``revision`` series reads 1: the set being enforced now."""
-        previous, self._revision = self._revision, revision
-        if previous is not None and previous != revision:
-            # Multiprocess files keep a removed series' last value, so zero it first.
-            self.policy_revision.labels(previous).set(0)
-            self.policy_revision.remove(previous)
-        self.policy_revision.labels(revision).set(1)
-        for kind in RuleKind:
-            self.policy_rules.labels(kind.value).set(rule_counts.get(kind, 0))
 
     def record_tokens(self, prompt: int, completion: int) -> None:
         if prompt > 0:

@@ -19,7 +19,7 @@ import enum
 import json
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Finding, Phase
@@ -112,6 +112,24 @@ class TextWindows:
                 return "", block
             out.append(segment.text)
         return "".join(out), None
+
+
+WindowKey = TypeVar("WindowKey", bound=Hashable)
+
+
+async def close_opened(
+    windows: TextWindows,
+    key_type: type[WindowKey],
+    close: Callable[[WindowKey, bytearray], Awaitable[Finding | None]],
+    out: bytearray,
+) -> Finding | None:
+    """The upstream ended: ``close`` every text still open, in the order each began, until one blocks."""
+    for key in windows.opened():
+        assert isinstance(key, key_type)
+        block = await close(key, out)
+        if block is not None:
+            return block
+    return None
 
 
 class EventRewriter(Protocol):

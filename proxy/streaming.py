@@ -30,7 +30,6 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from proxy.json_splice import splice_string
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Finding
 from proxy.policy.segments import SegmentCheck
@@ -43,18 +42,15 @@ from proxy.sse import (
     SSEParser,
     encode_comment,
     encode_data,
-    encode_event,
     encode_json,
 )
 from proxy.stream_buffer import BufferedAnswer, BufferOverflow
-from proxy.stream_choices import ChoiceRewriter, ChunkOutcome
+from proxy.stream_choices import ChoiceRewriter
+from proxy.stream_chunks import DONE, DONE_EVENT, chunk_usage, encoded, json_object, notice_chunk, rewritten
 from proxy.stream_events import Ended, EventStep, RewriterFactory, TextWindows
 from proxy.stream_template import ContentTemplate, ContentTemplates
 
 log = logging.getLogger(__name__)
-
-DONE = "[DONE]"
-DONE_EVENT = b"data: [DONE]\n\n"
 
 
 class StreamMode(enum.StrEnum):
@@ -261,10 +257,10 @@ class _Relay:
             result = await self._end(out, done=True)
             return result or RelayOutcome.COMPLETED
         if self.inert:
-            out += _encoded(event)
+            out += encoded(event)
             return None
         if self.events is not None:
-            return _ENDED.get(await self.events.event(event, _json_object(data), out))
+            return _ENDED.get(await self.events.event(event, json_object(data), out))
         if (
             self.templating
             and event.event is None
@@ -279,7 +275,7 @@ class _Relay:
                 if self.plan.mode is StreamMode.WINDOW:
                     out += encode_data(data if step.text == text else template.fill(step.text))
                 return None
-        chunk = _json_object(data)
+        chunk = json_object(data)
         if (
             chunk is not None
             and self.templating
@@ -288,12 +284,12 @@ class _Relay:
         ):
             self.templates.learn(learned)
         if chunk is not None and isinstance(usage := chunk.get("usage"), dict):
-            self.usage = _token_counts(usage)
+            self.usage = chunk_usage(usage)
         if chunk is None or event.event is not None:
             if self.plan.mode is StreamMode.BUFFER:
                 self.buffer.hold(event, None)
             else:
-                out += _encoded(event)
+                out += encoded(event)
             return None
         if self.plan.mode is StreamMode.BUFFER:
             try:
@@ -310,7 +306,7 @@ class _Relay:
         if not outcome.changed:
             out += encode_data(event.data)
         elif outcome.chunk is not None:
-            out += _rewritten(event.data, outcome)
+            out += rewritten(event.data, outcome)
         if outcome.blocks and len(self.rewriter.finished) >= self.plan.expected_choices:
             out += DONE_EVENT
             return RelayOutcome.BLOCKED
@@ -343,7 +339,7 @@ class _Relay:
     def _notice(self, items: Sequence[SSEEvent | SSEComment]) -> bytes:
         for item in items:
             if isinstance(item, SSEEvent) and item.event is None and self.notice is not None:
-                chunk = _json_object(item.data)
+                chunk = json_object(item.data)
                 if chunk is not None and "choices" in chunk:
                     notice, self.notice = self.notice, None
                     return notice_chunk(chunk, notice, self.plan.expected_choices)
@@ -354,73 +350,6 @@ class _Relay:
         out += DONE_EVENT
 
 
-_NOTICE_HEAD = ("id", "object", "created", "model", "system_fingerprint")
-
-
-def notice_chunk(first: dict[str, Any], notice: str, choices: int) -> bytes:
-    """A chunk shaped like the upstream's first one, opening each of ``choices`` with ``notice``."""
-    chunk: dict[str, Any] = {k: first[k] for k in _NOTICE_HEAD if k in first}
-    text = notice + "\n\n"
-    if first.get("object") == "text_completion":
-        chunk["choices"] = [
-            {"index": i, "text": text, "logprobs": None, "finish_reason": None} for i in range(choices)
-        ]
-    else:
-        chunk["choices"] = [
-            {"index": i, "delta": {"content": text}, "logprobs": None, "finish_reason": None}
-            for i in range(choices)
-        ]
-    return encode_json(chunk)
-
-
-def _encoded(event: SSEEvent) -> bytes:
-    if event.event is None and event.id is None and event.retry is None:
-        return encode_data(event.data)
-    return encode_event(event)
-
-
-def _rewritten(data: str, outcome: ChunkOutcome) -> bytes:
-    """The changed chunk; when only one text changed in place, spliced into the upstream's own JSON."""
-    if not outcome.reshaped and len(outcome.edits) == 1:
-        edit = outcome.edits[0]
-        spliced = splice_string(data, edit.name, edit.old, edit.new)
-        if spliced is not None:
-            return encode_data(spliced)
-    return encode_json(outcome.chunk)
-
-
-_DECODER = json.JSONDecoder()
-
-
-def _json_object(data: str) -> dict[str, Any] | None:
-    if not data.startswith("{"):
-        return None
-    try:
-        # raw_decode skips json.loads' layers and whitespace regexes; trailing text is checked here.
-        value, end = _DECODER.raw_decode(data)
-    except (json.JSONDecodeError, RecursionError):  # deep nesting is relayed as an opaque event
-        return None
-    if end != len(data) and data[end:].strip(" \t\n\r"):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _token_counts(usage: dict[str, Any]) -> tuple[int, int] | None:
-    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-    if isinstance(prompt, int) and isinstance(completion, int):
-        return prompt, completion
-    return None
-
-
 def _error_body(outcome: RelayOutcome) -> dict[str, Any]:
     message = _FAILURES.get(outcome, "The stream failed.")
     return {"error": {"message": message, "type": "upstream_error", "param": None, "code": outcome.value}}
-
-
-def expected_choices(body: dict[str, Any]) -> int:
-    """How many choices the upstream will stream: ``n`` per prompt."""
-    n = body.get("n")
-    per_prompt = n if isinstance(n, int) and n > 0 else 1
-    prompt = body.get("prompt")
-    prompts = len(prompt) if isinstance(prompt, list) and prompt and not isinstance(prompt[0], int) else 1
-    return per_prompt * prompts

@@ -43,19 +43,19 @@ class CacheMetrics:
         self._metrics = metrics
 
     def on_hit(self, tier: CacheTier) -> None:
-        self._metrics.record_cache(tier, CacheResult.HIT)
+        self._metrics.components.record_cache(tier, CacheResult.HIT)
 
     def on_miss(self, tier: CacheTier) -> None:
-        self._metrics.record_cache(tier, CacheResult.MISS)
+        self._metrics.components.record_cache(tier, CacheResult.MISS)
 
     def on_error(self, tier: CacheTier) -> None:
-        self._metrics.record_cache(tier, CacheResult.ERROR)
+        self._metrics.components.record_cache(tier, CacheResult.ERROR)
 
     def on_bypass(self, component: str, reason: str) -> None:
         kind = component.partition(":")[0]
         if kind == BypassComponent.CLASSIFIER:
             reason = _CLASSIFIER_BYPASS_REASONS.get(reason, reason)
-        self._metrics.record_bypass(kind if kind else BypassComponent.MODERATION, reason)
+        self._metrics.components.record_bypass(kind if kind else BypassComponent.MODERATION, reason)
 
 
 class ReloadMetrics:
@@ -66,12 +66,14 @@ class ReloadMetrics:
 
     def __call__(self, result: StoreReloadResult, revision: str, rule_counts: Mapping[str, Any]) -> None:
         failed = result.outcome is ReloadOutcome.FAILED
-        self._metrics.record_policy_reload(ReloadResult.FAILURE if failed else ReloadResult.SUCCESS)
+        self._metrics.components.record_policy_reload(
+            ReloadResult.FAILURE if failed else ReloadResult.SUCCESS
+        )
         self.serving(revision, rule_counts)
 
     def serving(self, revision: str, rule_counts: Mapping[str, Any]) -> None:
         counts = {RuleKind(kind): int(n) for kind, n in rule_counts.items() if kind in set(RuleKind)}
-        self._metrics.set_policy_revision(revision, counts)
+        self._metrics.components.set_policy_revision(revision, counts)
 
 
 class ReloadCounts:
@@ -83,7 +85,9 @@ class ReloadCounts:
 
     def __call__(self, result: StoreReloadResult, revision: str, rule_counts: Mapping[str, Any]) -> None:
         failed = result.outcome is ReloadOutcome.FAILED
-        self._metrics.record_policy_reload(ReloadResult.FAILURE if failed else ReloadResult.SUCCESS)
+        self._metrics.components.record_policy_reload(
+            ReloadResult.FAILURE if failed else ReloadResult.SUCCESS
+        )
 
 
 class StreamMetrics:
@@ -162,4 +166,4 @@ class MeteredClassifier:
             result = ClassifierResult.TIMEOUT  # the caller's deadline cancels the call
             raise
         finally:
-            self._metrics.observe_classifier(self.name, result, time.perf_counter() - started)
+            self._metrics.components.observe_classifier(self.name, result, time.perf_counter() - started)

@@ -213,28 +213,6 @@ async def test_unknown_path_is_openai_shaped_404(proxy: RunningProxy) -> None:
         assert (await response.json())["error"]["code"] == "not_found"
 
 
-async def test_health_and_readiness(proxy: RunningProxy) -> None:
-    async with aiohttp.ClientSession() as http:
-        async with http.get(f"{proxy.url}/healthz") as response:
-            assert (response.status, await response.json()) == (200, {"status": "ok"})
-        async with http.get(f"{proxy.url}/readyz") as response:
-            assert response.status == 200
-            assert (await response.json())["checks"] == {"upstream": True, "load": True}
-
-
-async def test_readiness_fails_when_a_check_fails(start_proxy: StartProxy) -> None:
-    async def policies_loaded() -> bool:
-        return False
-
-    proxy = await start_proxy(ready_checks={"policies": policies_loaded})
-    async with aiohttp.ClientSession() as http, http.get(f"{proxy.url}/readyz") as response:
-        assert response.status == 503
-        assert (await response.json()) == {
-            "status": "unready",
-            "checks": {"upstream": True, "load": True, "policies": False},
-        }
-
-
 def test_request_ids_are_new_per_request_unless_the_client_gave_a_sane_one() -> None:
     first, second = request_ids(), request_ids()  # two workers
     made = [first({}), first({}), second({})]

@@ -218,7 +218,7 @@ def test_policy_labels_are_capped(registry: CollectorRegistry, metrics: Metrics)
 def test_cache_lookups(
     registry: CollectorRegistry, metrics: Metrics, tier: CacheTier, result: CacheResult
 ) -> None:
-    metrics.record_cache(tier, result)
+    metrics.components.record_cache(tier, result)
     assert value(registry, "modproxy_cache_requests_total", tier=tier.value, result=result.value) == 1
     others = [(t, r) for t in CacheTier for r in CacheResult if (t, r) != (tier, result)]
     assert all(
@@ -227,8 +227,8 @@ def test_cache_lookups(
 
 
 def test_classifier_calls(registry: CollectorRegistry, metrics: Metrics) -> None:
-    metrics.observe_classifier("openai", ClassifierResult.OK, 0.12)
-    metrics.observe_classifier("openai", ClassifierResult.TIMEOUT, 2.0)
+    metrics.components.observe_classifier("openai", ClassifierResult.OK, 0.12)
+    metrics.components.observe_classifier("openai", ClassifierResult.TIMEOUT, 2.0)
     assert value(registry, "modproxy_classifier_requests_total", backend="openai", result="ok") == 1
     assert value(registry, "modproxy_classifier_requests_total", backend="openai", result="timeout") == 1
     assert value(registry, "modproxy_classifier_duration_seconds_count", backend="openai") == 2
@@ -246,14 +246,14 @@ def test_classifier_calls(registry: CollectorRegistry, metrics: Metrics) -> None
 def test_every_fail_open_counts_as_a_bypass(
     registry: CollectorRegistry, metrics: Metrics, component: str, reason: str, labels: tuple[str, str]
 ) -> None:
-    metrics.record_bypass(component, reason)
+    metrics.components.record_bypass(component, reason)
     assert value(registry, "modproxy_bypasses_total", component=labels[0], reason=labels[1]) == 1
 
 
 def test_reloads_count_by_result(registry: CollectorRegistry, metrics: Metrics) -> None:
-    metrics.record_policy_reload(ReloadResult.SUCCESS)
-    metrics.record_policy_reload(ReloadResult.FAILURE)
-    metrics.record_policy_reload(ReloadResult.FAILURE)
+    metrics.components.record_policy_reload(ReloadResult.SUCCESS)
+    metrics.components.record_policy_reload(ReloadResult.FAILURE)
+    metrics.components.record_policy_reload(ReloadResult.FAILURE)
     assert value(registry, "modproxy_policy_reloads_total", result="success") == 1
     assert value(registry, "modproxy_policy_reloads_total", result="failure") == 2
 
@@ -269,9 +269,9 @@ def revision_series(registry: CollectorRegistry) -> dict[str, float]:
 
 def test_exactly_one_policy_revision_series_reads_one(registry: CollectorRegistry, metrics: Metrics) -> None:
     assert revision_series(registry) == {}
-    metrics.set_policy_revision("aaa111", {RuleKind.KEYWORD: 40, RuleKind.REGEX: 3})
-    metrics.set_policy_revision("bbb222", {RuleKind.KEYWORD: 41})
-    metrics.set_policy_revision("bbb222", {RuleKind.KEYWORD: 41})
+    metrics.components.set_policy_revision("aaa111", {RuleKind.KEYWORD: 40, RuleKind.REGEX: 3})
+    metrics.components.set_policy_revision("bbb222", {RuleKind.KEYWORD: 41})
+    metrics.components.set_policy_revision("bbb222", {RuleKind.KEYWORD: 41})
     assert revision_series(registry) == {"bbb222": 1}
     rules = {kind: value(registry, "modproxy_policy_rules", type=kind.value) for kind in RuleKind}
     assert rules == {RuleKind.KEYWORD: 41, RuleKind.REGEX: 0, RuleKind.CLASSIFIER: 0}

@@ -25,9 +25,9 @@ activate_multiprocess(Path(sys.argv[1]))
 metrics = Metrics(CollectorRegistry(), multiprocess=True)
 for _ in range(int(sys.argv[2])):
     metrics.observe_request("chat_completions", 200, 0.5)
-metrics.record_cache(CacheTier.REDIS, CacheResult.HIT)
-metrics.set_policy_revision("old", {RuleKind.KEYWORD: 1})
-metrics.set_policy_revision("new", {RuleKind.KEYWORD: 2})
+metrics.components.record_cache(CacheTier.REDIS, CacheResult.HIT)
+metrics.components.set_policy_revision("old", {RuleKind.KEYWORD: 1})
+metrics.components.set_policy_revision("new", {RuleKind.KEYWORD: 2})
 with metrics.track_inflight():
     print("ready", flush=True)
     sys.stdin.read()

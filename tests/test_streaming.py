@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from typing import Any
 
@@ -12,7 +11,7 @@ import openai
 import pytest
 
 from proxy.policy.decision import Action, Phase, apply_redactions, enforced_action
-from proxy.streaming import RelayOutcome, StreamMode, StreamReport, notice_chunk
+from proxy.streaming import RelayOutcome, StreamMode, StreamReport
 from tests.fixtures.chunky_upstream import Answer, ChunkyUpstream
 from tests.fixtures.pattern_scanner import PatternScanner, Rule, ScannerModerator
 from tests.fixtures.upstream import RunningProxy, StartProxy
@@ -277,18 +276,3 @@ async def test_route_override_selects_the_mode(start_proxy: StartProxy, chunky: 
     texts, _ = await _chat(proxy)
     assert texts == {0: "darn"}
     assert recorder.reports[0].mode is StreamMode.AUDIT
-
-
-def test_a_notice_chunk_takes_the_upstream_chunk_shape_for_every_choice() -> None:
-    first = {"id": "c1", "object": "chat.completion.chunk", "created": 7, "model": "m", "choices": []}
-    chunk = json.loads(notice_chunk(first, "Call 988.", 2).decode().removeprefix("data: "))
-    assert chunk == {
-        "id": "c1", "object": "chat.completion.chunk", "created": 7, "model": "m",
-        "choices": [
-            {"index": i, "delta": {"content": "Call 988.\n\n"}, "logprobs": None, "finish_reason": None}
-            for i in (0, 1)
-        ],
-    }  # fmt: skip
-    text = {"id": "c2", "object": "text_completion", "choices": []}
-    [choice] = json.loads(notice_chunk(text, "Call 988.", 1).decode().removeprefix("data: "))["choices"]
-    assert choice["text"] == "Call 988.\n\n"

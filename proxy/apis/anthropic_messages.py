@@ -24,6 +24,7 @@ from proxy.apis.base import (
     block_category,
     blocked_message,
     blocking_categories,
+    input_output_usage,
     policy_text,
     require_model,
     set_path,
@@ -124,15 +125,6 @@ def apply_response(
     body["stop_details"] = stop_details(block_category(moderation.findings))
 
 
-def usage(body: Mapping[str, Any]) -> tuple[int, int] | None:
-    counts = body.get("usage")
-    if isinstance(counts, dict):
-        prompt, completion = counts.get("input_tokens"), counts.get("output_tokens")
-        if isinstance(prompt, int) and isinstance(completion, int):
-            return prompt, completion
-    return None
-
-
 MESSAGES = ApiFormat(
     endpoint="messages",
     parse=parse_request,
@@ -140,5 +132,5 @@ MESSAGES = ApiFormat(
     response_slots=response_slots,
     apply_response=apply_response,
     stream=MessagesEvents,
-    usage=usage,
+    usage=input_output_usage,
 )

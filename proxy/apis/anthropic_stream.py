@@ -16,7 +16,7 @@ from typing import Any
 from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
-from proxy.stream_events import TextWindows, compact_json, json_event, same_event
+from proxy.stream_events import TextWindows, close_opened, compact_json, json_event, same_event
 
 _DELTA_FIELDS = {"text_delta": "text", "input_json_delta": "partial_json"}
 
@@ -85,12 +85,7 @@ class MessagesEvents:
         return None
 
     async def end(self, out: bytearray) -> Finding | None:
-        for key in self._windows.opened():
-            assert isinstance(key, int)
-            block = await self._close(key, out)
-            if block is not None:
-                return block
-        return None
+        return await close_opened(self._windows, int, self._close, out)
 
     def refuse(self, block: Finding | None, out: bytearray) -> None:
         self._stopped = True

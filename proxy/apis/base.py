@@ -244,6 +244,20 @@ def rewrites_response(moderation: Moderation) -> bool:
     return any(d.action is Action.BLOCK or d.redacted is not None for d in moderation.decisions)
 
 
+def token_counts(usage: object, prompt: str, completion: str) -> tuple[int, int] | None:
+    """``(prompt, completion)`` tokens from an answer's ``usage`` object, when it gives both as integers."""
+    if isinstance(usage, dict):
+        prompt_tokens, completion_tokens = usage.get(prompt), usage.get(completion)
+        if isinstance(prompt_tokens, int) and isinstance(completion_tokens, int):
+            return prompt_tokens, completion_tokens
+    return None
+
+
+def input_output_usage(body: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The token usage of a Responses or Anthropic Messages answer (``input_tokens``, ``output_tokens``)."""
+    return token_counts(body.get("usage"), "input_tokens", "output_tokens")
+
+
 Splicer = Callable[
     [bytes, dict[str, Any], Sequence[TextSlot], Moderation, Sequence[TextSlot], Moderation], bytes | None
 ]

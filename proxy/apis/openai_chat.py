@@ -27,6 +27,7 @@ from proxy.apis.base import (
     policy_text,
     require_model,
     set_path,
+    token_counts,
     tool_description_slots,
 )
 from proxy.errors import BadRequest
@@ -231,12 +232,7 @@ def prompt_blocked(param: str) -> Callable[[Moderation, Sequence[str]], LocalRep
 
 
 def usage(body: Mapping[str, Any]) -> tuple[int, int] | None:
-    counts = body.get("usage")
-    if isinstance(counts, dict):
-        prompt, completion = counts.get("prompt_tokens"), counts.get("completion_tokens")
-        if isinstance(prompt, int) and isinstance(completion, int):
-            return prompt, completion
-    return None
+    return token_counts(body.get("usage"), "prompt_tokens", "completion_tokens")
 
 
 def moderations_body(model: str, moderation: Moderation) -> dict[str, Any]:

@@ -12,6 +12,7 @@ images, audio) carry no text and are relayed as they came.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,33 +130,28 @@ def _nothing_to_apply(
     del body, slots, moderation, refusal, prompt_texts
 
 
-EMBEDDINGS = ApiFormat(
-    endpoint="embeddings",
-    parse=parse_embeddings,
-    prompt_blocked=prompt_blocked("input"),
-    response_slots=None,
-    apply_response=_nothing_to_apply,
+def _prompt_only(
+    endpoint: str,
+    parse: Callable[[dict[str, Any]], ParsedRequest],
+    prompt_field: str,
+    decode: Callable[[bytes, str, JsonLimits], dict[str, Any]] = decode_json,
+    encode: Callable[[bytes, str, ParsedRequest, Moderation], bytes] = encode_json,
+) -> ApiFormat:
+    """An API whose answer carries no text (vectors, images, audio): only its prompt is moderated."""
+    return ApiFormat(
+        endpoint=endpoint,
+        parse=parse,
+        prompt_blocked=prompt_blocked(prompt_field),
+        response_slots=None,
+        apply_response=_nothing_to_apply,
+        decode=decode,
+        encode=encode,
+    )
+
+
+EMBEDDINGS = _prompt_only("embeddings", parse_embeddings, "input")
+IMAGE_GENERATIONS = _prompt_only("images_generations", parse_image_prompt, "prompt")
+IMAGE_EDITS = _prompt_only(
+    "images_edits", parse_image_prompt, "prompt", decode=decode_form, encode=encode_form
 )
-IMAGE_GENERATIONS = ApiFormat(
-    endpoint="images_generations",
-    parse=parse_image_prompt,
-    prompt_blocked=prompt_blocked("prompt"),
-    response_slots=None,
-    apply_response=_nothing_to_apply,
-)
-IMAGE_EDITS = ApiFormat(
-    endpoint="images_edits",
-    parse=parse_image_prompt,
-    prompt_blocked=prompt_blocked("prompt"),
-    response_slots=None,
-    apply_response=_nothing_to_apply,
-    decode=decode_form,
-    encode=encode_form,
-)
-SPEECH = ApiFormat(
-    endpoint="audio_speech",
-    parse=parse_speech,
-    prompt_blocked=prompt_blocked("input"),
-    response_slots=None,
-    apply_response=_nothing_to_apply,
-)
+SPEECH = _prompt_only("audio_speech", parse_speech, "input")

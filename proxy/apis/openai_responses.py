@@ -20,6 +20,7 @@ from proxy.apis.base import (
     JsonPath,
     ParsedRequest,
     TextSlot,
+    input_output_usage,
     optional_model,
     policy_text,
     set_path,
@@ -148,15 +149,6 @@ def _holder(body: Any, path: JsonPath) -> Any:
     return target
 
 
-def usage(body: Mapping[str, Any]) -> tuple[int, int] | None:
-    counts = body.get("usage")
-    if isinstance(counts, dict):
-        prompt, completion = counts.get("input_tokens"), counts.get("output_tokens")
-        if isinstance(prompt, int) and isinstance(completion, int):
-            return prompt, completion
-    return None
-
-
 RESPONSES = ApiFormat(
     endpoint="responses",
     parse=parse_request,
@@ -164,5 +156,5 @@ RESPONSES = ApiFormat(
     response_slots=response_slots,
     apply_response=apply_response,
     stream=ResponsesEvents,
-    usage=usage,
+    usage=input_output_usage,
 )

@@ -18,10 +18,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from proxy.apis.base import input_output_usage
 from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
-from proxy.stream_events import TextWindows, compact_json, json_event, same_event
+from proxy.stream_events import TextWindows, close_opened, compact_json, json_event, same_event
 
 _OPENING = frozenset({"response.created", "response.in_progress", "response.queued"})
 _FINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -105,18 +106,15 @@ class ResponsesEvents:
         elif kind == "response.output_item.done":
             return await self._moderated(event, data, out, self._item_text)
         elif kind in _FINAL:
-            self._usage = _usage(data.get("response"))
+            self._usage = (
+                input_output_usage(response) if isinstance(response := data.get("response"), dict) else None
+            )
             return await self._moderated(event, data, out, self._response_text)
         out += encode_event(event)
         return None
 
     async def end(self, out: bytearray) -> Finding | None:
-        for key in self._windows.opened():
-            assert isinstance(key, tuple)
-            block = await self._close(key, out)
-            if block is not None:
-                return block
-        return None
+        return await close_opened(self._windows, tuple, self._close, out)
 
     def refuse(self, block: Finding | None, out: bytearray) -> None:
         self._stopped = True
@@ -307,12 +305,3 @@ def _key(data: dict[str, Any], kind: str) -> Key:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) else 0
-
-
-def _usage(response: Any) -> tuple[int, int] | None:
-    counts = response.get("usage") if isinstance(response, dict) else None
-    if isinstance(counts, dict):
-        prompt, completion = counts.get("input_tokens"), counts.get("output_tokens")
-        if isinstance(prompt, int) and isinstance(completion, int):
-            return prompt, completion
-    return None

@@ -12,7 +12,7 @@ import pytest
 from proxy.apis.anthropic_messages import parse_request, response_slots
 from proxy.streaming import RelayOutcome, StreamMode, StreamReport
 from proxy.tenants import hash_key
-from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, TEXT, cut, moderated_proxy
+from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, SPLITS, TEXT, moderated_proxy
 from tests.fixtures.api_upstream import ApiUpstream, Spoken, messages_events
 from tests.fixtures.pattern_scanner import ScannerModerator
 from tests.fixtures.upstream import RunningProxy, StartProxy
@@ -196,13 +196,6 @@ async def test_answer_and_tool_input_are_redacted(start_proxy: StartProxy, apis:
     assert message.stop_reason == "tool_use"
     assert message.content[0].text == MODERATED  # type: ignore[union-attr]
     assert message.content[1].input == {"q": "***"}  # type: ignore[union-attr]
-
-
-SPLITS = {
-    "whole": [TEXT],
-    "every character": list(TEXT),
-    "inside every keyword": cut(TEXT, [7, 8, 18, 20, 33, 34]),
-}
 
 
 @pytest.mark.parametrize("mode", ["window", "buffer"])

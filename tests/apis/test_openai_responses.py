@@ -13,7 +13,7 @@ from proxy.apis.openai_responses import apply_response, parse_request, response_
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Decision
 from proxy.streaming import RelayOutcome, StreamReport
-from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, TEXT, cut, moderated_proxy
+from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, SPLITS, TEXT, moderated_proxy
 from tests.fixtures.api_upstream import ApiUpstream, Spoken
 from tests.fixtures.pattern_scanner import ScannerModerator
 from tests.fixtures.upstream import RunningProxy, StartProxy
@@ -188,13 +188,6 @@ async def _stream_texts(proxy: RunningProxy) -> tuple[str, list[Any]]:
             if event.type == "response.output_text.delta":
                 deltas += event.delta
     return deltas, events
-
-
-SPLITS = {
-    "whole": [TEXT],
-    "every character": list(TEXT),
-    "inside every keyword": cut(TEXT, [7, 8, 18, 20, 33, 34]),
-}
 
 
 @pytest.mark.parametrize("mode", ["window", "buffer"])

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.apis.openai_responses_stream import ResponsesEvents
-from tests.apis.helpers import MODERATED, REFUSAL, TEXT, cut
+from tests.apis.helpers import MODERATED, REFUSAL, TEXT, cut, split_keyword
 from tests.apis.stream_check import rewrite, strings
 from tests.fixtures.api_upstream import Spoken, responses_events
 
@@ -27,9 +27,7 @@ def _deltas(events: list[dict[str, object]]) -> str:
 def test_a_split_keyword_never_reaches_the_client(
     before: str, after: str, points: list[int], in_tool: bool
 ) -> None:
-    text = f"{before} bomb {after}"
-    pieces = cut(f'{{"q": "{text}"}}' if in_tool else text, points)
-    spoken = Spoken(["fine"], tool_args=pieces) if in_tool else Spoken(pieces)
+    spoken = split_keyword(before, after, points, in_tool=in_tool)
     events, blocked = rewrite(ResponsesEvents, responses_events(spoken))
     assert blocked
     assert not any("bomb" in s for e in events for s in strings(e))

@@ -20,7 +20,7 @@ from proxy.json_limits import JsonLimits
 from proxy.moderation import Moderation
 from proxy.policy.decision import Phase
 from proxy.policy.loader import load_policy_set
-from proxy.streaming import expected_choices
+from proxy.stream_chunks import expected_choices
 from tests.fuzz.corpus import FUZZ, corpus
 
 POLICIES = load_policy_set(Path(__file__).resolve().parents[2] / "policies")
