@@ -25,6 +25,7 @@ import random
 import statistics
 import subprocess
 import tempfile
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -125,9 +126,12 @@ def check(target: Target, *, stream: bool, api: Api = Api.CHAT) -> None:
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        data = response.read()
-        action = response.headers.get("x-modproxy-action", "allow")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            data = response.read()
+            action = response.headers.get("x-modproxy-action", "allow")
+    except urllib.error.HTTPError as exc:  # a refused prompt: the rules of this profile stop the workload
+        raise RuntimeError(f"{target.name}: {api.path} answered {exc.code}: {exc.read()[:300]!r}") from None
     if action != "allow" or not api.complete(data, stream=stream):
         raise RuntimeError(f"{target.name}: unexpected answer ({action}): {data[:300]!r}")
 
