@@ -79,7 +79,7 @@ async def _responses(request: web.Request) -> web.StreamResponse:
         for event in opening:
             yield _event(event["type"], _ENCODE({**event, "sequence_number": number}))
             number += 1
-        for piece in _pieces(text):
+        for piece in pieces(text, STREAM_CHUNKS):
             yield _event(
                 "response.output_text.delta", f'{{{delta}{_ENCODE(piece)},"sequence_number":{number}}}'
             )
@@ -111,7 +111,7 @@ async def _messages(request: web.Request) -> web.StreamResponse:
             "content_block_start",
             '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
         )
-        for piece in _pieces(text):
+        for piece in pieces(text, STREAM_CHUNKS):
             data = '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":'
             yield _event("content_block_delta", f"{data}{_ENCODE(piece)}}}}}")
         yield _event("content_block_stop", '{"type":"content_block_stop","index":0}')
@@ -126,10 +126,6 @@ async def _messages(request: web.Request) -> web.StreamResponse:
 
 def _event(name: str, data: str) -> str:
     return f"event: {name}\ndata: {data}\n\n"
-
-
-def _pieces(text: str) -> list[str]:
-    return pieces(text, STREAM_CHUNKS)
 
 
 async def _stream(request: web.Request, events: Iterator[str]) -> web.StreamResponse:
