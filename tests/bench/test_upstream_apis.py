@@ -30,6 +30,7 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.stop([child])
 
 
+# Each client is closed where it is used: a pooled connection left open warns (an error) later on.
 def _openai(url: str) -> openai.OpenAI:
     return openai.OpenAI(base_url=url + "/v1", api_key="bench", max_retries=0, timeout=10)
 
@@ -39,7 +40,10 @@ def _anthropic(url: str) -> anthropic.Anthropic:
 
 
 def _responses_stream(url: str, prompt: str) -> tuple[list[str], str]:
-    with _openai(url).responses.stream(model="bench", instructions=SYSTEM, input=prompt) as stream:
+    with (
+        _openai(url) as client,
+        client.responses.stream(model="bench", instructions=SYSTEM, input=prompt) as stream,
+    ):
         deltas = [event.delta for event in stream if event.type == "response.output_text.delta"]
         final = stream.get_final_response()
     assert final.status == "completed"
@@ -48,9 +52,10 @@ def _responses_stream(url: str, prompt: str) -> tuple[list[str], str]:
 
 def _messages_stream(url: str, prompt: str) -> tuple[list[str], str]:
     messages: list[anthropic.types.MessageParam] = [{"role": "user", "content": prompt}]
-    with _anthropic(url).messages.stream(
-        model="bench", max_tokens=1024, system=SYSTEM, messages=messages
-    ) as stream:
+    with (
+        _anthropic(url) as client,
+        client.messages.stream(model="bench", max_tokens=1024, system=SYSTEM, messages=messages) as stream,
+    ):
         deltas = [
             event.delta.text
             for event in stream
@@ -76,10 +81,11 @@ def test_a_stream_is_50_deltas_of_an_answer_unique_to_its_prompt(
 
 
 def test_json_answers_in_both_formats(upstream: str) -> None:
-    response = _openai(upstream).responses.create(model="bench", instructions=SYSTEM, input="Request three.")
-    message = _anthropic(upstream).messages.create(
-        model="bench", max_tokens=1024, messages=[{"role": "user", "content": "Request three."}]
-    )
+    with _openai(upstream) as openai_client, _anthropic(upstream) as anthropic_client:
+        response = openai_client.responses.create(model="bench", instructions=SYSTEM, input="Request three.")
+        message = anthropic_client.messages.create(
+            model="bench", max_tokens=1024, messages=[{"role": "user", "content": "Request three."}]
+        )
     assert response.status == "completed" and response.output_text.startswith("Answer ")
     block = message.content[0]
     assert block.type == "text" and block.text.startswith("Answer ")
