@@ -25,13 +25,14 @@ import random
 import statistics
 import subprocess
 import tempfile
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import process
-from bench.workload import SYSTEM, Profile, policy_dir
+from bench.workload import Api, Profile, policy_dir
 from bench.wrk import run_wrk, write_script
 
 BASELINE = "bare"
@@ -117,26 +118,21 @@ def start(
     return Target(name, url, child.pid)
 
 
-def check(target: Target, *, stream: bool) -> None:
+def check(target: Target, *, stream: bool, api: Api = Api.CHAT) -> None:
     """One request by hand: answered, allowed by every profile's rules, and complete."""
-    body = {
-        "model": "bench",
-        "stream": stream,
-        "messages": [
-            {"role": "system", "content": SYSTEM},
-            {"role": "user", "content": f"check {random.getrandbits(32):x}: 请用编号列表的形式给出回答。"},
-        ],
-    }
+    body = api.body(f"check {random.getrandbits(32):x}: 请用编号列表的形式给出回答。", stream=stream)
     request = urllib.request.Request(
-        target.url + "/v1/chat/completions",
+        target.url + api.path,
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        data = response.read()
-        action = response.headers.get("x-modproxy-action", "allow")
-    complete = data.endswith(b"data: [DONE]\n\n") if stream else b'"choices"' in data
-    if action != "allow" or not complete:
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            data = response.read()
+            action = response.headers.get("x-modproxy-action", "allow")
+    except urllib.error.HTTPError as exc:  # a refused prompt: the rules of this profile stop the workload
+        raise RuntimeError(f"{target.name}: {api.path} answered {exc.code}: {exc.read()[:300]!r}") from None
+    if action != "allow" or not api.complete(data, stream=stream):
         raise RuntimeError(f"{target.name}: unexpected answer ({action}): {data[:300]!r}")
 
 
@@ -154,11 +150,15 @@ def decisions(target: Target) -> str:
     return ", ".join(f"{action} {count:.0f}" for action, count in sorted(counts.items()) if count)
 
 
-def measure(setup: Setup, *, stream: bool, connections: int, seconds: int, rounds: int) -> dict[str, Cell]:
+def measure(
+    setup: Setup, *, stream: bool, connections: int, seconds: int, rounds: int, api: Api = Api.CHAT
+) -> dict[str, Cell]:
     salt = random.randrange(1, 10**6)
     for target in setup.targets:  # warm-up, and proof the path works
-        check(target, stream=stream)
-        run_wrk(target.url, setup.script, stream=stream, connections=connections, seconds=1, salt=salt)
+        check(target, stream=stream, api=api)
+        run_wrk(
+            target.url, setup.script, stream=stream, connections=connections, seconds=1, salt=salt, api=api
+        )
         salt += 1
     samples: dict[str, list[Cell]] = {t.name: [] for t in setup.targets}
     for round_ in range(rounds):
@@ -166,7 +166,13 @@ def measure(setup: Setup, *, stream: bool, connections: int, seconds: int, round
         for target in order:
             before = process.cpu_seconds(target.pid)
             result = run_wrk(
-                target.url, setup.script, stream=stream, connections=connections, seconds=seconds, salt=salt
+                target.url,
+                setup.script,
+                stream=stream,
+                connections=connections,
+                seconds=seconds,
+                salt=salt,
+                api=api,
             )
             used = process.cpu_seconds(target.pid) - before
             salt += 1
@@ -186,10 +192,10 @@ def measure(setup: Setup, *, stream: bool, connections: int, seconds: int, round
     }
 
 
-def report(cells: dict[str, Cell], *, stream: bool, connections: int) -> list[str]:
+def report(cells: dict[str, Cell], *, stream: bool, connections: int, api: Api = Api.CHAT) -> list[str]:
     kind = "sse (50 chunks)" if stream else "json"
     lines = [
-        f"{kind}, c={connections}",
+        f"{api.title}, {kind}, c={connections}",
         f"  {'target':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'cpu us/req':>12}",
     ]
     for name, cell in cells.items():
@@ -235,18 +241,30 @@ def parser(description: str) -> argparse.ArgumentParser:
     return out
 
 
-def main(args: argparse.Namespace, *, stream: bool, after: Callable[[Setup], list[str]] | None = None) -> int:
-    """Every cell of ``args`` for JSON or SSE answers; then ``after``'s lines, on the same processes."""
+def main(
+    args: argparse.Namespace,
+    *,
+    stream: bool,
+    after: Callable[[Setup], list[str]] | None = None,
+    apis: Sequence[Api] = (Api.CHAT,),
+) -> int:
+    """Every cell of ``args`` in each of ``apis``, JSON or SSE; then ``after``'s lines, same processes."""
     print(f"load average before: {_loadavg()}", flush=True)
     with contextlib.ExitStack() as stack:
         workdir = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="modproxy-bench")))
         workdir.mkdir(parents=True, exist_ok=True)
         setup = stack.enter_context(started(args.profiles, workdir))
-        for connections in args.concurrency:
-            cells = measure(
-                setup, stream=stream, connections=connections, seconds=args.seconds, rounds=args.rounds
-            )
-            print("\n".join(report(cells, stream=stream, connections=connections)), flush=True)
+        for api in apis:
+            for connections in args.concurrency:
+                cells = measure(
+                    setup,
+                    stream=stream,
+                    connections=connections,
+                    seconds=args.seconds,
+                    rounds=args.rounds,
+                    api=api,
+                )
+                print("\n".join(report(cells, stream=stream, connections=connections, api=api)), flush=True)
         if after is not None:
             print("\n".join(after(setup)), flush=True)
         for target in setup.targets:

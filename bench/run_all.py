@@ -1,6 +1,6 @@
 """Run every benchmark once with its default (short) settings, one after another.
 
-    python -m bench.run_all            # all of them, about five minutes
+    python -m bench.run_all            # all of them, about eight minutes
     python -m bench.run_all keywords   # the ones whose name contains a word
 
 Each benchmark measures its own baseline in the same run and prints ratios against it; this
@@ -14,7 +14,14 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("bench_proxy", "bench_stream", "bench_keywords", "bench_cache", "bench_classifier")
+BENCHES = (
+    "bench_proxy",
+    "bench_stream",
+    "bench_stream_apis",
+    "bench_keywords",
+    "bench_cache",
+    "bench_classifier",
+)
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -1,37 +1,26 @@
 """The benchmarks' upstream: a different answer to every request, as JSON or as a 50-chunk SSE stream.
 
 Each answer (~1.4 KB of English and Chinese sentences) is seeded from a hash of the request
-body, so unique prompts get unique answers. Runs as its own process:
+body, so unique prompts get unique answers. Chat completions are answered here; the Responses
+API and Anthropic Messages (the same answers in their own events) in :mod:`bench.upstream_apis`.
+Runs as its own process:
 
     python -m bench.upstream PORT
 """
 
 from __future__ import annotations
 
-import itertools
 import json
-import random
 import sys
 import time
-import zlib
 
 from aiohttp import web
 
 from bench import process
-from bench.workload import ANSWER_BYTES, STREAM_CHUNKS, sentences
+from bench.upstream_apis import add_api_routes, asks_for_stream
+from bench.workload import STREAM_CHUNKS, answer_for, pieces
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def answer_for(body: bytes) -> tuple[int, str]:
-    seed = zlib.crc32(body)
-    return seed, f"Answer {seed:08x}. " + sentences(random.Random(seed), ANSWER_BYTES)
-
-
-def pieces(text: str, count: int) -> list[str]:
-    """``text`` cut into ``count`` pieces that join back into it."""
-    cuts = [len(text) * i // count for i in range(count + 1)]
-    return [text[a:b] for a, b in itertools.pairwise(cuts)]
 
 
 async def chat(request: web.Request) -> web.StreamResponse:
@@ -39,7 +28,7 @@ async def chat(request: web.Request) -> web.StreamResponse:
     seed, text = answer_for(body)
     completion_id = f"chatcmpl-{seed:08x}"
     created = int(time.time())
-    if b'"stream":true' not in body.replace(b" ", b""):
+    if not asks_for_stream(body):
         reply = {
             "id": completion_id,
             "object": "chat.completion",
@@ -78,6 +67,7 @@ def create_upstream_app() -> web.Application:
     app = web.Application()
     app.router.add_post("/v1/chat/completions", chat)
     app.router.add_get("/v1/models", models)
+    add_api_routes(app)
     return app
 
 

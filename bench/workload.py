@@ -11,8 +11,10 @@ two answers are alike and no cache can flatter a figure.
 from __future__ import annotations
 
 import enum
+import itertools
 import random
 import shutil
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +98,18 @@ def sentences(rng: random.Random, size: int) -> str:
     return " ".join(parts)
 
 
+def answer_for(body: bytes) -> tuple[int, str]:
+    """The bench upstream's answer to ``body``: a seed from its hash, and ~1.4 KB of sentences."""
+    seed = zlib.crc32(body)
+    return seed, f"Answer {seed:08x}. " + sentences(random.Random(seed), ANSWER_BYTES)
+
+
+def pieces(text: str, count: int) -> list[str]:
+    """``text`` cut into ``count`` pieces that join back into it."""
+    cuts = [len(text) * i // count for i in range(count + 1)]
+    return [text[a:b] for a, b in itertools.pairwise(cuts)]
+
+
 def keywords(count: int = KEYWORDS) -> list[str]:
     """``count`` distinct keywords, half Latin (no vowels: never an English word), half CJK."""
     rng = random.Random(1)
@@ -123,6 +137,64 @@ class Profile(enum.Enum):
     """The shipped policies without their classifier policies."""
     SHIPPED_BUILTIN = "shipped-builtin"
     """The shipped policies plus a built-in classifier policy (if they carry none themselves)."""
+
+
+class Api(enum.Enum):
+    """The wire format a benchmark speaks (``--api`` of bench_stream_apis): a path and a body shape."""
+
+    CHAT = "chat"
+    """OpenAI chat completions: ``messages`` with a system message."""
+    RESPONSES = "responses"
+    """The OpenAI Responses API: ``instructions`` and ``input``."""
+    MESSAGES = "messages"
+    """Anthropic Messages: ``system``, ``messages`` and ``max_tokens``."""
+
+    @property
+    def path(self) -> str:
+        return _API_PATHS[self]
+
+    @property
+    def title(self) -> str:
+        return _API_TITLES[self]
+
+    def body(self, prompt: str, *, stream: bool) -> dict[str, Any]:
+        """A request with :data:`SYSTEM` and ``prompt``, as the wrk script writes it."""
+        if self is Api.RESPONSES:
+            return {"model": "bench", "stream": stream, "instructions": SYSTEM, "input": prompt}
+        user = [{"role": "user", "content": prompt}]
+        if self is Api.MESSAGES:
+            return {
+                "model": "bench",
+                "stream": stream,
+                "max_tokens": 1024,
+                "system": SYSTEM,
+                "messages": user,
+            }
+        return {
+            "model": "bench",
+            "stream": stream,
+            "messages": [{"role": "system", "content": SYSTEM}, *user],
+        }
+
+    def complete(self, answer: bytes, *, stream: bool) -> bool:
+        """Whether ``answer`` is a whole answer in this format (a stream up to its last event)."""
+        if stream:
+            return _API_LAST_EVENT[self] in answer and answer.endswith(b"\n\n")
+        return _API_JSON_MARK[self] in answer
+
+
+_API_PATHS = {Api.CHAT: "/v1/chat/completions", Api.RESPONSES: "/v1/responses", Api.MESSAGES: "/v1/messages"}
+_API_TITLES = {
+    Api.CHAT: "chat completions",
+    Api.RESPONSES: "Responses API",
+    Api.MESSAGES: "Anthropic Messages",
+}
+_API_JSON_MARK = {Api.CHAT: b'"choices"', Api.RESPONSES: b'"output"', Api.MESSAGES: b'"content"'}
+_API_LAST_EVENT = {
+    Api.CHAT: b"data: [DONE]",
+    Api.RESPONSES: b"response.completed",
+    Api.MESSAGES: b"message_stop",
+}
 
 
 KEYWORD_POLICY = """\

@@ -1,8 +1,9 @@
 """Load from ``wrk``, outside every measured process, with a Lua script that makes each body unique.
 
-Each request is a chat completion with a system message and a ~1.2 KB user prompt of English
-and Chinese sentences drawn from :mod:`bench.workload`'s pools by a generator seeded per run and
-per wrk thread, and prefixed with the run's salt and the request's number.
+Each request carries a system text and a ~1.2 KB user prompt of English and Chinese sentences
+drawn from :mod:`bench.workload`'s pools by a generator seeded per run and per wrk thread, and
+prefixed with the run's salt and the request's number; by default it is a chat completion, or the
+same prompt in another API's body (:class:`~bench.workload.Api`, the same shapes as ``Api.body``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.workload import CHINESE, ENGLISH, PROMPT_BYTES, SYSTEM
+from bench.workload import CHINESE, ENGLISH, PROMPT_BYTES, SYSTEM, Api
 
 SCRIPT = """\
 local english = {%(english)s}
@@ -23,6 +24,7 @@ local prompt_bytes = %(prompt_bytes)d
 local threads = 0
 local stream = "false"
 local salt = "0"
+local api = "chat"
 local state = 1
 local counter = 0
 
@@ -39,6 +41,7 @@ end
 function init(args)
   if args[1] == "stream" then stream = "true" end
   salt = args[2] or "0"
+  api = args[3] or "chat"
   state = (tonumber(salt) * 7919 + (thread_number or 0) * 104729) %% 2147483646 + 1
 end
 
@@ -57,9 +60,22 @@ function request()
     parts[#parts + 1] = sentence
     size = size + #sentence + 1
   end
-  local body = '{"model":"bench","stream":' .. stream .. ',"messages":[{"role":"system","content":"'
-    .. system .. '"},{"role":"user","content":"' .. table.concat(parts, " ") .. '"}]}'
-  return wrk.format("POST", "/v1/chat/completions", {["Content-Type"] = "application/json"}, body)
+  local prompt = table.concat(parts, " ")
+  local head = '{"model":"bench","stream":' .. stream
+  local path, body
+  if api == "responses" then
+    path = "/v1/responses"
+    body = head .. ',"instructions":"' .. system .. '","input":"' .. prompt .. '"}'
+  elseif api == "messages" then
+    path = "/v1/messages"
+    body = head .. ',"max_tokens":1024,"system":"' .. system
+      .. '","messages":[{"role":"user","content":"' .. prompt .. '"}]}'
+  else
+    path = "/v1/chat/completions"
+    body = head .. ',"messages":[{"role":"system","content":"' .. system
+      .. '"},{"role":"user","content":"' .. prompt .. '"}]}'
+  end
+  return wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
 end
 
 function done(summary, latency, requests)
@@ -111,10 +127,12 @@ def wrk_binary() -> str:
     return found
 
 
-def run_wrk(url: str, script: Path, *, stream: bool, connections: int, seconds: int, salt: int) -> WrkResult:
+def run_wrk(
+    url: str, script: Path, *, stream: bool, connections: int, seconds: int, salt: int, api: Api = Api.CHAT
+) -> WrkResult:
     command = [
         wrk_binary(), "-t1", f"-c{connections}", f"-d{max(1, seconds)}s", "--timeout", "30s",
-        "-s", str(script), url, "--", "stream" if stream else "json", str(salt),
+        "-s", str(script), url, "--", "stream" if stream else "json", str(salt), api.value,
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
     for line in done.stdout.splitlines():
