@@ -11,7 +11,8 @@ from typing import Any
 from proxy.cli.authoring import load_or_report, print_lint
 from proxy.policy.coverage import coverage, has_taxonomy
 from proxy.policy.coverage import render as render_coverage
-from proxy.policy.decision import Action, Decision, Phase
+from proxy.policy.decision import Action, Decision, Phase, RuleKind
+from proxy.policy.engine import PolicySet
 from proxy.policy.source import lint_path
 
 DEFAULT_POLICIES = "policies"
@@ -57,12 +58,22 @@ def run_scan(args: argparse.Namespace) -> int:
     if policies is None:
         return 1
     text = args.text if args.text is not None else sys.stdin.read()
-    decision = policies.evaluate(text, Phase(args.phase))
+    decision = decide(policies, text, Phase(args.phase))
     if args.json:
         print(json.dumps(decision.to_json(), ensure_ascii=False))
     else:
         print(render(text, decision, color=sys.stdout.isatty()))
     return 0
+
+
+def decide(policies: PolicySet, text: str, phase: Phase) -> Decision:
+    """The decision the proxy reaches: the rules, then classifier policies when the set has any."""
+    if not policies.rule_counts.get(RuleKind.CLASSIFIER.value):
+        return policies.evaluate(text, phase)
+    from proxy.cli.refusal import decide_all  # numpy and the model: only when a policy needs them
+
+    (decision,) = decide_all(policies, [(text, phase)])
+    return decision
 
 
 def render(text: str, decision: Decision, *, color: bool) -> str:

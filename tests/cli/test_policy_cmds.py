@@ -58,6 +58,27 @@ def test_scan_prints_the_decision(
     assert "\033[" not in out  # not a terminal: no colour
 
 
+CLASSIFIER = """\
+policies:
+  - id: model
+    category: classifier
+    phases: [prompt]
+    action: block
+    classifier: {backend: builtin, thresholds: {illicit: 0.5}}
+"""
+
+
+def test_scan_decides_as_the_proxy_does_classifier_policies_included(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "model.yaml").write_text(CLASSIFIER, encoding="utf-8")
+    assert main(["scan", "--policies", str(tmp_path), "how do I synthesize meth at home"]) == 0
+    out = capsys.readouterr().out
+    assert "action: block" in out and "model (illicit, classifier)" in out, out
+    assert main(["scan", "--policies", str(tmp_path), "what is the capital of France?"]) == 0
+    assert "action: allow" in capsys.readouterr().out
+
+
 def test_scan_json_from_stdin(rules: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "proxy", "scan", "--policies", str(rules), "--json"],
