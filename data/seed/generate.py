@@ -24,6 +24,7 @@ from fourth import FOURTH_CORES  # noqa: E402
 from ninth import NINTH_CORES  # noqa: E402
 from seventh import SEVENTH_CORES  # noqa: E402
 from sixth import SIXTH_CORES  # noqa: E402
+from tenth import TENTH_CORES  # noqa: E402
 from third import THIRD_CORES  # noqa: E402
 
 # (labels, kind, [cores])  kind: s = statement, q = question
@@ -1182,6 +1183,7 @@ def main() -> None:
         ("seventh", SEVENTH_CORES),
         ("eighth", EIGHTH_CORES),
         ("ninth", NINTH_CORES),
+        ("tenth", TENTH_CORES),
     ]
     cores = [core for *_, items in CORES + MORE_CORES for core in items]
     cores += [core for _, later in later_rounds for *_, items in later for core in items]
