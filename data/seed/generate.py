@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from eighth import EIGHTH_CORES, EIGHTH_REPEATED  # noqa: E402
+from eleventh import ELEVENTH_CORES  # noqa: E402
 from everyday import EVERYDAY_CORES  # noqa: E402
 from fifth import FIFTH_CORES  # noqa: E402
 from fourth import FOURTH_CORES  # noqa: E402
@@ -1184,6 +1185,7 @@ def main() -> None:
         ("eighth", EIGHTH_CORES),
         ("ninth", NINTH_CORES),
         ("tenth", TENTH_CORES),
+        ("eleventh", ELEVENTH_CORES),
     ]
     cores = [core for *_, items in CORES + MORE_CORES for core in items]
     cores += [core for _, later in later_rounds for *_, items in later for core in items]
