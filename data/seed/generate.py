@@ -27,6 +27,7 @@ from seventh import SEVENTH_CORES  # noqa: E402
 from sixth import SIXTH_CORES  # noqa: E402
 from tenth import TENTH_CORES  # noqa: E402
 from third import THIRD_CORES  # noqa: E402
+from twelfth import TWELFTH_CORES  # noqa: E402
 
 # (labels, kind, [cores])  kind: s = statement, q = question
 CORES = [
@@ -1186,6 +1187,7 @@ def main() -> None:
         ("ninth", NINTH_CORES),
         ("tenth", TENTH_CORES),
         ("eleventh", ELEVENTH_CORES),
+        ("twelfth", TWELFTH_CORES),
     ]
     cores = [core for *_, items in CORES + MORE_CORES for core in items]
     cores += [core for _, later in later_rounds for *_, items in later for core in items]
