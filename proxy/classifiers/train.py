@@ -116,6 +116,12 @@ def _example(data: Any) -> Example:
     return Example(data["text"], labels, None if group is None else str(group))
 
 
+def with_overall(examples: Sequence[Example], category: str) -> list[Example]:
+    """The examples with one more category that every harmful example carries: a scorer of harm in
+    general, which learns from every category's examples at once (guard models call it ``unsafe``)."""
+    return [Example(e.text, e.labels | {category}, e.group) if e.labels else e for e in examples]
+
+
 def split_holdout(
     examples: Sequence[Example], fraction: float, seed: int
 ) -> tuple[list[Example], list[Example]]:

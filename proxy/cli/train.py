@@ -59,6 +59,12 @@ def register(subparsers: Any) -> None:
         " replaces --holdout",
     )
     parser.add_argument(
+        "--overall",
+        metavar="CATEGORY",
+        default=None,
+        help="also train CATEGORY, carried by every example that carries any category (e.g. unsafe)",
+    )
+    parser.add_argument(
         "--ngram-max", type=int, default=None, help="longest character n-gram (default: the built-in model's)"
     )
     parser.set_defaults(func=run)
@@ -67,10 +73,18 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from proxy.classifiers.builtin_model import FeatureSpec, save_model
     from proxy.classifiers.thresholds import budget_blocks, budget_flags, choose_all, format_curves
-    from proxy.classifiers.train import TrainingError, format_metrics, read_examples, train_model
+    from proxy.classifiers.train import (
+        TrainingError,
+        format_metrics,
+        read_examples,
+        train_model,
+        with_overall,
+    )
 
     try:
         examples = read_examples(args.data)
+        if args.overall:
+            examples = with_overall(examples, args.overall)
         result = train_model(
             examples,
             holdout=args.holdout,
