@@ -17,11 +17,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from eighth import EIGHTH_CORES, EIGHTH_REPEATED  # noqa: E402
+from eleventh import ELEVENTH_CORES  # noqa: E402
 from everyday import EVERYDAY_CORES  # noqa: E402
 from fifth import FIFTH_CORES  # noqa: E402
 from fourth import FOURTH_CORES  # noqa: E402
+from ninth import NINTH_CORES  # noqa: E402
+from seventh import SEVENTH_CORES  # noqa: E402
 from sixth import SIXTH_CORES  # noqa: E402
+from tenth import TENTH_CORES  # noqa: E402
 from third import THIRD_CORES  # noqa: E402
+from twelfth import TWELFTH_CORES  # noqa: E402
 
 # (labels, kind, [cores])  kind: s = statement, q = question
 CORES = [
@@ -1176,6 +1182,12 @@ def main() -> None:
         ("everyday", EVERYDAY_CORES),
         ("fifth", FIFTH_CORES),
         ("sixth", SIXTH_CORES),
+        ("seventh", SEVENTH_CORES),
+        ("eighth", EIGHTH_CORES),
+        ("ninth", NINTH_CORES),
+        ("tenth", TENTH_CORES),
+        ("eleventh", ELEVENTH_CORES),
+        ("twelfth", TWELFTH_CORES),
     ]
     cores = [core for *_, items in CORES + MORE_CORES for core in items]
     cores += [core for _, later in later_rounds for *_, items in later for core in items]
@@ -1197,7 +1209,7 @@ def main() -> None:
                 group = f"{'-'.join(labels) or 'benign'}-{lang}-{kind}-{name}-{round_index}-{index}"
                 for frame in rng.sample(FRAMES[(lang, kind)], FRAMES_PER_CORE):
                     rows.append({"text": render(frame, core), "labels": labels, "group": group})
-    for index, (lang, sentence) in enumerate(REPEATED):
+    for index, (lang, sentence) in enumerate(REPEATED + EIGHTH_REPEATED):
         joiner = " " if lang == "en" else ""
         for count in REPEAT_COUNTS:
             rows.append({"text": joiner.join([sentence] * count), "labels": [], "group": f"repeated-{index}"})

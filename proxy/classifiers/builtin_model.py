@@ -94,7 +94,7 @@ class LinearModel:
     def thresholds(self) -> dict[str, float]:
         return {name: cat.threshold for name, cat in self.categories.items()}
 
-    def to_json(self, weight_scale: float = 1e-3) -> dict[str, Any]:
+    def to_json(self, weight_scale: float = 2e-3) -> dict[str, Any]:
         """Sparse weights as delta-encoded buckets and integers of ``weight_scale`` (small when gzipped)."""
         cats: dict[str, Any] = {}
         for name, cat in self.categories.items():

@@ -30,7 +30,7 @@ from typing import Any
 from proxy.policy.normalize import BARRIER, MAX_SEPARATOR_RUN, NormalizeOptions, normalizer
 
 DEFAULT_BUCKETS_LOG2 = 18
-DEFAULT_NGRAMS = (1, 3)
+DEFAULT_NGRAMS = (1, 4)
 HASH = "poly-splitmix64"
 NORMALIZE = "policy-fold-1+spaced-chars"
 """The normalisation a model was trained under; a model under any other is refused."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,16 +58,6 @@ class CurvePoint:
 
 
 CURVE_THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 20))
-
-
-@dataclass(frozen=True, slots=True)
-class ChosenThresholds:
-    """Per category: the lowest threshold meeting the flag precision and the block precision
-    (None when no threshold does)."""
-
-    category: str
-    flag: float | None
-    block: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,20 +116,19 @@ def _example(data: Any) -> Example:
     return Example(data["text"], labels, None if group is None else str(group))
 
 
+def with_overall(examples: Sequence[Example], category: str) -> list[Example]:
+    """The examples with one more category that every harmful example carries: a scorer of harm in
+    general, which learns from every category's examples at once (guard models call it ``unsafe``)."""
+    return [Example(e.text, e.labels | {category}, e.group) if e.labels else e for e in examples]
+
+
 def split_holdout(
     examples: Sequence[Example], fraction: float, seed: int
 ) -> tuple[list[Example], list[Example]]:
     """Hold out about ``fraction`` of each primary label's groups; a group never straddles the split."""
     if not 0.0 <= fraction < 1.0:
         raise TrainingError("holdout must be in [0, 1)")
-    groups: dict[str, list[Example]] = defaultdict(list)
-    for index, example in enumerate(examples):
-        groups[example.group or f"#{index}"].append(example)
-    # A group is filed under its first example's label, so the split stratifies by label
-    # without ever cutting a group in two.
-    by_label: dict[str, dict[str, list[Example]]] = defaultdict(dict)
-    for name, members in groups.items():
-        by_label[min(members[0].labels, default=BENIGN)][name] = members
+    by_label = _groups_by_label(examples)
     rng = random.Random(seed)
     train: list[Example] = []
     held: list[Example] = []
@@ -159,6 +148,34 @@ def split_holdout(
     return train, held
 
 
+def split_folds(examples: Sequence[Example], folds: int, seed: int) -> list[list[Example]]:
+    """``folds`` parts, each with about the same share of every primary label's groups; a group never
+    straddles two parts."""
+    if folds < 2:
+        raise TrainingError("folds must be at least 2")
+    by_label = _groups_by_label(examples)
+    rng = random.Random(seed)
+    parts: list[list[Example]] = [[] for _ in range(folds)]
+    for label in sorted(by_label):
+        names = sorted(by_label[label])
+        rng.shuffle(names)
+        for position, name in enumerate(names):
+            parts[position % folds].extend(by_label[label][name])
+    return parts
+
+
+def _groups_by_label(examples: Sequence[Example]) -> dict[str, dict[str, list[Example]]]:
+    groups: dict[str, list[Example]] = defaultdict(list)
+    for index, example in enumerate(examples):
+        groups[example.group or f"#{index}"].append(example)
+    # A group is filed under its first example's label, so a split stratifies by label
+    # without ever cutting a group in two.
+    by_label: dict[str, dict[str, list[Example]]] = defaultdict(dict)
+    for name, members in groups.items():
+        by_label[min(members[0].labels, default=BENIGN)][name] = members
+    return by_label
+
+
 def train_model(
     examples: Sequence[Example],
     *,
@@ -168,29 +185,47 @@ def train_model(
     threshold: float = 0.5,
     refit_all: bool = False,
     spec: FeatureSpec | None = None,
+    folds: int = 0,
 ) -> TrainResult:
+    """Fit and evaluate. With ``folds`` ≥ 2, every example is held out once: the data is cut into
+    that many parts, each scored by a model fitted on the others, and the model returned is fitted on
+    every example; otherwise one split holds out ``holdout`` of the groups."""
     spec = spec or FeatureSpec()
     categories = sorted({label for example in examples for label in example.labels})
     if not categories:
         raise TrainingError("no example carries a category: nothing to learn")
-    train, held = split_holdout(examples, holdout, seed)
-    for category in categories:
-        if not any(category in ex.labels for ex in train) or all(category in ex.labels for ex in train):
-            raise TrainingError(f"category {category!r} needs positive and negative training examples")
-    weights = _fit(train, categories, spec, c, seed, threshold)
-    model = LinearModel(spec, weights)
-    metrics = tuple(_evaluate(model, held, category) for category in categories)
-    held_scores = [model.score(example.text) for example in held]
+    if folds >= 2:
+        parts = split_folds(examples, folds, seed)
+        splits = [
+            ([ex for j, p in enumerate(parts) if j != k for ex in p], part) for k, part in enumerate(parts)
+        ]
+    else:
+        splits = [split_holdout(examples, holdout, seed)]
+    held: list[Example] = []
+    held_scores: list[dict[str, float]] = []
+    for train, part in splits:
+        _check_categories(train, categories)
+        split_model = LinearModel(spec, _fit(train, categories, spec, c, seed, threshold))
+        held.extend(part)
+        held_scores.extend(split_model.score(example.text) for example in part)
+    refit = refit_all or folds >= 2
+    model = (
+        LinearModel(spec, _fit(list(examples), categories, spec, c, seed, threshold))
+        if refit
+        else split_model
+    )
+    metrics = tuple(_evaluate(held, held_scores, category, threshold) for category in categories)
     curves = tuple((category, precision_recall_curve(held, held_scores, category)) for category in categories)
-    if refit_all:
-        model = LinearModel(spec, _fit(list(examples), categories, spec, c, seed, threshold))
+    train_size = len(examples) - len(held) if folds < 2 else len(examples) - len(held) // folds
     metadata = {
         "examples": len(examples),
-        "trained_on": len(examples) if refit_all else len(train),
+        "trained_on": len(examples) if refit else train_size,
         "holdout": len(held),
+        "folds": max(folds, 1),
         "seed": seed,
         "c": c,
         "threshold": threshold,
+        "ngram_max": spec.ngram_max,
         "held_out_metrics": {
             m.category: {
                 "precision": round(m.precision, 4),
@@ -207,11 +242,17 @@ def train_model(
     return TrainResult(
         LinearModel(spec, model.categories, metadata),
         metrics,
-        len(train),
+        train_size,
         len(held),
         curves,
         tuple((bool(ex.labels), scores) for ex, scores in zip(held, held_scores, strict=True)),
     )
+
+
+def _check_categories(train: Sequence[Example], categories: Sequence[str]) -> None:
+    for category in categories:
+        if not any(category in ex.labels for ex in train) or all(category in ex.labels for ex in train):
+            raise TrainingError(f"category {category!r} needs positive and negative training examples")
 
 
 def precision_recall_curve(
@@ -238,23 +279,6 @@ def precision_recall_curve(
             )
         )
     return tuple(points)
-
-
-def choose_thresholds(
-    category: str,
-    curve: Sequence[CurvePoint],
-    *,
-    flag_precision: float = 0.8,
-    block_precision: float = 0.95,
-    min_flagged: int = 5,
-) -> ChosenThresholds:
-    """The lowest threshold (the most recall) whose held-out precision still reaches each bar; a
-    point that flags fewer than ``min_flagged`` held-out examples says too little to count."""
-
-    def lowest(bar: float) -> float | None:
-        return next((p.threshold for p in curve if p.precision >= bar and p.flagged >= min_flagged), None)
-
-    return ChosenThresholds(category, lowest(flag_precision), lowest(block_precision))
 
 
 def _fit(
@@ -301,11 +325,12 @@ def _sklearn() -> tuple[Any, Any]:
     return sparse, linear_model
 
 
-def _evaluate(model: LinearModel, held: Iterable[Example], category: str) -> CategoryMetrics:
-    threshold = model.categories[category].threshold
+def _evaluate(
+    held: Sequence[Example], scores: Sequence[Mapping[str, float]], category: str, threshold: float
+) -> CategoryMetrics:
     true_pos = false_pos = positives = 0
-    for example in held:
-        predicted = model.score(example.text)[category] >= threshold
+    for example, score in zip(held, scores, strict=True):
+        predicted = score[category] >= threshold
         actual = category in example.labels
         positives += actual
         true_pos += predicted and actual
@@ -328,45 +353,4 @@ def format_metrics(result: TrainResult) -> str:
     ]
     for m in result.metrics:
         lines.append(f"{m.category:<20} {m.precision:>9.3f} {m.recall:>7.3f} {m.support:>8} {m.predicted:>8}")
-    return "\n".join(lines)
-
-
-def choose_all(
-    result: TrainResult, *, flag_precision: float, block_precision: float, max_benign: float | None = None
-) -> tuple[float, tuple[ChosenThresholds, ...]]:
-    """Thresholds for every category. With ``max_benign``, the flag precision bar is raised (in
-    steps of 0.01) until every flag threshold together catches at most that share of the held-out
-    benign texts: per-category precision alone says nothing of how the categories add up."""
-    bar = flag_precision
-    while True:
-        chosen = tuple(
-            choose_thresholds(category, curve, flag_precision=bar, block_precision=block_precision)
-            for category, curve in result.curves
-        )
-        flags = {c.category: c.flag for c in chosen if c.flag is not None}
-        if max_benign is None or bar >= 1.0 or result.combined(flags)[1] <= max_benign:
-            return bar, chosen
-        bar = round(bar + 0.01, 2)
-
-
-def format_curves(result: TrainResult, chosen: Sequence[ChosenThresholds]) -> str:
-    """The held-out precision/recall curve per category, and the thresholds chosen from it."""
-    lines = ["held-out precision / recall by threshold:"]
-    header = f"{'threshold':<20}" + "".join(f" {p.threshold:>9.2f}" for p in result.curves[0][1])
-    lines.append(header)
-    for category, curve in result.curves:
-        lines.append(f"{category:<20}" + "".join(f" {p.precision:>4.2f}/{p.recall:<4.2f}" for p in curve))
-    lines.append(f"{'category':<20} {'flag at':>8} {'block at':>9}")
-    for choice in chosen:
-        flag = "-" if choice.flag is None else f"{choice.flag:.2f}"
-        block = "-" if choice.block is None else f"{choice.block:.2f}"
-        lines.append(f"{choice.category:<20} {flag:>8} {block:>9}")
-    flags = {c.category: c.flag for c in chosen if c.flag is not None}
-    blocks = {c.category: c.block for c in chosen if c.block is not None}
-    for action, picked in (("flag", flags), ("block", blocks)):
-        harmful, benign = result.combined(picked)
-        lines.append(
-            f"held out, every {action} threshold together: {harmful:.3f} of harmful texts caught,"
-            f" {benign:.3f} of benign texts caught"
-        )
     return "\n".join(lines)

@@ -45,22 +45,46 @@ def register(subparsers: Any) -> None:
         help="raise the flag precision bar until all flag thresholds together catch at most this share"
         " of the held-out benign texts",
     )
+    parser.add_argument(
+        "--budget-flags",
+        action="store_true",
+        help="with --max-benign: choose the flag thresholds that together catch the most held-out harmful"
+        " texts within that share of the held-out benign texts, instead of by a precision bar",
+    )
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        help="evaluate by k-fold: every example held out once (k models), then fit on every example;"
+        " replaces --holdout",
+    )
+    parser.add_argument(
+        "--overall",
+        metavar="CATEGORY",
+        default=None,
+        help="also train CATEGORY, carried by every example that carries any category (e.g. unsafe)",
+    )
+    parser.add_argument(
+        "--ngram-max", type=int, default=None, help="longest character n-gram (default: the built-in model's)"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from proxy.classifiers.builtin_model import save_model
+    from proxy.classifiers.builtin_model import FeatureSpec, save_model
+    from proxy.classifiers.thresholds import budget_blocks, budget_flags, choose_all, format_curves
     from proxy.classifiers.train import (
         TrainingError,
-        choose_all,
-        format_curves,
         format_metrics,
         read_examples,
         train_model,
+        with_overall,
     )
 
     try:
         examples = read_examples(args.data)
+        if args.overall:
+            examples = with_overall(examples, args.overall)
         result = train_model(
             examples,
             holdout=args.holdout,
@@ -68,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
             c=args.c,
             threshold=args.threshold,
             refit_all=args.refit_all,
+            spec=None if args.ngram_max is None else FeatureSpec(ngram_max=args.ngram_max),
+            folds=args.folds,
         )
     except (TrainingError, OSError) as exc:
         print(f"modproxy train: {exc}", file=sys.stderr)
@@ -81,7 +107,16 @@ def run(args: argparse.Namespace) -> int:
             block_precision=args.block_precision,
             max_benign=args.max_benign,
         )
-        print(format_curves(result, chosen))
-        print(f"flag precision bar {bar:.2f}, block precision bar {args.block_precision:.2f}")
+        if args.budget_flags and args.max_benign is not None:
+            flags = budget_flags(result, max_benign=args.max_benign)
+            chosen = tuple(budget_blocks(choice, flags.get(choice.category)) for choice in chosen)
+            print(format_curves(result, chosen))
+            print(
+                f"flag thresholds within a held-out benign budget of {args.max_benign:.3f},"
+                f" block precision bar {args.block_precision:.2f}"
+            )
+        else:
+            print(format_curves(result, chosen))
+            print(f"flag precision bar {bar:.2f}, block precision bar {args.block_precision:.2f}")
     print(f"wrote {args.output} ({args.output.stat().st_size} bytes)")
     return 0

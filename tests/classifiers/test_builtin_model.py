@@ -20,9 +20,13 @@ from proxy.classifiers.builtin_model import (
     normalize,
     save_model,
 )
+from proxy.policy.decision import Phase
+from proxy.policy.loader import load_policy_set
 
 SHIPPED = load_default_model()
-CATEGORIES = {"hate", "harassment", "violence", "sexual", "self_harm", "illicit", "prompt_injection"}
+CATEGORIES = {
+    "hate", "harassment", "violence", "sexual", "self_harm", "illicit", "prompt_injection", "unsafe",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -178,7 +182,20 @@ def test_shipped_model_flags_obfuscated_clear_cases(category: str, text: str) ->
     assert score_text(SHIPPED, text, WINDOW_CHARS, WINDOW_OVERLAP)[category] >= SHIPPED.thresholds[category]
 
 
+def _shipped_policy_thresholds() -> dict[str, float]:
+    """Per category, the lowest threshold at which the shipped classifier policies act."""
+    policies = Path(__file__).resolve().parents[2] / "policies"
+    lowest: dict[str, float] = {}
+    for rule in load_policy_set(policies).classifier_policies(Phase.PROMPT):
+        for category, threshold in rule.thresholds.items():
+            lowest[category] = min(threshold, lowest.get(category, 1.0))
+    return lowest
+
+
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_shipped_model_passes_benign_look_alikes(text: str) -> None:
+    # `unsafe` (harm in general) is recommended at 0.5 like every category, but the shipped policy
+    # flags it only at its own, higher threshold: that is what a benign text must stay under.
+    thresholds = SHIPPED.thresholds | _shipped_policy_thresholds()
     scores = score_text(SHIPPED, text, WINDOW_CHARS, WINDOW_OVERLAP)
-    assert {c: s for c, s in scores.items() if s >= SHIPPED.thresholds[c]} == {}
+    assert {c: s for c, s in scores.items() if s >= thresholds[c]} == {}

@@ -10,14 +10,12 @@ import pytest
 
 from proxy.classifiers.builtin_model import load_model
 from proxy.classifiers.train import (
-    ChosenThresholds,
     CurvePoint,
     Example,
     TrainingError,
-    choose_all,
-    choose_thresholds,
     precision_recall_curve,
     read_examples,
+    split_folds,
     split_holdout,
     train_model,
 )
@@ -120,30 +118,26 @@ def test_the_curve_counts_any_harmful_text_as_a_true_alarm() -> None:
     ]
 
 
-def test_thresholds_are_the_lowest_meeting_each_precision_bar_with_enough_support() -> None:
-    curve = [
-        _point(0.2, 0.70, 0.95),
-        _point(0.4, 0.85, 0.80),
-        _point(0.6, 0.96, 0.60),
-        _point(0.8, 1.00, 0.10, flagged=2),  # too few to trust
-    ]
-    assert choose_thresholds("x", curve, flag_precision=0.8, block_precision=0.95) == ChosenThresholds(
-        "x", 0.4, 0.6
-    )
-    assert choose_thresholds("x", curve, flag_precision=0.99, block_precision=0.99).flag is None
+def test_folds_hold_every_example_out_once_and_never_split_a_group() -> None:
+    examples = [Example(f"t{i}", frozenset({"a"} if i % 3 else set()), f"g{i // 3}") for i in range(90)]
+    parts = split_folds(examples, 5, seed=2)
+    assert sorted(e.text for part in parts for e in part) == sorted(e.text for e in examples)
+    groups = [{e.group for e in part} for part in parts]
+    assert all(a.isdisjoint(b) for i, a in enumerate(groups) for b in groups[i + 1 :])
+    assert all(4 <= len(part) <= 30 for part in parts)
+    with pytest.raises(TrainingError):
+        split_folds(examples, 1, seed=2)
 
 
-def test_the_flag_bar_rises_until_the_flags_together_stay_within_the_benign_budget(tmp_path: Path) -> None:
+def test_k_fold_training_scores_every_example_out_of_fold_and_fits_on_all(tmp_path: Path) -> None:
     data = tmp_path / "train.jsonl"
     write_data(data)
-    result = train_model(read_examples(data), holdout=0.3, seed=3, c=4.0)
-    assert {category for category, _ in result.curves} == {"spam", "rude"}
-    assert len(result.held_scores) == result.holdout_size
-    bar, chosen = choose_all(result, flag_precision=0.5, block_precision=0.9, max_benign=0.0)
-    flags = {c.category: c.flag for c in chosen if c.flag is not None}
-    assert result.combined(flags)[1] == 0.0
-    assert 0.5 <= bar <= 1.0
-    assert "held_out_curve" in result.model.metadata
+    examples = read_examples(data)
+    result = train_model(examples, folds=3, seed=3, c=4.0)
+    assert result.holdout_size == len(examples) == len(result.held_scores)
+    assert result.model.metadata["folds"] == 3
+    assert result.model.metadata["trained_on"] == len(examples)
+    assert result.model.score("buy cheap pills now")["spam"] > 0.5
 
 
 def test_cli_prints_the_curve_and_the_chosen_thresholds(
