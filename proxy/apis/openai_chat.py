@@ -8,6 +8,7 @@ A blocked prompt is the Azure OpenAI ``content_filter`` error; a blocked choice 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -305,14 +306,11 @@ CHAT = ApiFormat(
     add_notice=add_notice,
     usage=usage,
 )
-COMPLETIONS = ApiFormat(
+# The legacy completions API: chat's pieces, but for where its prompt and answer texts sit.
+COMPLETIONS = dataclasses.replace(
+    CHAT,
     endpoint="completions",
     parse=parse_completion_request,
     prompt_blocked=prompt_blocked("prompt"),
     response_slots=completion_response_slots,
-    apply_response=apply_response_moderation,
-    annotate_prompt=annotate_prompt,
-    splice_annotations=splice_annotations,
-    add_notice=add_notice,
-    usage=usage,
 )
