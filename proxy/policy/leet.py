@@ -4,12 +4,12 @@
 
 Most texts have no leet character next to a letter; :func:`has_leet_candidate` tells so from
 one class byte per character (a ``bytes.translate`` of the UTF-8) with a few big-integer
-operations, and the same class bytes let a bytes regex find the runs to judge.
+operations, and the same class bytes let ``bytes.find`` locate the runs to judge.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 
 _LEET_CHARS = "0134578@$!|"
 _LEET = str.maketrans(_LEET_CHARS, "oieastbasii")
@@ -24,9 +24,9 @@ _CLASSES = bytes(
     2 if c >= 0x80 or chr(c).isalpha() else 5 if chr(c) in "0134578@$" else 4 if chr(c) in "!|" else 0
     for c in range(256)
 )
-# Whole runs of leet characters next to a letter-class byte. Each alternative starts only at a
-# run's first byte and never backtracks into it, so long digit runs stay linear.
-_CANDIDATE_RUN = re.compile(rb"(?<=\x02)[\x04\x05]+|(?<![\x02\x04\x05])[\x04\x05]++(?=\x02)")
+# Class bytes → 1 for a leet character, 0 otherwise: runs are then found with ``bytes.find``
+# (memchr), which costs per run, not per character as a regex scan of every position would.
+_RUN_MARKS = bytes(1 if c in (4, 5) else 0 for c in range(256))
 
 
 def leet_classes(encoded: bytes) -> bytes:
@@ -47,8 +47,7 @@ def unleet_runs(text: str, classes: bytes | None = None) -> str:
     pieces: list[str] = []
     pos = 0
     n = len(text)
-    for m in _CANDIDATE_RUN.finditer(classes):
-        start, end = m.span()
+    for start, end in _candidate_runs(classes):
         left = start > 0 and text[start - 1].isalpha()
         right = end < n and text[end].isalpha()
         if not (left or right):
@@ -70,6 +69,20 @@ def unleet_runs(text: str, classes: bytes | None = None) -> str:
         return text
     pieces.append(text[pos:])
     return "".join(pieces)
+
+
+def _candidate_runs(classes: bytes) -> Iterator[tuple[int, int]]:
+    """Spans of the whole runs of leet characters that touch a letter-class character."""
+    marks = classes.translate(_RUN_MARKS)
+    n = len(marks)
+    start = marks.find(1)
+    while start >= 0:
+        end = marks.find(0, start)
+        if end < 0:
+            end = n
+        if (start and classes[start - 1] == 2) or (end < n and classes[end] == 2):
+            yield start, end
+        start = marks.find(1, end)
 
 
 def has_leet_candidate(classes: bytes) -> bool:
