@@ -50,24 +50,27 @@ _FOLD = normalizer(NormalizeOptions(separators=0))
 # A separator: neither letter nor digit, and not clause punctuation (which ends a phrase).
 _SEP = f"(?:(?![,;:!?。、，；：！？])[\\W_]){{1,{MAX_SEPARATOR_RUN}}}"
 _CHAR = r"[^\W_]"
-# At least three single characters, each one away from the next by a short separator run.
-_SPACED = re.compile(rf"(?<!{_CHAR}){_CHAR}(?:{_SEP}{_CHAR}(?!{_CHAR})){{2,}}")
+# At least three single characters, each one away from the next by a short separator run. The
+# match takes the separator before the first one too (and a text gets a space in front): a
+# pattern that starts with a character class lets the regex engine skip ahead to candidates,
+# where a leading look-behind would make it try a match at every position.
+_SPACED = re.compile(rf"([\W_])({_CHAR}(?:{_SEP}{_CHAR}(?!{_CHAR})){{2,}})")
 _SEP_ONLY = re.compile(_SEP)
 # Chinese puts no space between characters: any short separator run between two is filler.
 _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-_HAN_GAP = re.compile(f"(?<={_HAN}){_SEP}(?={_HAN})")
+_HAN_GAP = re.compile(f"({_HAN}){_SEP}(?={_HAN})")
 
 
 def _join(match: re.Match[str]) -> str:
-    return _SEP_ONLY.sub("", match.group())
+    return match.group(1) + _SEP_ONLY.sub("", match.group(2))
 
 
 def normalize(text: str) -> str:
     """The policy fold (no word joining), whitespace collapsed, spaced-out characters joined."""
     text = " ".join(_FOLD.normalize(text).text.replace(BARRIER, " ").split())
     if not text.isascii():
-        text = _HAN_GAP.sub("", text)
-    return _SPACED.sub(_join, text)
+        text = _HAN_GAP.sub(r"\1", text)
+    return _SPACED.sub(_join, f" {text}")[1:]
 
 
 @dataclass(frozen=True, slots=True)
