@@ -312,6 +312,11 @@ class PolicyModerator:
         """The outcome, and whether this caller computed it (and so is the one to cache it)."""
         flight = self._flights.get(key)
         owner = flight is None
+        if owner and self._decides_inline(part, text):
+            # Nothing to await: no other request can start on this text meanwhile, so the task,
+            # shield and callbacks of a shared flight would be pure cost.
+            base = policy_set.evaluate(text, phase)
+            return _Outcome(base, self._rules_scope(text)), True
         if flight is None:
             flight = asyncio.ensure_future(self._decide(policy_set, part, phase, text))
             self._flights[key] = flight
@@ -329,8 +334,7 @@ class PolicyModerator:
         base = await self._evaluate(policy_set, text, phase) if part.scan else self._nothing(policy_set)
         rules = part.rules
         if base.action is Action.BLOCK or not rules:
-            scope = CacheScope.SHARED if len(text) >= self._limits.share_rules_chars else CacheScope.LOCAL
-            return _Outcome(base, scope)
+            return _Outcome(base, self._rules_scope(text))
         verdict = await classify(rules, self._classifiers, text, phase)
         for bypass in verdict.bypassed:
             self._observer.on_bypass(bypass.component, bypass.reason)
@@ -340,6 +344,14 @@ class PolicyModerator:
         )
         # A verdict reached while a backend failed (open or closed) must not outlive the outage.
         return _Outcome(decision, CacheScope.NONE if verdict.failed else CacheScope.SHARED)
+
+    def _decides_inline(self, part: _Part, text: str) -> bool:
+        """Whether deciding ``text`` is one synchronous rule evaluation (no classifier, no thread)."""
+        return part.scan and not part.rules and len(text) < self._limits.offload_chars
+
+    def _rules_scope(self, text: str) -> CacheScope:
+        """Rules decide a short text faster than Redis answers: such verdicts stay in this process."""
+        return CacheScope.SHARED if len(text) >= self._limits.share_rules_chars else CacheScope.LOCAL
 
     def _nothing(self, policy_set: PolicySetView) -> Decision:
         if self._allow.revision != policy_set.revision:
