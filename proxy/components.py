@@ -34,7 +34,7 @@ from proxy.moderation import Moderator, PolicyModerator
 from proxy.policy.classifier import Classifier
 from proxy.policy.engine import PolicySet, empty_policy_set
 from proxy.policy.segments import SegmentCheck
-from proxy.policy.source import policy_loader, watched_paths
+from proxy.policy.source import WatchedPaths, policy_loader
 from proxy.policy.store import LoadFailed, PolicyStore
 from proxy.policy.stream import Scanner
 from proxy.policy_sets import PolicySetRuntime
@@ -203,6 +203,6 @@ async def _watching(settings: Settings, parts: PolicySetParts) -> AsyncIterator[
         yield
         return
     interval = settings.policies.watch_interval
-    watcher = PolicyWatcher(parts.reloader, lambda: watched_paths(path), interval=interval)
+    watcher = PolicyWatcher(parts.reloader, WatchedPaths(path), interval=interval)
     async with watcher.running():
         yield

@@ -150,8 +150,8 @@ class PolicyWatcher:
         self._settle = interval if settle is None else settle
 
     async def _scan(self) -> Fingerprint:
-        paths = list(self._paths())
-        return await asyncio.to_thread(fingerprint, paths)
+        # Both off the loop: finding the paths may read rule files.
+        return await asyncio.to_thread(lambda: fingerprint(list(self._paths())))
 
     async def run(self, baseline: Fingerprint | None = None) -> None:
         """Poll forever; ``baseline`` is the state the serving set was loaded from (default: now)."""

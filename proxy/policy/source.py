@@ -71,6 +71,31 @@ def watched_paths(root: Path) -> list[Path]:
     return [root, *included, *referenced_files(root)]
 
 
+class WatchedPaths:
+    """:func:`watched_paths` for a watcher that asks every second: the rule files' YAML is parsed
+    again only when one of them changed (by ``stat``), not on every poll."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._key: tuple[tuple[str, int, int, int, int], ...] | None = None
+        self._paths: list[Path] = []
+
+    def __call__(self) -> list[Path]:
+        key = tuple(_stat_key(file) for file in rule_files(self._root))
+        if key != self._key:
+            self._paths = watched_paths(self._root)
+            self._key = key
+        return self._paths
+
+
+def _stat_key(file: Path) -> tuple[str, int, int, int, int]:
+    try:
+        st = file.stat()
+    except OSError:
+        return (str(file), -1, -1, -1, -1)
+    return (str(file), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def lint_entries(root: Path) -> tuple[list[KeywordEntry], list[RegexEntry]]:
     keywords: list[KeywordEntry] = []
     regexes: list[RegexEntry] = []

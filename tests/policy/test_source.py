@@ -4,7 +4,7 @@ import pytest
 
 from proxy.policy.decision import Action, Phase
 from proxy.policy.loader import PolicyLoadError, load_policy_set
-from proxy.policy.source import policy_loader, watched_paths
+from proxy.policy.source import WatchedPaths, policy_loader, watched_paths
 from proxy.policy.store import LoadFailed
 
 RULE = "policies:\n  - id: p\n    category: c\n    action: block\n    keywords: [pipe bomb]\n"
@@ -60,3 +60,18 @@ def test_watched_paths_include_rule_files_included_from_elsewhere(tmp_path: Path
     root.mkdir()
     (root / "enable.yaml").write_text(f"include: [{pack}]\n")
     assert watched_paths(root) == [root, pack / "p.yaml"]
+
+
+def test_watched_paths_follow_an_edited_rule_file(tmp_path: Path) -> None:
+    root = tmp_path / "policies"
+    root.mkdir()
+    rule = root / "a.yaml"
+    rule.write_text(RULE + "    keyword_files: [one.txt]\n")
+    paths = WatchedPaths(root)
+    first = paths()
+    assert first == [root, root / "one.txt"]
+    assert paths() is first  # unchanged rule files: the same answer, no YAML parsed
+    rule.write_text(RULE + "    keyword_files: [one.txt, two.txt]\n")
+    assert paths() == [root, root / "one.txt", root / "two.txt"]
+    rule.unlink()
+    assert paths() == [root]
