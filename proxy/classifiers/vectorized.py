@@ -10,6 +10,7 @@ so a worker thread scoring a long text leaves the event loop room to run.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -111,16 +112,22 @@ class WindowScorer:
         np.not_equal(keys[1:], keys[:-1], out=first[1:])
         at = np.flatnonzero(first)
         unique = keys[at]
-        values = np.log1p(np.diff(at, append=len(keys)).astype(np.float64))
-        weights = self._matrix[self._row_of[unique & (spec.buckets - 1)]]
+        counts = np.empty(len(at), dtype=np.float64)
+        np.subtract(at[1:], at[:-1], out=counts[:-1])
+        counts[-1] = len(keys) - at[-1]
+        values = np.log1p(counts)
+        # ``take`` copies whole rows; fancy indexing of a 2-D array goes element by element.
+        weights = np.take(self._matrix, self._row_of[unique & (spec.buckets - 1)], axis=0).astype(np.float64)
         if window_of is None:
             norms = np.sqrt(values @ values)
             dots = (values @ weights)[None, :]
         else:
             # Sorted keys keep each window's buckets together; every padded window has grams.
-            starts = np.searchsorted(unique >> spec.buckets_log2, np.arange(count, dtype=np.int64))
-            norms = np.sqrt(np.add.reduceat(values * values, starts))[:, None]
-            dots = np.add.reduceat(weights * values[:, None], starts, axis=0)
+            bounds = np.searchsorted(unique >> spec.buckets_log2, np.arange(count + 1, dtype=np.int64)).tolist()
+            bounds[-1] = len(unique)
+            pieces = [slice(a, b) for a, b in itertools.pairwise(bounds)]
+            norms = np.sqrt(np.array([values[p] @ values[p] for p in pieces]))[:, None]
+            dots = np.stack([values[p] @ weights[p] for p in pieces])
         return sigmoid(self._bias + dots * (self._scale / norms))
 
 
