@@ -123,8 +123,8 @@ class WindowScorer:
             dots = (values @ weights)[None, :]
         else:
             # Sorted keys keep each window's buckets together; every padded window has grams.
-            bounds = np.searchsorted(unique >> spec.buckets_log2, np.arange(count + 1, dtype=np.int64)).tolist()
-            bounds[-1] = len(unique)
+            owner = unique >> spec.buckets_log2
+            bounds = np.searchsorted(owner, np.arange(count + 1, dtype=np.int64)).tolist()
             pieces = [slice(a, b) for a, b in itertools.pairwise(bounds)]
             norms = np.sqrt(np.array([values[p] @ values[p] for p in pieces]))[:, None]
             dots = np.stack([values[p] @ weights[p] for p in pieces])
