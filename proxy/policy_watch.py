@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import stat
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
@@ -107,11 +108,13 @@ def fingerprint(paths: Iterable[Path]) -> Fingerprint:
 def _stamps(path: Path) -> Iterable[FileStamp]:
     missing = FileStamp(str(path), "", -1, -1, -1)
     try:
-        target = os.path.realpath(path)
         st = os.stat(path)
+        # Only a symlink can point elsewhere next time; resolving every path each poll was most
+        # of a poll's cost.
+        target = os.path.realpath(path) if os.path.islink(path) else str(path)
     except OSError:
         return (missing,)
-    if not os.path.isdir(target):
+    if not stat.S_ISDIR(st.st_mode):
         digest = _digest(path) if time.time_ns() - st.st_mtime_ns < _RACY_NS else ""
         return (FileStamp(str(path), target, st.st_size, st.st_mtime_ns, st.st_ino, digest),)
     out: list[FileStamp] = [FileStamp(str(path), target, 0, st.st_mtime_ns, st.st_ino)]
