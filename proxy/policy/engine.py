@@ -21,7 +21,7 @@ from proxy.policy.decision import (
     enforced_action,
 )
 from proxy.policy.keywords import KeywordMatcher, KeywordTerm
-from proxy.policy.normalize import NormalizeOptions, Normalizer, normalizer
+from proxy.policy.normalize import NormalizeOptions, Normalizer, normalizer, text_bytes
 from proxy.policy.regex import RegexMatcher, RegexRule, compile_rule
 from proxy.policy.schema import ClassifierPolicy, Policy
 from proxy.policy.validators import VALIDATORS
@@ -99,8 +99,9 @@ class PolicySet:
             return ()
         findings: list[Finding] = []
         policies = self.policies
+        parts = text_bytes(text) if len(self._profiles) > 1 else None
         for profile in self._profiles:
-            norm = profile.normalizer.normalize(text)
+            norm = profile.normalizer.normalize(text, parts)
             if profile.keywords is not None:
                 for k in profile.keywords.scan_normalized(norm, wanted):
                     findings.append(

@@ -31,6 +31,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from proxy.policy.chinese import may_change, to_simplified, utf8_to_simplified
 from proxy.policy.foldtables import HOMOGLYPHS, base_tables, bmp_char_class, char_class, separator_chars
@@ -129,6 +130,24 @@ def _non_ascii(text: str) -> str:
     return text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8", "surrogatepass")
 
 
+class TextBytes(NamedTuple):
+    """A non-ASCII text's UTF-8 and its non-ASCII characters: computed once, used by every
+    normalization profile the text goes through."""
+
+    encoded: bytes
+    others: str
+
+
+def text_bytes(text: str) -> TextBytes | None:
+    """``None`` for ASCII text, which needs neither."""
+    return None if text.isascii() else _text_bytes(text)
+
+
+def _text_bytes(text: str) -> TextBytes:
+    encoded = text.encode("utf-8", "surrogatepass")
+    return TextBytes(encoded, encoded.translate(None, _ASCII).decode("utf-8", "surrogatepass"))
+
+
 class Normalizer:
     """Normalizes texts and terms under one set of options; build once, use from any thread."""
 
@@ -166,10 +185,17 @@ class Normalizer:
         # Only the fold (the regex profiles): a text without a character it changes is its own form.
         self._fold_only = not (options.case or options.chinese or options.leet or options.separators)
 
-    def normalize(self, text: str) -> Normalized:
+    def normalize(self, text: str, parts: TextBytes | None = None) -> Normalized:
+        """``parts``: :func:`text_bytes` of ``text``, when the caller has it already."""
         options = self.options
-        if self._fold_only and self._changed.search(text) is None:
-            return Normalized(text, text, None, None)
+        if self._fold_only:
+            # ``_changed`` holds only non-ASCII characters: ASCII text is its own fold, and other
+            # text needs the search over its non-ASCII part alone (often a fraction of it).
+            if text.isascii():
+                return Normalized(text, text, None, None)
+            others = parts.others if parts is not None else _non_ascii(text)
+            if self._changed.search(others) is None:
+                return Normalized(text, text, None, None)
         fold_map: EditMap | None = None
         others = ""
         stale = False  # whether ``encoded`` lags behind ``folded``
@@ -177,8 +203,7 @@ class Normalizer:
             folded = text.lower() if options.case else text
             encoded = folded.encode()
         else:
-            encoded = text.encode("utf-8", "surrogatepass")
-            others = encoded.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+            encoded, others = parts if parts is not None else _text_bytes(text)
             if self._changed.search(others) is None:
                 # Nothing to fold, and only ASCII letters have case.
                 if options.case:

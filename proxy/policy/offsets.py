@@ -78,27 +78,24 @@ class MaskMap:
     1 deleted). Built only for texts that matched; the first lookup makes the table of kept
     positions in one numpy pass, and every lookup is then one index."""
 
-    __slots__ = ("_gaps", "_kept", "_removed")
+    __slots__ = ("_kept", "_removed")
 
     def __init__(self, removed: bytes) -> None:
         self._removed = removed
-        self._gaps: bytes | None = None
         self._kept: npt.NDArray[np.intp] | None = None
 
-    def src(self, index: int) -> int:
+    def _table(self) -> npt.NDArray[np.intp]:
         if self._kept is None:
             self._kept = np.flatnonzero(np.frombuffer(self._removed, dtype=np.uint8) == 0)
-        kept = self._kept
+        return self._kept
+
+    def src(self, index: int) -> int:
+        kept = self._table()
         if index < len(kept):
             return int(kept[index])
         return len(self._removed) + index - len(kept)  # one past the end maps one past the end
 
     def gap_before(self, index: int) -> bool:
-        if self._gaps is None:
-            # Byte c of (m << 1) + (m << 8) is 2 * m[c] + m[c - 1]; deleting the bytes of deleted
-            # characters (2, 3) leaves, for each kept one, whether its predecessor was deleted.
-            n = len(self._removed)
-            bits = int.from_bytes(self._removed, "little")
-            both = ((bits << 1) + (bits << 8)).to_bytes(n + 1, "little")
-            self._gaps = both[:n].translate(None, b"\x02\x03")
-        return self._gaps[index] == 1
+        kept = self._table()
+        after = int(kept[index]) if index < len(kept) else len(self._removed)
+        return after - int(kept[index - 1]) > 1
