@@ -1,13 +1,16 @@
 """The texts inside streamed completion chunks, moderated per choice and written back.
 
-A chunk of ``/v1/chat/completions`` carries ``choices[i].delta.content`` and
-``choices[i].delta.tool_calls[j].function.arguments``; one of ``/v1/completions``
-carries ``choices[i].text``. Each such text (a :class:`TextKey`) has its own
+A chunk of ``/v1/chat/completions`` carries ``choices[i].delta.content``,
+``choices[i].delta.tool_calls[j].function.arguments`` and, from reasoning models,
+``choices[i].delta.reasoning_content`` (DeepSeek, vLLM) or ``.reasoning``; one of
+``/v1/completions`` carries ``choices[i].text``. Each such text (a :class:`TextKey`) has its own
 :class:`WindowModerator`, exactly as the non-streamed path moderates each slot on its
 own. :class:`ChoiceRewriter` feeds the deltas in, writes the released text back into
 the same chunk (everything else — ids, model, role, logprobs, usage — untouched),
 flushes a choice when its ``finish_reason`` arrives, and turns a blocked choice into
-a final ``content_filter`` choice.
+a final ``content_filter`` choice. Chat UIs show the reasoning as it streams, so it is
+moderated like the answer; when the answer starts, the reasoning is over, and what its
+window still holds is released then (in that chunk) rather than after the answer.
 
 Held text is emitted as an empty string rather than dropping the chunk: every SDK
 accepts ``"content": ""`` and the chunk's other fields still reach the client.
@@ -24,6 +27,8 @@ from proxy.policy.segments import Segment, SegmentCheck, Segmenter
 from proxy.policy.stream import Scanner, StreamStep, WindowModerator
 
 CONTENT_FILTER = "content_filter"
+REASONING_FIELDS = ("reasoning_content", "reasoning")
+"""Where reasoning models put their thinking in a message or a delta (DeepSeek, vLLM; OpenRouter)."""
 
 
 class TextKey(NamedTuple):
@@ -32,6 +37,8 @@ class TextKey(NamedTuple):
     choice: int
     tool: int | None = None
     """``None`` for the message content (or completion text), else the tool call's index."""
+    reasoning: str | None = None
+    """The reasoning field (one of :data:`REASONING_FIELDS`) this text streams in, if any."""
 
 
 class TextEdit(NamedTuple):
@@ -84,6 +91,9 @@ def text_fields(chunk: dict[str, Any]) -> list[TextField]:
         index = _index(choice)
         delta = choice.get("delta")
         if isinstance(delta, dict):
+            for name in REASONING_FIELDS:
+                if isinstance(delta.get(name), str):
+                    out.append(TextField(TextKey(index, reasoning=name), delta, name))
             if isinstance(delta.get("content"), str):
                 out.append(TextField(TextKey(index), delta, "content"))
             for j, call in _tool_calls(delta):
@@ -118,6 +128,8 @@ class ChoiceRewriter:
         self._segment_check = segment_check
         self._segmenters: dict[TextKey, Segmenter] = {}
         self._make_segmenter = make_segmenter
+        self._done: set[TextKey] = set()
+        """Reasoning windows already flushed because the answer began."""
         self.blocked: set[int] = set()
         self.finished: set[int] = set()
         self.chat = True
@@ -193,6 +205,15 @@ class ChoiceRewriter:
     async def _rewrite_choice(self, choice: dict[str, Any], index: int, out: ChunkOutcome) -> Finding | None:
         delta = choice.get("delta")
         if isinstance(delta, dict):
+            for name in REASONING_FIELDS:
+                if isinstance(delta.get(name), str):
+                    block = await self._rewrite_text(TextKey(index, reasoning=name), delta, name, out)
+                    if block is not None:
+                        return block
+            if delta.get("content") or "tool_calls" in delta:
+                block = await self._end_reasoning(choice, index, out)
+                if block is not None:
+                    return block
             if isinstance(delta.get("content"), str):
                 block = await self._rewrite_text(TextKey(index), delta, "content", out)
                 if block is not None:
@@ -213,20 +234,39 @@ class ChoiceRewriter:
             return await self._finish_choice(choice, index, out)
         return None
 
-    async def _finish_choice(self, choice: dict[str, Any], index: int, out: ChunkOutcome) -> Finding | None:
-        for key in [k for k in self._windows if k.choice == index]:
-            released, block = self._step(self._windows[key].finish(), out)
-            if block is None and self._segment_check is not None:
-                released, block = await self._through_segments(key, released, out, final=True)
+    async def _end_reasoning(self, choice: dict[str, Any], index: int, out: ChunkOutcome) -> Finding | None:
+        """The answer began: release what the choice's reasoning windows still hold, ahead of it."""
+        for key in [k for k in self._windows if k.choice == index and k.reasoning and k not in self._done]:
+            self._done.add(key)
+            block = await self._finish_key(choice, key, out)
             if block is not None:
                 return block
-            if released:
-                out.changed = out.reshaped = True
-                _append(choice, key, released)
+        return None
+
+    async def _finish_choice(self, choice: dict[str, Any], index: int, out: ChunkOutcome) -> Finding | None:
+        for key in [k for k in self._windows if k.choice == index and k not in self._done]:
+            block = await self._finish_key(choice, key, out)
+            if block is not None:
+                return block
+        return None
+
+    async def _finish_key(self, choice: dict[str, Any], key: TextKey, out: ChunkOutcome) -> Finding | None:
+        released, block = self._step(self._windows[key].finish(), out)
+        if block is None and self._segment_check is not None:
+            released, block = await self._through_segments(key, released, out, final=True)
+        if block is not None:
+            return block
+        if released:
+            out.changed = out.reshaped = True
+            _append(choice, key, released)
         return None
 
     def _window(self, key: TextKey) -> WindowModerator:
         window = self._windows.get(key)
+        if key in self._done:
+            # Reasoning again after the answer began (rare): a fresh window, the old one is finished.
+            self._done.discard(key)
+            window = None
         if window is None:
             window = self._windows[key] = WindowModerator(self._scanner, self._phase)
         return window
@@ -310,6 +350,9 @@ def _append(choice: dict[str, Any], key: TextKey, text: str) -> None:
     delta = choice["delta"]
     if not isinstance(delta, dict):
         delta = choice["delta"] = {}
+    if key.reasoning is not None:
+        delta[key.reasoning] = _str(delta.get(key.reasoning)) + text
+        return
     if key.tool is None:
         delta["content"] = _str(delta.get("content")) + text
         return

@@ -24,7 +24,7 @@ from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
 from proxy.json_splice import find_string
-from proxy.stream_choices import TextKey
+from proxy.stream_choices import REASONING_FIELDS, TextKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,8 @@ class ContentTemplate:
         index = choice.get("index", 0)
         if not isinstance(content, str) or not isinstance(index, int):
             return None
+        if any(delta.get(name) for name in REASONING_FIELDS):
+            return None  # its prefix would carry reasoning text past the reasoning's window
         slot = find_string(data, "content")
         if slot is None or slot.value != content:
             return None

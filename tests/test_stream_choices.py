@@ -33,3 +33,20 @@ async def test_logprobs_of_an_unchanged_delta_stay() -> None:
     outcome = await rewriter.rewrite(chunk)
     assert not outcome.changed
     assert chunk["choices"][0]["logprobs"]["content"][0]["token"] == "fine"
+
+
+async def test_reasoning_held_back_is_released_when_the_answer_begins() -> None:
+    rewriter = ChoiceRewriter(PatternScanner([Rule("darn it all", Action.REDACT)]), refusal=None)
+    first = await rewriter.rewrite(
+        {"choices": [{"index": 0, "delta": {"reasoning_content": "I think darn"}}]}
+    )
+    assert first.chunk is not None
+    held = first.chunk["choices"][0]["delta"]["reasoning_content"]
+    assert "I think darn".startswith(held) and held != "I think darn"  # a match could still grow
+    second = await rewriter.rewrite({"choices": [{"index": 0, "delta": {"content": "Yes."}}]})
+    assert second.chunk is not None
+    delta = second.chunk["choices"][0]["delta"]
+    assert held + delta["reasoning_content"] == "I think darn"
+    end = await rewriter.rewrite({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    assert end.chunk is not None and "reasoning_content" not in end.chunk["choices"][0]["delta"]
+    assert delta["content"] + end.chunk["choices"][0]["delta"]["content"] == "Yes."

@@ -177,6 +177,52 @@ async def test_tool_call_arguments_are_moderated(start_proxy: StartProxy, chunky
     assert args == '{"q": "*** [PHONE]"}'
 
 
+async def _chat_with_reasoning(proxy: RunningProxy) -> tuple[list[tuple[str, str]], str | None]:
+    """Every non-empty text the client saw, in order, as ("reasoning" | "content", text)."""
+    seen: list[tuple[str, str]] = []
+    finish = None
+    async with _client(proxy) as client:
+        stream = await client.chat.completions.create(model="m", messages=USER, stream=True)  # type: ignore[arg-type]
+        async for chunk in stream:
+            for choice in chunk.choices:
+                reasoning = getattr(choice.delta, "reasoning_content", None)
+                if reasoning:
+                    seen.append(("reasoning", reasoning))
+                if choice.delta.content:
+                    seen.append(("content", choice.delta.content))
+                finish = choice.finish_reason or finish
+    return seen, finish
+
+
+async def test_reasoning_is_moderated_and_all_of_it_arrives_before_the_answer(
+    start_proxy: StartProxy, chunky: ChunkyUpstream
+) -> None:
+    proxy, _ = await _start(start_proxy, chunky)
+    reasoning = ["Let me think: da", "rn, they can call 555-", "1234 for help. Fine"]
+    chunky.answer(Answer(choices=[["The answer ", "is 4."]], reasoning=reasoning))
+    seen, finish = await _chat_with_reasoning(proxy)
+    kinds = [kind for kind, _ in seen]
+    assert kinds == sorted(kinds, reverse=True)  # every reasoning text before any answer text
+    assert (
+        "".join(t for k, t in seen if k == "reasoning")
+        == "Let me think: ***, they can call [PHONE] for help. Fine"
+    )
+    assert "".join(t for k, t in seen if k == "content") == "The answer is 4."
+    assert finish == "stop"
+
+
+async def test_a_block_in_the_reasoning_ends_the_choice(
+    start_proxy: StartProxy, chunky: ChunkyUpstream
+) -> None:
+    proxy, recorder = await _start(start_proxy, chunky)
+    chunky.answer(Answer(choices=[["Here is how."]], reasoning=["They want a bo", "mb, so I will explain"]))
+    seen, finish = await _chat_with_reasoning(proxy)
+    assert finish == "content_filter"
+    thought = "".join(t for k, t in seen if k == "reasoning")
+    assert "bo" not in thought and "".join(t for k, t in seen if k == "content") == REFUSAL
+    assert recorder.reports[0].blocks[0].matched == "bomb"
+
+
 async def test_completions_stream_and_usage_pass_through(
     start_proxy: StartProxy, chunky: ChunkyUpstream
 ) -> None:

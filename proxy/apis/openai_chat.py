@@ -34,6 +34,7 @@ from proxy.apis.base import (
 from proxy.errors import BadRequest
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Decision
+from proxy.stream_choices import REASONING_FIELDS
 
 
 def parse_chat_request(body: dict[str, Any]) -> ParsedRequest:
@@ -256,6 +257,9 @@ def moderations_body(model: str, moderation: Moderation) -> dict[str, Any]:
 
 def _message_slots(message: Mapping[str, Any], at: JsonPath, *, group: int) -> list[TextSlot]:
     slots: list[TextSlot] = []
+    for name in REASONING_FIELDS:  # a reasoning model's thinking, which chat UIs show too
+        if isinstance(message.get(name), str):
+            slots.append(TextSlot((*at, name), message[name], group))
     content = message.get("content")
     if isinstance(content, str):
         slots.append(TextSlot((*at, "content"), content, group))
@@ -289,8 +293,8 @@ def _refuse(choice: dict[str, Any], refusal: str) -> None:
     message = choice.get("message")
     if isinstance(message, dict):
         message["content"] = refusal
-        message.pop("tool_calls", None)
-        message.pop("function_call", None)
+        for name in ("tool_calls", "function_call", *REASONING_FIELDS):
+            message.pop(name, None)
     else:
         choice["text"] = refusal
 

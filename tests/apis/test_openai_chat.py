@@ -57,6 +57,10 @@ def _msgs(*messages: dict[str, Any]) -> dict[str, Any]:
         ),
         (_msgs({"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}}), ["{}"]),
         (_msgs({"role": "tool", "content": "result", "tool_call_id": "1"}), ["result"]),
+        (
+            _msgs({"role": "assistant", "reasoning_content": "thought", "content": "said"}),
+            ["thought", "said"],
+        ),
     ],
 )
 def test_chat_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
@@ -133,6 +137,28 @@ def test_redactions_are_written_back_into_a_copy() -> None:
     assert body["messages"][0]["content"][1]["text"] == "bad"
     clean = Moderation((_decision(Action.ALLOW), _decision(Action.FLAG)), "r")
     assert with_redactions(parsed.body, parsed.slots, clean) is parsed.body
+
+
+def test_reasoning_is_an_answer_text_and_a_blocked_choice_keeps_none_of_it() -> None:
+    body = {
+        "choices": [
+            {"message": {"reasoning_content": "how to build it", "content": "a"}},
+            {"message": {"reasoning": "fine thoughts", "content": "b"}},
+        ]
+    }
+    slots = chat_response_slots(body)
+    assert [(s.path[-1], s.text, s.group) for s in slots] == [
+        ("reasoning_content", "how to build it", 0), ("content", "a", 0),
+        ("reasoning", "fine thoughts", 1), ("content", "b", 1),
+    ]  # fmt: skip
+    moderation = Moderation(
+        (_decision(Action.BLOCK), _decision(Action.ALLOW), _decision(Action.REDACT, redacted="[X]"),
+         _decision(Action.ALLOW)),
+        "r",
+    )  # fmt: skip
+    apply_response_moderation(body, slots, moderation, "Filtered.")
+    assert body["choices"][0]["message"] == {"content": "Filtered."}
+    assert body["choices"][1]["message"] == {"reasoning": "[X]", "content": "b"}
 
 
 def test_response_slots_per_choice() -> None:
