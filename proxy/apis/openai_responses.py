@@ -4,10 +4,12 @@ Prompt texts: ``instructions``; ``input`` as a string or as items (messages with
 or ``input_text`` parts, ``function_call_output`` outputs, earlier ``function_call``
 arguments); function tools' descriptions. A blocked prompt is the chat ``content_filter``
 error with ``param: "input"``. Answer texts: ``output[*]`` message ``output_text`` and
-``refusal`` parts, ``function_call`` arguments. A blocked answer is HTTP 200 with
-``status: "incomplete"`` and ``incomplete_details.reason: "content_filter"``, the flagged
-text replaced by the refusal. With ``previous_response_id`` the earlier turns live
-upstream; only what this request carries is moderated (docs/api.md).
+``refusal`` parts, ``function_call`` arguments, a reasoning item's summary and reasoning
+text. A blocked answer is HTTP 200 with ``status: "incomplete"`` and
+``incomplete_details.reason: "content_filter"``, the flagged message text replaced by the
+refusal (a flagged tool call or reasoning item by a message holding it). With
+``previous_response_id`` the earlier turns live upstream; only what this request carries is
+moderated (docs/api.md).
 """
 
 from __future__ import annotations
@@ -97,6 +99,12 @@ def response_slots(body: Mapping[str, Any]) -> list[TextSlot]:
             slots.append(TextSlot(("output", i, "arguments"), item["arguments"], 0))
         elif kind == "custom_tool_call" and isinstance(item.get("input"), str):
             slots.append(TextSlot(("output", i, "input"), item["input"], 0))
+        elif kind == "reasoning":  # a reasoning model's thinking and its summary, which UIs show
+            for name in ("summary", "content"):
+                parts = item.get(name)
+                for k, part in enumerate(parts if isinstance(parts, list) else ()):
+                    if isinstance(part, dict) and isinstance(part.get("text"), str):
+                        slots.append(TextSlot(("output", i, name, k, "text"), part["text"], 0))
     return slots
 
 
@@ -111,10 +119,14 @@ def apply_response(
     ``incomplete`` for ``content_filter``."""
     refusal = policy_text(moderation.findings, Action.BLOCK, prompt_texts) or refusal
     blocked = False
+    replaced: set[Any] = set()
     for slot, decision in zip(slots, moderation.decisions, strict=True):
+        if slot.path[1] in replaced:
+            continue  # the item is a refusal message now
         if decision.action is Action.BLOCK:
             blocked = True
-            _refuse(body, slot.path, refusal)
+            if _refuse(body, slot.path, refusal):
+                replaced.add(slot.path[1])
         elif decision.redacted is not None:
             set_path(body, slot.path, decision.redacted)
         else:
@@ -127,15 +139,17 @@ def apply_response(
         body["incomplete_details"] = dict(CONTENT_FILTER)
 
 
-def _refuse(body: dict[str, Any], path: JsonPath, refusal: str) -> None:
-    """A flagged text part becomes the refusal; a flagged tool call becomes a refusal message."""
-    if path[-1] in ("text", "refusal"):
-        set_path(body, path, refusal)
-        return
+def _refuse(body: dict[str, Any], path: JsonPath, refusal: str) -> bool:
+    """A flagged message part becomes the refusal; a flagged tool call or reasoning item becomes a
+    refusal message (``True``: the whole item was replaced)."""
     index = path[1]
     assert isinstance(index, int)
     item = body["output"][index]
+    if path[-1] in ("text", "refusal") and item.get("type") == "message":
+        set_path(body, path, refusal)
+        return False
     body["output"][index] = refusal_item(item.get("id"), refusal)
+    return True
 
 
 def _holder(body: Any, path: JsonPath) -> Any:

@@ -2,7 +2,8 @@
 
 Text arrives in ``response.output_text.delta``, ``response.refusal.delta``,
 ``response.function_call_arguments.delta`` and ``response.custom_tool_call_input.delta``
-events, one window per output item and content part; reasoning events pass as they came.
+events, and a reasoning model's ``response.reasoning_text.delta`` and
+``response.reasoning_summary_text.delta``: one window per output item and content or summary part.
 A delta's text is replaced by what its window releases (the event keeps every other
 field); when a part ends (``*.done``), what the window still held goes out
 in one more delta event just before it, and the ``*.done`` events, ``content_part.done``,
@@ -31,15 +32,21 @@ _DELTAS = {
     "response.refusal.delta": "refusal",
     "response.function_call_arguments.delta": "arguments",
     "response.custom_tool_call_input.delta": "input",
+    "response.reasoning_text.delta": "text",
+    "response.reasoning_summary_text.delta": "summary",
 }
 _DONES = {
     "response.output_text.done": "text",
     "response.refusal.done": "refusal",
     "response.function_call_arguments.done": "arguments",
     "response.custom_tool_call_input.done": "input",
+    "response.reasoning_text.done": "text",
+    "response.reasoning_summary_text.done": "summary",
 }
 _ARGUMENTS = -1
 """The content index of a tool call's arguments or input (they belong to the item, not to a part)."""
+_SUMMARY = -2
+"""Summary part ``s`` of a reasoning item has the content index ``_SUMMARY - s``."""
 
 Key = tuple[int, int]
 _Rewrite = Callable[[dict[str, Any], bytearray], Awaitable[Finding | None]]
@@ -103,6 +110,8 @@ class ResponsesEvents:
             return await self._moderated(event, data, out, self._done_text)
         elif kind == "response.content_part.done":
             return await self._moderated(event, data, out, self._part_text)
+        elif kind == "response.reasoning_summary_part.done":
+            return await self._moderated(event, data, out, self._summary_text)
         elif kind == "response.output_item.done":
             return await self._moderated(event, data, out, self._item_text)
         elif kind in _FINAL:
@@ -125,10 +134,11 @@ class ResponsesEvents:
         if self._fresh or key is None:
             response["output"] = [refusal_item(None, self._refusal)] if self._refusal else []
         else:
-            if self._refusal and key[1] != _ARGUMENTS and key in self._last_delta:
+            in_text = self._in_message(key)
+            if self._refusal and in_text and key in self._last_delta:
                 out += self._extra_delta(key, self._refusal)
             response["output"] = [self._item_now(i) for i in sorted(self._items)]
-            if self._refusal and key[1] == _ARGUMENTS:  # a refused tool call: the refusal is a message
+            if self._refusal and not in_text:  # a refused tool call or reasoning: the refusal is a message
                 response["output"].append(refusal_item(None, self._refusal))
         self._seq += 1
         out += json_event(
@@ -185,9 +195,16 @@ class ResponsesEvents:
 
     async def _done_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
         kind = data["type"]
-        field = _DONES[kind]
+        field = "text" if _DONES[kind] == "summary" else _DONES[kind]
         key = _key(data, kind)
         return await self._replace(key, data, field, out)
+
+    async def _summary_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
+        part = data.get("part")
+        if not isinstance(part, dict) or not isinstance(part.get("text"), str):
+            return None
+        key = (_int(data.get("output_index")), _SUMMARY - _int(data.get("summary_index")))
+        return await self._replace(key, part, "text", out)
 
     async def _part_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
         part = data.get("part")
@@ -218,13 +235,20 @@ class ResponsesEvents:
         return None
 
     async def _item_texts(self, index: int, item: dict[str, Any], out: bytearray) -> Finding | None:
-        """The texts of an output message or function call (other items, such as reasoning, pass)."""
+        """The texts of an output message, function call or reasoning item (other items pass)."""
         if item.get("type") in ("function_call", "custom_tool_call"):
             field = "arguments" if item.get("type") == "function_call" else "input"
             if isinstance(item.get(field), str):
                 return await self._replace((index, _ARGUMENTS), item, field, out)
             return None
-        if item.get("type") != "message":
+        if item.get("type") == "reasoning":
+            summary = item.get("summary")
+            for s, part in enumerate(summary if isinstance(summary, list) else ()):
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    block = await self._replace((index, _SUMMARY - s), part, "text", out)
+                    if block is not None:
+                        return block
+        elif item.get("type") != "message":
             return None
         content = item.get("content")
         for k, part in enumerate(content if isinstance(content, list) else ()):
@@ -274,6 +298,11 @@ class ResponsesEvents:
             data["logprobs"] = []
         return json_event(kind, data)
 
+    def _in_message(self, key: Key) -> bool:
+        """Whether ``key`` is a part of an output message (not a tool call's input, not reasoning)."""
+        item = self._items.get(key[0])
+        return key[1] >= 0 and not (isinstance(item, dict) and item.get("type") == "reasoning")
+
     def _item_now(self, index: int) -> dict[str, Any]:
         """Output item ``index`` as the client has seen it: released text only, plus the refusal."""
         item = copy.deepcopy(self._items[index])
@@ -281,6 +310,16 @@ class ResponsesEvents:
         if item.get("type") in ("function_call", "custom_tool_call"):
             field = "arguments" if item.get("type") == "function_call" else "input"
             item[field] = self._windows.released((index, _ARGUMENTS))
+            return item
+        if item.get("type") == "reasoning":
+            summary = item.get("summary")
+            for s, part in enumerate(summary if isinstance(summary, list) else ()):
+                if isinstance(part, dict):
+                    part["text"] = self._windows.released((index, _SUMMARY - s))
+            content = item.get("content")
+            for k, part in enumerate(content if isinstance(content, list) else ()):
+                if isinstance(part, dict):
+                    part["text"] = self._windows.released((index, k))
             return item
         content = item.get("content")
         for k, part in enumerate(content if isinstance(content, list) else ()):
@@ -295,11 +334,13 @@ class ResponsesEvents:
 
 
 def _key(data: dict[str, Any], kind: str) -> Key:
-    content = (
-        _ARGUMENTS
-        if _DELTAS.get(kind, _DONES.get(kind)) in ("arguments", "input")
-        else _int(data.get("content_index"))
-    )
+    role = _DELTAS.get(kind, _DONES.get(kind))
+    if role in ("arguments", "input"):
+        content = _ARGUMENTS
+    elif role == "summary":
+        content = _SUMMARY - _int(data.get("summary_index"))
+    else:
+        content = _int(data.get("content_index"))
     return _int(data.get("output_index")), content
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import aiohttp
@@ -11,7 +12,7 @@ import pytest
 
 from proxy.apis.openai_responses import apply_response, parse_request, response_slots
 from proxy.moderation import Moderation
-from proxy.policy.decision import Action, Decision
+from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
 from proxy.streaming import RelayOutcome, StreamReport
 from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, SPLITS, TEXT, moderated_proxy
 from tests.fixtures.api_upstream import ApiUpstream, Spoken
@@ -77,7 +78,11 @@ def test_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
 def test_answer_texts() -> None:
     body = {
         "output": [
-            {"type": "reasoning", "summary": []},
+            {
+                "type": "reasoning",
+                "summary": [{"type": "summary_text", "text": "s"}],
+                "content": [{"type": "reasoning_text", "text": "t"}],
+            },
             {
                 "type": "message",
                 "content": [{"type": "output_text", "text": "a"}, {"type": "refusal", "refusal": "r"}],
@@ -86,6 +91,8 @@ def test_answer_texts() -> None:
         ]
     }
     assert [(s.path, s.text) for s in response_slots(body)] == [
+        (("output", 0, "summary", 0, "text"), "s"),
+        (("output", 0, "content", 0, "text"), "t"),
         (("output", 1, "content", 0, "text"), "a"),
         (("output", 1, "content", 1, "refusal"), "r"),
         (("output", 2, "arguments"), "{}"),
@@ -135,6 +142,25 @@ async def test_redacted_prompt_reaches_the_upstream_redacted(
         await client.responses.create(model="m", input="oh darn", instructions="call 555-1234")
     sent = apis.requests[0].json()
     assert (sent["input"], sent["instructions"]) == ("oh ***", "call [PHONE]")
+
+
+def test_a_blocked_reasoning_item_becomes_one_refusal_message() -> None:
+    body: dict[str, Any] = {
+        "output": [
+            {"id": "rs_1", "type": "reasoning", "summary": [{"type": "summary_text", "text": "how to"}],
+             "content": [{"type": "reasoning_text", "text": "a darn plan"}]},
+            {"id": "msg_1", "type": "message", "content": [{"type": "output_text", "text": "ok"}]},
+        ]
+    }  # fmt: skip
+    slots = response_slots(body)
+    finding = Finding("p", "c", Action.BLOCK, Phase.RESPONSE, RuleKind.KEYWORD, 0, 1, "x")
+    blocked = Decision(Action.BLOCK, (finding,), "r")
+    redacted = Decision(Action.REDACT, (), "r", "a *** plan")
+    allowed = Decision(Action.ALLOW, (), "r")
+    apply_response(body, slots, Moderation((blocked, redacted, allowed), "r"), "Filtered.")
+    assert body["status"] == "incomplete"
+    assert [item["type"] for item in body["output"]] == ["message", "message"]
+    assert body["output"][0]["content"][0]["text"] == "Filtered." and "plan" not in json.dumps(body)
 
 
 async def test_blocked_answer_is_incomplete_with_content_filter(

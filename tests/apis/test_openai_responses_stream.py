@@ -52,7 +52,7 @@ def _event(kind: str, **fields: object) -> bytes:
     return f"event: {kind}\ndata: {json.dumps({'type': kind, **fields})}\n\n".encode()
 
 
-def test_custom_tool_input_is_moderated_and_reasoning_passes() -> None:
+def test_custom_tool_input_and_reasoning_are_moderated() -> None:
     item = {"id": "ct_1", "type": "custom_tool_call", "call_id": "c", "name": "sh", "input": ""}
     reasoning = {
         "id": "rs_1",
@@ -82,7 +82,35 @@ def test_custom_tool_input_is_moderated_and_reasoning_passes() -> None:
     done = next(e for e in events if e["type"] == "response.custom_tool_call_input.done")
     assert done["input"] == "***!"
     assert events[-1]["item"]["input"] == "***!"  # type: ignore[index]
-    assert events[2]["delta"] == "darn" and events[3]["item"] == reasoning  # reasoning is not rewritten
+    thought = [e for e in events if e["type"] == "response.reasoning_text.delta"]
+    assert "".join(str(e["delta"]) for e in thought) == "***"
+    assert next(e for e in events if e["type"] == "response.output_item.done")["item"]["content"] == [  # type: ignore[index]
+        {"type": "reasoning_text", "text": "***"}
+    ]
+
+
+def test_a_block_in_a_reasoning_summary_ends_with_a_refusal_message() -> None:
+    reasoning = {"id": "rs_1", "type": "reasoning", "summary": []}
+    where = {"item_id": "rs_1", "output_index": 0, "summary_index": 0}
+    upstream = [
+        _event("response.created", response={"id": "resp_1", "status": "in_progress", "output": []}),
+        _event("response.output_item.added", output_index=0, item=reasoning),
+        _event("response.reasoning_summary_part.added", **where, part={"type": "summary_text", "text": ""}),
+        *(
+            _event("response.reasoning_summary_text.delta", **where, delta=d)
+            for d in ["They want a bo", "mb; I will explain it", " step by step."]
+        ),
+        _event("response.reasoning_summary_text.done", **where, text="never sent"),
+    ]
+    events, blocked = rewrite(ResponsesEvents, upstream)
+    assert blocked
+    summary = "".join(str(e["delta"]) for e in events if e["type"] == "response.reasoning_summary_text.delta")
+    assert "bo" not in summary
+    final = events[-1]
+    assert final["type"] == "response.incomplete"
+    output = final["response"]["output"]  # type: ignore[index]
+    assert output[0]["type"] == "reasoning" and "bomb" not in json.dumps(output[0])
+    assert output[-1]["content"][0]["text"] == REFUSAL  # the refusal comes as a message
 
 
 def test_logprobs_of_a_changed_text_are_dropped() -> None:
