@@ -114,6 +114,20 @@ async def test_grace_period_expiry_cuts_the_stream(held_stream: LoopbackUpstream
     await asyncio.wait_for(held_stream.cancelled.wait(), 5)
 
 
+async def test_what_was_loaded_is_kept_out_of_full_collections(upstream: LoopbackUpstream) -> None:
+    server = await start_server(upstream.url, "--policies", str(ROOT / "policies"), grace=1)
+    try:
+        assert server.process.stderr is not None
+        line = b""
+        while b"kept out of full collections" not in line:
+            line = await asyncio.wait_for(server.process.stderr.readline(), 10)
+        frozen = re.search(rb": (\d+) loaded objects", line)
+        assert frozen is not None and int(frozen[1]) > 10_000  # the rules, word lists and the model
+    finally:
+        server.process.send_signal(signal.SIGTERM)
+        await server.process.wait()
+
+
 async def test_admin_listener_serves_config_without_secrets(upstream: LoopbackUpstream) -> None:
     server = await start_server(upstream.url, grace=1)
     try:
