@@ -79,17 +79,18 @@ class WindowScorer:
         count = len(windows)
         padded = [f" {window} " for window in windows]
         codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        if count == 1:
-            window_of = None
-            room = np.arange(len(codes), 0, -1, dtype=np.int64)
-        else:
+        # (window, bucket) keys; 32-bit ones sort about twice as fast, and usually fit.
+        key_type: type[np.signedinteger[Any]] = np.int32 if count << spec.buckets_log2 < 1 << 31 else np.int64
+        window_of: npt.NDArray[np.signedinteger[Any]] | None = None
+        room = np.empty(0, dtype=np.int64)
+        if count > 1:
             lengths = np.fromiter(map(len, padded), dtype=np.int64, count=count)
-            window_of = np.repeat(np.arange(count, dtype=np.int64), lengths)
+            window_of = np.repeat(np.arange(count, dtype=key_type), lengths)
             # Characters from each one to the end of its window: a gram of order n starting
             # there stays inside the window iff n <= room.
             room = np.cumsum(lengths)[window_of] - np.arange(len(codes), dtype=np.int64)
         grams: list[_U64] = []
-        owners: list[npt.NDArray[np.int64]] = []
+        owners: list[npt.NDArray[np.signedinteger[Any]]] = []
         poly = codes
         for n in range(1, spec.ngram_max + 1):
             if n > 1:
@@ -103,8 +104,10 @@ class WindowScorer:
                 inside = room[: len(poly)] >= n
                 grams.append(poly[inside] + self._salts[n])
                 owners.append(window_of[: len(poly)][inside])
-        buckets = (_mix(np.concatenate(grams)) >> np.uint64(64 - spec.buckets_log2)).astype(np.int64)
-        keys = buckets if window_of is None else (np.concatenate(owners) << spec.buckets_log2) | buckets
+        buckets = (_mix(np.concatenate(grams)) >> np.uint64(64 - spec.buckets_log2)).astype(key_type)
+        if window_of is not None:
+            buckets |= np.concatenate(owners) << key_type(spec.buckets_log2)
+        keys = buckets
         keys.sort()
         # Each distinct (window, bucket) key once, with its count.
         first = np.empty(len(keys), dtype=bool)
