@@ -2,7 +2,9 @@
 
 An upstream streams nearly every chunk of an answer with the same envelope (id,
 model, created, the one choice's index, ``finish_reason: null``); only
-``delta.content`` changes. Once the relay has decoded one such *plain* chunk, a
+``delta.content`` changes (or, while a reasoning model thinks, ``delta.reasoning_content``
+or ``delta.reasoning``: those chunks get their own template, fed to the thinking's window).
+Once the relay has decoded one such *plain* chunk, a
 :class:`ContentTemplate` keeps the JSON text before and after its content string.
 A later event that is exactly that prefix, one JSON string, and that suffix decodes
 to the same chunk with another content, so the relay feeds the string to the
@@ -46,16 +48,25 @@ class ContentTemplate:
         delta = choice.get("delta")
         if choice.get("finish_reason") is not None or not isinstance(delta, dict) or "tool_calls" in delta:
             return None
-        content = delta.get("content")
         index = choice.get("index", 0)
-        if not isinstance(content, str) or not isinstance(index, int):
+        if not isinstance(index, int):
             return None
-        if any(delta.get(name) for name in REASONING_FIELDS):
-            return None  # its prefix would carry reasoning text past the reasoning's window
-        slot = find_string(data, "content")
-        if slot is None or slot.value != content:
+        content = delta.get("content")
+        thinking = [name for name in REASONING_FIELDS if delta.get(name)]
+        if thinking:
+            # A reasoning model's thinking: its text is the template's, and no answer text may sit
+            # in the prefix (it would go out unmoderated with every matching chunk).
+            if len(thinking) > 1 or content or not isinstance(delta[thinking[0]], str):
+                return None
+            field, key = thinking[0], TextKey(index, reasoning=thinking[0])
+        elif isinstance(content, str):
+            field, key = "content", TextKey(index)
+        else:
             return None
-        return cls(data[: slot.start], data[slot.end :], TextKey(index), chunk)
+        slot = find_string(data, field)
+        if slot is None or slot.value != delta[field]:
+            return None
+        return cls(data[: slot.start], data[slot.end :], key, chunk)
 
     def text_of(self, data: str) -> str | None:
         """The content of an event that is this template with another string, else ``None``."""

@@ -142,3 +142,26 @@ def test_templates_are_kept_for_at_most_limit_choices(limit: int, kept: list[int
         templates.learn(_learned(_chunk(index=index)))
     matched = [i for i in range(3) if templates.match(json.dumps(_chunk("x", index=i))) is not None]
     assert matched == kept
+
+
+def _thinking(text: str, content: Any = None, name: str = "reasoning_content") -> dict[str, Any]:
+    chunk = _chunk(content)
+    chunk["choices"][0]["delta"][name] = text
+    return chunk
+
+
+@pytest.mark.parametrize("name", ["reasoning_content", "reasoning"])
+def test_a_thinking_chunk_gives_a_template_of_its_thinking(name: str) -> None:
+    template = _template(_thinking("hmm", name=name))
+    assert template is not None and template.key == TextKey(0, reasoning=name)
+    assert template.text_of(json.dumps(_thinking("more thought", name=name))) == "more thought"
+    assert template.text_of(json.dumps(_chunk("the answer"))) is None
+
+
+def test_no_template_carries_answer_text_beside_thinking_or_thinking_beside_an_answer() -> None:
+    assert _template(_thinking("hmm", content="answer")) is None
+    both = _thinking("hmm")
+    both["choices"][0]["delta"]["reasoning"] = "also"
+    assert _template(both) is None
+    template = _template(_thinking("", content="the answer"))  # empty thinking beside an answer
+    assert template is not None and template.key == TextKey(0)

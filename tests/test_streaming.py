@@ -197,10 +197,12 @@ async def _chat_with_reasoning(proxy: RunningProxy) -> tuple[list[tuple[str, str
 async def test_reasoning_is_moderated_and_all_of_it_arrives_before_the_answer(
     start_proxy: StartProxy, chunky: ChunkyUpstream
 ) -> None:
-    proxy, _ = await _start(start_proxy, chunky)
+    proxy, recorder = await _start(start_proxy, chunky)
     reasoning = ["Let me think: da", "rn, they can call 555-", "1234 for help. Fine"]
     chunky.answer(Answer(choices=[["The answer ", "is 4."]], reasoning=reasoning))
     seen, finish = await _chat_with_reasoning(proxy)
+    # The first thinking chunk and the first answer chunk are decoded; the rest match their templates.
+    assert recorder.reports[0].templated == len(reasoning) - 1 + 1
     kinds = [kind for kind, _ in seen]
     assert kinds == sorted(kinds, reverse=True)  # every reasoning text before any answer text
     assert (
