@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from proxy.policy.decision import Action, Finding, Phase
-from proxy.policy.segments import Segment, SegmentCheck, Segmenter
+from proxy.policy.decision import Finding, Phase
+from proxy.policy.segments import SegmentCheck, Segmenter, release_segments
 from proxy.policy.stream import Scanner, StreamStep, WindowModerator
 
 CONTENT_FILTER = "content_filter"
@@ -307,18 +307,8 @@ class ChoiceRewriter:
         segmenter = self._segmenters.get(key)
         if segmenter is None:
             segmenter = self._segmenters[key] = self._make_segmenter()
-        segments: list[Segment] = segmenter.push(text)
-        if final and (last := segmenter.flush()) is not None:
-            segments.append(last)
-        released: list[str] = []
-        for segment in segments:
-            findings = await self._segment_check(segment, self._phase)
-            out.findings.extend(findings)
-            block = next((f for f in findings if f.action is Action.BLOCK and not f.shadow), None)
-            if block is not None:
-                return "", block
-            released.append(segment.text)
-        return "".join(released), None
+        check, phase = self._segment_check, self._phase
+        return await release_segments(segmenter, text, check, phase, out.findings, final=final)
 
 
 def _choices(chunk: dict[str, Any]) -> list[Any]:

@@ -23,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Finding, Phase
-from proxy.policy.segments import SegmentCheck, Segmenter
+from proxy.policy.segments import SegmentCheck, Segmenter, release_segments
 from proxy.policy.stream import Scanner, StreamStep, WindowModerator
 from proxy.sse import SSEEvent, encode_event
 
@@ -100,18 +100,8 @@ class TextWindows:
         segmenter = self._segmenters.get(key)
         if segmenter is None:
             segmenter = self._segmenters[key] = Segmenter()
-        segments = segmenter.push(text)
-        if final and (last := segmenter.flush()) is not None:
-            segments.append(last)
-        out: list[str] = []
-        for segment in segments:
-            findings = await self.segment_check(segment, self.phase)
-            self.findings.extend(findings)
-            block = next((f for f in findings if f.action is Action.BLOCK and not f.shadow), None)
-            if block is not None:
-                return "", block
-            out.append(segment.text)
-        return "".join(out), None
+        check, phase = self.segment_check, self.phase
+        return await release_segments(segmenter, text, check, phase, self.findings, final=final)
 
 
 WindowKey = TypeVar("WindowKey", bound=Hashable)

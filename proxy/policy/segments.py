@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from proxy.policy.decision import Finding, Phase
+from proxy.policy.decision import Action, Finding, Phase
 
 SENTENCE_ENDS = frozenset(".!?;\n。！？；…")
 DEFAULT_SEGMENT_CHARS = 400
@@ -77,3 +77,29 @@ class Segmenter:
         if self._overlap:
             self._tail = (self._tail + segment.text)[-self._overlap :]
         return segment
+
+
+async def release_segments(
+    segmenter: Segmenter,
+    text: str,
+    check: SegmentCheck,
+    phase: Phase,
+    findings: list[Finding],
+    *,
+    final: bool,
+) -> tuple[str, Finding | None]:
+    """The classifier stage of a stream: ``text`` joins ``segmenter``, and what leaves is the text
+    of every segment that filled up (all of them when ``final``) and was cleared by ``check``; the
+    first block stops it. Every finding is added to ``findings``."""
+    segments = segmenter.push(text)
+    if final and (last := segmenter.flush()) is not None:
+        segments.append(last)
+    released: list[str] = []
+    for segment in segments:
+        found = await check(segment, phase)
+        findings.extend(found)
+        block = next((f for f in found if f.action is Action.BLOCK and not f.shadow), None)
+        if block is not None:
+            return "", block
+        released.append(segment.text)
+    return "".join(released), None
