@@ -92,6 +92,18 @@ def digest(texts: Iterable[str]) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def _record(ctx: RequestContext, **fields: Any) -> AuditRecord:
+    """A record stamped now with the request's identity (id, tenant, route, endpoint)."""
+    return AuditRecord(
+        time=time.time(),
+        request_id=ctx.request_id,
+        tenant=ctx.tenant,
+        route=ctx.route,
+        endpoint=ctx.endpoint,
+        **fields,
+    )
+
+
 class AuditingModerator:
     """Records every verdict that is not a plain allow (every verdict with ``all_decisions``)."""
 
@@ -129,12 +141,8 @@ class AuditingModerator:
                 for index, decision in enumerate(moderation.decisions)
                 for finding in decision.findings
             )
-            record = AuditRecord(
-                time=time.time(),
-                request_id=ctx.request_id,
-                tenant=ctx.tenant,
-                route=ctx.route,
-                endpoint=ctx.endpoint,
+            record = _record(
+                ctx,
                 phase=phase,
                 action=moderation.action,
                 findings=findings,
@@ -178,13 +186,8 @@ class AuditingStreamObserver:
         action = enforced_action(report.findings)
         if not self._all and action is Action.ALLOW and not report.findings:
             return
-        ctx = self._ctx
-        record = AuditRecord(
-            time=time.time(),
-            request_id=ctx.request_id,
-            tenant=ctx.tenant,
-            route=ctx.route,
-            endpoint=ctx.endpoint,
+        record = _record(
+            self._ctx,
             phase=Phase.RESPONSE,
             action=action,
             findings=tuple(IndexedFinding(0, f) for f in report.findings),
