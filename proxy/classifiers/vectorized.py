@@ -10,7 +10,6 @@ so a worker thread scoring a long text leaves the event loop room to run.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,6 +31,10 @@ def _mix(z: _U64) -> _U64:
     z ^= z >> np.uint64(31)
     return z
 
+
+DENSE_WINDOWS = 16
+"""Up to this many windows, per-window sums are one matrix product over a windows × keys matrix
+(fast for the few windows of a prompt); beyond, segment sums, which stay linear in the text."""
 
 WEIGHT_QUANTUM = 2e-3
 """The step of the model file's integer weights (``LinearModel.to_json``'s default scale)."""
@@ -80,17 +83,15 @@ class WindowScorer:
         padded = [f" {window} " for window in windows]
         codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         # (window, bucket) keys; 32-bit ones sort about twice as fast, and usually fit.
-        key_type: type[np.signedinteger[Any]] = np.int32 if count << spec.buckets_log2 < 1 << 31 else np.int64
-        window_of: npt.NDArray[np.signedinteger[Any]] | None = None
-        room = np.empty(0, dtype=np.int64)
-        if count > 1:
-            lengths = np.fromiter(map(len, padded), dtype=np.int64, count=count)
-            window_of = np.repeat(np.arange(count, dtype=key_type), lengths)
-            # Characters from each one to the end of its window: a gram of order n starting
-            # there stays inside the window iff n <= room.
-            room = np.cumsum(lengths)[window_of] - np.arange(len(codes), dtype=np.int64)
+        key_type: type[np.signedinteger[Any]] = (
+            np.int32 if (count + 1) << spec.buckets_log2 < 1 << 31 else np.int64
+        )
         grams: list[_U64] = []
         owners: list[npt.NDArray[np.signedinteger[Any]]] = []
+        if count > 1:
+            lengths = np.fromiter(map(len, padded), dtype=np.int64, count=count)
+            ends = np.cumsum(lengths)
+            window_of = np.repeat(np.arange(count, dtype=key_type), lengths)
         poly = codes
         for n in range(1, spec.ngram_max + 1):
             if n > 1:
@@ -98,14 +99,17 @@ class WindowScorer:
                 poly = poly[:-1] * np.uint64(GRAM_MULTIPLIER) + codes[n - 1 :]
             if n < spec.ngram_min or not len(poly):
                 continue
-            if window_of is None:
-                grams.append(poly + self._salts[n])
-            else:
-                inside = room[: len(poly)] >= n
-                grams.append(poly[inside] + self._salts[n])
-                owners.append(window_of[: len(poly)][inside])
+            grams.append(poly + self._salts[n])
+            if count > 1:
+                # A gram that starts in the last n-1 characters of a window runs into the next
+                # one: it goes to window ``count``, which is dropped.
+                owner = window_of[: len(poly)].copy()
+                if n > 1:
+                    crossing = (ends[:-1, None] - np.arange(1, n)).ravel()
+                    owner[crossing] = count
+                owners.append(owner)
         buckets = (_mix(np.concatenate(grams)) >> np.uint64(64 - spec.buckets_log2)).astype(key_type)
-        if window_of is not None:
+        if count > 1:
             buckets |= np.concatenate(owners) << key_type(spec.buckets_log2)
         keys = buckets
         keys.sort()
@@ -121,16 +125,24 @@ class WindowScorer:
         values = np.log1p(counts)
         # ``take`` copies whole rows; fancy indexing of a 2-D array goes element by element.
         weights = np.take(self._matrix, self._row_of[unique & (spec.buckets - 1)], axis=0).astype(np.float64)
-        if window_of is None:
+        if count == 1:
             norms = np.sqrt(values @ values)
             dots = (values @ weights)[None, :]
         else:
-            # Sorted keys keep each window's buckets together; every padded window has grams.
-            owner = unique >> spec.buckets_log2
-            bounds = np.searchsorted(owner, np.arange(count + 1, dtype=np.int64)).tolist()
-            pieces = [slice(a, b) for a, b in itertools.pairwise(bounds)]
-            norms = np.sqrt(np.array([values[p] @ values[p] for p in pieces]))[:, None]
-            dots = np.stack([values[p] @ weights[p] for p in pieces])
+            # Sorted keys keep each window's buckets together and the dropped window's last.
+            kept = int(np.searchsorted(unique, key_type(count) << key_type(spec.buckets_log2)))
+            owner, values, weights = unique[:kept] >> spec.buckets_log2, values[:kept], weights[:kept]
+            if count <= DENSE_WINDOWS:
+                # One row of values per window, zero elsewhere: each window's sums in one product.
+                per_window = np.zeros((count, kept), dtype=np.float64)
+                per_window[owner, np.arange(kept)] = values
+                norms = np.sqrt(per_window @ values)[:, None]
+                dots = per_window @ weights
+            else:
+                # Every padded window has grams, so no window's run of keys is empty.
+                starts = np.searchsorted(owner, np.arange(count, dtype=owner.dtype))
+                norms = np.sqrt(np.add.reduceat(values * values, starts))[:, None]
+                dots = np.add.reduceat(weights * values[:, None], starts, axis=0)
         return sigmoid(self._bias + dots * (self._scale / norms))
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from proxy.classifiers.builtin_model import CategoryWeights, FeatureSpec, LinearModel, load_default_model
-from proxy.classifiers.features import featurize, gram_bucket
+from proxy.classifiers.features import featurize, gram_bucket, normalize
 from proxy.classifiers.segment import split_text
+from proxy.classifiers.vectorized import DENSE_WINDOWS, WindowScorer
 
 SEED = Path(__file__).resolve().parents[2] / "data" / "seed" / "seed.jsonl"
 SHIPPED = load_default_model()
@@ -69,6 +70,20 @@ def test_windows_scored_together_give_the_worst_window() -> None:
     for category in SHIPPED.categories:
         worst = max(SHIPPED.score_reference(window)[category] for window in windows)
         assert together[category] == pytest.approx(worst, rel=1e-12)
+
+
+@pytest.mark.parametrize("count", [2, DENSE_WINDOWS, DENSE_WINDOWS + 1, 200])
+def test_each_window_scores_as_alone_however_many_are_scored_together(count: int) -> None:
+    texts = [*seed_texts(count - 2), "", "a"]  # the shortest windows still have grams
+    together = SHIPPED.score_windows(texts)
+    alone = [SHIPPED.score_windows([text]) for text in texts]
+    for category in SHIPPED.categories:
+        assert together[category] == pytest.approx(max(a[category] for a in alone), rel=1e-12)
+    cats = SHIPPED.categories.values()
+    scorer = WindowScorer(SHIPPED.spec, [c.bias for c in cats], [c.weights for c in cats])
+    rows = scorer.scores([normalize(text) for text in texts])
+    for row, text in zip(rows, texts, strict=True):
+        assert list(row) == pytest.approx(list(SHIPPED.score_reference(text).values()), rel=1e-12, abs=1e-12)
 
 
 def test_reference_features_hash_each_gram_once_per_occurrence() -> None:
