@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from proxy.classifiers.builtin_model import CategoryWeights, FeatureSpec, LinearModel, featurize
 
 BENIGN = "benign"
@@ -176,6 +178,10 @@ def _groups_by_label(examples: Sequence[Example]) -> dict[str, dict[str, list[Ex
     return by_label
 
 
+MAX_BUCKETS = (1 << 16) - 1
+"""Weighted buckets a trained model keeps by default: rows of the serving index stay 16-bit."""
+
+
 def train_model(
     examples: Sequence[Example],
     *,
@@ -186,10 +192,12 @@ def train_model(
     refit_all: bool = False,
     spec: FeatureSpec | None = None,
     folds: int = 0,
+    max_buckets: int = MAX_BUCKETS,
 ) -> TrainResult:
     """Fit and evaluate. With ``folds`` ≥ 2, every example is held out once: the data is cut into
     that many parts, each scored by a model fitted on the others, and the model returned is fitted on
-    every example; otherwise one split holds out ``holdout`` of the groups."""
+    every example; otherwise one split holds out ``holdout`` of the groups. Every model fitted, the
+    held-out ones included, keeps at most ``max_buckets`` weighted buckets (0: no limit)."""
     spec = spec or FeatureSpec()
     categories = sorted({label for example in examples for label in example.labels})
     if not categories:
@@ -205,12 +213,12 @@ def train_model(
     held_scores: list[dict[str, float]] = []
     for train, part in splits:
         _check_categories(train, categories)
-        split_model = LinearModel(spec, _fit(train, categories, spec, c, seed, threshold))
+        split_model = LinearModel(spec, _fit(train, categories, spec, c, seed, threshold, max_buckets))
         held.extend(part)
         held_scores.extend(split_model.score(example.text) for example in part)
     refit = refit_all or folds >= 2
     model = (
-        LinearModel(spec, _fit(list(examples), categories, spec, c, seed, threshold))
+        LinearModel(spec, _fit(list(examples), categories, spec, c, seed, threshold, max_buckets))
         if refit
         else split_model
     )
@@ -224,6 +232,7 @@ def train_model(
         "folds": max(folds, 1),
         "seed": seed,
         "c": c,
+        "max_buckets": max_buckets,
         "threshold": threshold,
         "ngram_max": spec.ngram_max,
         "held_out_metrics": {
@@ -288,6 +297,7 @@ def _fit(
     c: float,
     seed: int,
     threshold: float,
+    max_buckets: int,
 ) -> dict[str, CategoryWeights]:
     sparse, linear_model = _sklearn()
     data: list[float] = []
@@ -300,7 +310,7 @@ def _fit(
         indptr.append(len(indices))
     matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(examples), spec.buckets))
     matrix.sum_duplicates()
-    fitted: dict[str, CategoryWeights] = {}
+    coefs: dict[str, tuple[float, Any]] = {}
     for category in categories:
         target = [int(category in example.labels) for example in examples]
         # Balanced weights: each category is a small minority of the examples.
@@ -308,12 +318,27 @@ def _fit(
             C=c, solver="liblinear", class_weight="balanced", max_iter=2000, random_state=seed
         )
         classifier.fit(matrix, target)
-        coef = classifier.coef_[0]
-        nonzero = coef.nonzero()[0]
-        fitted[category] = CategoryWeights(
-            float(classifier.intercept_[0]), {int(i): float(coef[i]) for i in nonzero}, threshold
-        )
-    return fitted
+        coefs[category] = (float(classifier.intercept_[0]), classifier.coef_[0])
+    kept = _kept_buckets([coef for _, coef in coefs.values()], max_buckets)
+    return {
+        category: CategoryWeights(bias, {int(i): float(coef[i]) for i in kept if coef[i]}, threshold)
+        for category, (bias, coef) in coefs.items()
+    }
+
+
+def _kept_buckets(coefs: Sequence[Any], max_buckets: int) -> list[int]:
+    """The buckets some category weighs, or the ``max_buckets`` of them weighed most by any.
+
+    L2-regularised weights are dense: every n-gram seen in training gets one, so the buckets used
+    grow with the data. The ones weighed least change scores least; dropping them keeps the
+    serving index small (16-bit rows, :class:`~proxy.classifiers.vectorized.WindowScorer`) and the
+    file under its budget."""
+    strongest = np.max(np.abs(np.vstack(coefs)), axis=0)
+    used = np.flatnonzero(strongest)
+    if max_buckets and len(used) > max_buckets:
+        # Stable, so ties keep the lower buckets and a run is reproducible.
+        used = np.sort(used[np.argsort(-strongest[used], kind="stable")[:max_buckets]])
+    return [int(i) for i in used]
 
 
 def _sklearn() -> tuple[Any, Any]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from proxy.classifiers.builtin_model import FeatureSpec
 
 
 def register(subparsers: Any) -> None:
@@ -67,13 +70,26 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--ngram-max", type=int, default=None, help="longest character n-gram (default: the built-in model's)"
     )
+    parser.add_argument(
+        "--buckets-log2",
+        type=int,
+        default=None,
+        help="hash n-grams into 2**N buckets (default: the built-in model's)",
+    )
+    parser.add_argument(
+        "--max-buckets",
+        type=int,
+        default=None,
+        help="keep at most this many weighted hash buckets, those weighed most (default 65535; 0: all)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from proxy.classifiers.builtin_model import FeatureSpec, save_model
+    from proxy.classifiers.builtin_model import save_model
     from proxy.classifiers.thresholds import budget_blocks, budget_flags, choose_all, format_curves
     from proxy.classifiers.train import (
+        MAX_BUCKETS,
         TrainingError,
         format_metrics,
         read_examples,
@@ -92,8 +108,9 @@ def run(args: argparse.Namespace) -> int:
             c=args.c,
             threshold=args.threshold,
             refit_all=args.refit_all,
-            spec=None if args.ngram_max is None else FeatureSpec(ngram_max=args.ngram_max),
+            spec=_spec(args.ngram_max, args.buckets_log2),
             folds=args.folds,
+            max_buckets=MAX_BUCKETS if args.max_buckets is None else args.max_buckets,
         )
     except (TrainingError, OSError) as exc:
         print(f"modproxy train: {exc}", file=sys.stderr)
@@ -120,3 +137,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"flag precision bar {bar:.2f}, block precision bar {args.block_precision:.2f}")
     print(f"wrote {args.output} ({args.output.stat().st_size} bytes)")
     return 0
+
+
+def _spec(ngram_max: int | None, buckets_log2: int | None) -> FeatureSpec | None:
+    from proxy.classifiers.builtin_model import FeatureSpec
+
+    if ngram_max is None and buckets_log2 is None:
+        return None
+    default = FeatureSpec()
+    return FeatureSpec(
+        ngram_max=default.ngram_max if ngram_max is None else ngram_max,
+        buckets_log2=default.buckets_log2 if buckets_log2 is None else buckets_log2,
+    )

@@ -151,3 +151,32 @@ def test_cli_prints_the_curve_and_the_chosen_thresholds(
     assert "held-out precision / recall by threshold:" in out
     assert "flag at" in out and "block at" in out
     assert "of benign texts caught" in out and "flag precision bar" in out
+
+
+def test_a_bucket_budget_keeps_the_buckets_weighed_most(tmp_path: Path) -> None:
+    data = tmp_path / "data.jsonl"
+    write_data(data)
+    examples = read_examples(data)
+    full = train_model(examples, seed=3, folds=3, max_buckets=0).model
+    used = set().union(*(cat.weights for cat in full.categories.values()))
+    budget = len(used) // 4
+    small = train_model(examples, seed=3, folds=3, max_buckets=budget).model
+    kept = set().union(*(cat.weights for cat in small.categories.values()))
+    assert len(kept) == budget < len(used)
+    strongest = {b: max(abs(cat.weights.get(b, 0.0)) for cat in full.categories.values()) for b in used}
+    assert min(strongest[b] for b in kept) >= max(strongest[b] for b in used - kept)
+    # Pruning happens after the fit: the weights kept are the full model's own.
+    assert all(small.categories[c].weights[b] == full.categories[c].weights[b]
+               for c in small.categories for b in small.categories[c].weights)  # fmt: skip
+    assert small.metadata["max_buckets"] == budget
+    assert small.score("buy cheap pills")["spam"] > 0.5 > small.score("the weather is nice")["spam"]
+
+
+def test_cli_sets_the_hash_space_and_the_bucket_budget(tmp_path: Path) -> None:
+    data, out = tmp_path / "data.jsonl", tmp_path / "model.json.gz"
+    write_data(data)
+    args = ["train", str(data), "-o", str(out), "--seed", "1", "--buckets-log2", "12", "--max-buckets", "40"]
+    assert main(args) == 0
+    model = load_model(out)
+    assert model.spec.buckets_log2 == 12
+    assert len(set().union(*(cat.weights for cat in model.categories.values()))) <= 40
