@@ -27,6 +27,10 @@ from seventh import SEVENTH_CORES  # noqa: E402
 from sixth import SIXTH_CORES  # noqa: E402
 from tenth import TENTH_CORES  # noqa: E402
 from third import THIRD_CORES  # noqa: E402
+from thirteenth_everyday import THIRTEENTH_EVERYDAY_CORES  # noqa: E402
+from thirteenth_illicit import THIRTEENTH_ILLICIT_CORES  # noqa: E402
+from thirteenth_people import THIRTEENTH_PEOPLE_CORES  # noqa: E402
+from thirteenth_violence import THIRTEENTH_VIOLENCE_CORES  # noqa: E402
 from twelfth import TWELFTH_CORES  # noqa: E402
 
 # (labels, kind, [cores])  kind: s = statement, q = question
@@ -1188,6 +1192,10 @@ def main() -> None:
         ("tenth", TENTH_CORES),
         ("eleventh", ELEVENTH_CORES),
         ("twelfth", TWELFTH_CORES),
+        ("thirteenth-violence", THIRTEENTH_VIOLENCE_CORES),
+        ("thirteenth-illicit", THIRTEENTH_ILLICIT_CORES),
+        ("thirteenth-people", THIRTEENTH_PEOPLE_CORES),
+        ("thirteenth-everyday", THIRTEENTH_EVERYDAY_CORES),
     ]
     cores = [core for *_, items in CORES + MORE_CORES for core in items]
     cores += [core for _, later in later_rounds for *_, items in later for core in items]
