@@ -27,6 +27,7 @@ from seventh import SEVENTH_CORES  # noqa: E402
 from sixth import SIXTH_CORES  # noqa: E402
 from tenth import TENTH_CORES  # noqa: E402
 from third import THIRD_CORES  # noqa: E402
+from thirteenth_documents import THIRTEENTH_DOCUMENTS_CORES  # noqa: E402
 from thirteenth_everyday import THIRTEENTH_EVERYDAY_CORES  # noqa: E402
 from thirteenth_illicit import THIRTEENTH_ILLICIT_CORES  # noqa: E402
 from thirteenth_people import THIRTEENTH_PEOPLE_CORES  # noqa: E402
@@ -1196,6 +1197,7 @@ def main() -> None:
         ("thirteenth-illicit", THIRTEENTH_ILLICIT_CORES),
         ("thirteenth-people", THIRTEENTH_PEOPLE_CORES),
         ("thirteenth-everyday", THIRTEENTH_EVERYDAY_CORES),
+        ("thirteenth-documents", THIRTEENTH_DOCUMENTS_CORES),
     ]
     cores = [core for *_, items in CORES + MORE_CORES for core in items]
     cores += [core for _, later in later_rounds for *_, items in later for core in items]
