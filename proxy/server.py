@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import gc
 import importlib
 import logging
@@ -19,9 +20,10 @@ import resource
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -39,6 +41,7 @@ from proxy.metrics_multiprocess import (
     multiprocess_registry,
     prepare_multiprocess_dir,
 )
+from proxy.policy.store import ReloadOutcome, ReloadResult
 from proxy.routing import RouteTable
 from proxy.settings import Settings, SettingsError
 
@@ -158,6 +161,8 @@ async def serve(settings: Settings, *, worker: int = 0) -> None:
             parts.store.current.revision,
         )
         log.info("worker %d: %d loaded objects kept out of full collections", worker, _freeze_loaded())
+        for policy_set in parts.policy_sets.values():
+            policy_set.reloader.add_observer(functools.partial(_refreeze_after_reload, worker))
         await stop.wait()
         log.info(
             "shutting down: in-flight requests have %.0f s to finish", settings.server.shutdown_grace_seconds
@@ -173,6 +178,21 @@ def _freeze_loaded() -> int:
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
+
+
+def _refreeze_after_reload(
+    worker: int, result: ReloadResult, revision: str, counts: Mapping[str, Any]
+) -> None:
+    """A reloaded policy set is new loaded data: freeze it too, or full collections walk it again.
+    The set it replaced was frozen, so its cycles are only found with everything thawed: one full
+    collection per reload (tens of milliseconds) instead of one every thousand requests or so."""
+    if result.outcome is not ReloadOutcome.LOADED:
+        return
+    gc.unfreeze()
+    frozen = _freeze_loaded()
+    log.info(
+        "worker %d: revision %s: %d loaded objects kept out of full collections", worker, revision, frozen
+    )
 
 
 def _worker_metrics(settings: Settings) -> tuple[Metrics | None, CollectorRegistry | None]:

@@ -28,10 +28,13 @@ class ServerProcess:
     url: str
     admin_url: str
 
-    async def wait_for_log(self, needle: bytes) -> None:
+    async def wait_for_log(self, needle: bytes) -> bytes:
         assert self.process.stderr is not None
-        while needle not in await asyncio.wait_for(self.process.stderr.readline(), 10):
-            pass
+        while True:
+            line = await asyncio.wait_for(self.process.stderr.readline(), 10)
+            assert line, "server exited"
+            if needle in line:
+                return line
 
 
 async def start_server(
@@ -123,6 +126,31 @@ async def test_what_was_loaded_is_kept_out_of_full_collections(upstream: Loopbac
             line = await asyncio.wait_for(server.process.stderr.readline(), 10)
         frozen = re.search(rb": (\d+) loaded objects", line)
         assert frozen is not None and int(frozen[1]) > 10_000  # the rules, word lists and the model
+    finally:
+        server.process.send_signal(signal.SIGTERM)
+        await server.process.wait()
+
+
+async def test_a_reloaded_policy_set_is_kept_out_of_full_collections_too(
+    upstream: LoopbackUpstream, tmp_path: Path
+) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "a.yaml").write_text(
+        "policies:\n  - {id: a, category: t, action: block, keywords: [alpha]}\n"
+    )
+    server = await start_server(
+        upstream.url, "--policies", str(policies), grace=1, env={"MODPROXY_POLICIES_WATCH_INTERVAL": "0.1"}
+    )
+    try:
+        assert server.process.stderr is not None
+        await server.wait_for_log(b"loaded objects kept out of full collections")
+        (policies / "b.yaml").write_text(
+            "policies:\n  - {id: b, category: t, action: block, keywords: [beta]}\n"
+        )
+        line = await server.wait_for_log(b"loaded objects kept out of full collections")
+        frozen = re.search(rb"worker 0: revision \w+: (\d+) loaded objects", line)
+        assert frozen is not None and int(frozen[1]) > 1_000, line
     finally:
         server.process.send_signal(signal.SIGTERM)
         await server.process.wait()
