@@ -18,14 +18,17 @@ from aiohttp import web
 
 from bench import process
 from bench.upstream_apis import add_api_routes, asks_for_stream
-from bench.workload import STREAM_CHUNKS, answer_for, pieces
+from bench.workload import REASONING_MODEL, STREAM_CHUNKS, answer_for, pieces, reasoning_for
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_REASONING = f'"model":"{REASONING_MODEL}"'.encode()
 
 
 async def chat(request: web.Request) -> web.StreamResponse:
     body = await request.read()
     seed, text = answer_for(body)
+    # A reasoning model thinks first: reasoning_content deltas, then the answer's content deltas.
+    reasoning = reasoning_for(seed) if _REASONING in body.replace(b" ", b"") else None
     completion_id = f"chatcmpl-{seed:08x}"
     created = int(time.time())
     if not asks_for_stream(body):
@@ -37,7 +40,8 @@ async def chat(request: web.Request) -> web.StreamResponse:
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": text},
+                    "message": {"role": "assistant", "content": text}
+                    | ({} if reasoning is None else {"reasoning_content": reasoning}),
                     "finish_reason": "stop",
                     "logprobs": None,
                 }
@@ -49,9 +53,12 @@ async def chat(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     head = f'data: {{"id":"{completion_id}","object":"chat.completion.chunk","created":{created},'
     head += '"model":"bench","choices":[{"index":0,"delta":'
-    for number, piece in enumerate(pieces(text, STREAM_CHUNKS)):
+    deltas = [("content", piece) for piece in pieces(text, STREAM_CHUNKS)]
+    if reasoning is not None:
+        deltas = [("reasoning_content", piece) for piece in pieces(reasoning, STREAM_CHUNKS)] + deltas
+    for number, (field, piece) in enumerate(deltas):
         role = '"role":"assistant",' if number == 0 else ""
-        delta = f'{{{role}"content":{_ENCODE(piece)}}}'
+        delta = f'{{{role}"{field}":{_ENCODE(piece)}}}'
         await response.write(f'{head}{delta},"finish_reason":null}}]}}\n\n'.encode())
     await response.write(f'{head}{{}},"finish_reason":"stop"}}]}}\n\n'.encode())
     await response.write(b"data: [DONE]\n\n")

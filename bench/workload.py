@@ -104,6 +104,11 @@ def answer_for(body: bytes) -> tuple[int, str]:
     return seed, f"Answer {seed:08x}. " + sentences(random.Random(seed), ANSWER_BYTES)
 
 
+def reasoning_for(seed: int) -> str:
+    """A reasoning model's thinking before the answer of ``seed``: another ~1.4 KB of sentences."""
+    return f"Thinking {seed:08x}. " + sentences(random.Random(seed ^ 0x5EED), ANSWER_BYTES)
+
+
 def pieces(text: str, count: int) -> list[str]:
     """``text`` cut into ``count`` pieces that join back into it."""
     cuts = [len(text) * i // count for i in range(count + 1)]
@@ -148,6 +153,10 @@ class Api(enum.Enum):
     """The OpenAI Responses API: ``instructions`` and ``input``."""
     MESSAGES = "messages"
     """Anthropic Messages: ``system``, ``messages`` and ``max_tokens``."""
+    CHAT_REASONING = "chat-reasoning"
+    """Chat completions from a reasoning model (``model: bench-reasoning``): the upstream streams
+    ``reasoning_content`` deltas of another ~1.4 KB text before the answer's, as DeepSeek-R1-style
+    models do, and a JSON answer carries both."""
 
     @property
     def path(self) -> str:
@@ -171,7 +180,7 @@ class Api(enum.Enum):
                 "messages": user,
             }
         return {
-            "model": "bench",
+            "model": REASONING_MODEL if self is Api.CHAT_REASONING else "bench",
             "stream": stream,
             "messages": [{"role": "system", "content": SYSTEM}, *user],
         }
@@ -183,17 +192,30 @@ class Api(enum.Enum):
         return _API_JSON_MARK[self] in answer
 
 
-_API_PATHS = {Api.CHAT: "/v1/chat/completions", Api.RESPONSES: "/v1/responses", Api.MESSAGES: "/v1/messages"}
+REASONING_MODEL = "bench-reasoning"
+_API_PATHS = {
+    Api.CHAT: "/v1/chat/completions",
+    Api.RESPONSES: "/v1/responses",
+    Api.MESSAGES: "/v1/messages",
+    Api.CHAT_REASONING: "/v1/chat/completions",
+}
 _API_TITLES = {
     Api.CHAT: "chat completions",
     Api.RESPONSES: "Responses API",
     Api.MESSAGES: "Anthropic Messages",
+    Api.CHAT_REASONING: "chat completions, reasoning model (+50 reasoning deltas)",
 }
-_API_JSON_MARK = {Api.CHAT: b'"choices"', Api.RESPONSES: b'"output"', Api.MESSAGES: b'"content"'}
+_API_JSON_MARK = {
+    Api.CHAT: b'"choices"',
+    Api.RESPONSES: b'"output"',
+    Api.MESSAGES: b'"content"',
+    Api.CHAT_REASONING: b'"reasoning_content"',
+}
 _API_LAST_EVENT = {
     Api.CHAT: b"data: [DONE]",
     Api.RESPONSES: b"response.completed",
     Api.MESSAGES: b"message_stop",
+    Api.CHAT_REASONING: b"data: [DONE]",
 }
 
 

@@ -61,7 +61,9 @@ function request()
     size = size + #sentence + 1
   end
   local prompt = table.concat(parts, " ")
-  local head = '{"model":"bench","stream":' .. stream
+  local model = "bench"
+  if api == "chat-reasoning" then model = "bench-reasoning" end
+  local head = '{"model":"' .. model .. '","stream":' .. stream
   local path, body
   if api == "responses" then
     path = "/v1/responses"

@@ -42,7 +42,13 @@ def test_bench_stream_apis_reports_every_api_against_the_passthrough(tmp_path: P
     sections = re.split(r"^(?=\S.*, sse \(50 chunks\), c=2$)", done.stdout, flags=re.MULTILINE)[1:]
     titles = [section.splitlines()[0] for section in sections]
     assert titles == [
-        f"{api}, sse (50 chunks), c=2" for api in ("chat completions", "Responses API", "Anthropic Messages")
+        f"{api}, sse (50 chunks), c=2"
+        for api in (
+            "chat completions",
+            "Responses API",
+            "Anthropic Messages",
+            "chat completions, reasoning model (+50 reasoning deltas)",
+        )
     ]
     for section in sections:
         rows = dict(re.findall(r"^  (bare|modproxy/none)\s+(\d+)\s", section, re.MULTILINE))

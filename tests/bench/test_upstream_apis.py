@@ -1,4 +1,5 @@
-"""The bench upstream speaks the Responses API and Anthropic Messages as the official SDKs read them.
+"""The bench upstream speaks the Responses API, Anthropic Messages and a reasoning model's chat
+completions as the official SDKs read them.
 
 The upstream runs as the benchmarks start it (its own process, loopback); the SDKs' stream helpers
 validate every event and assemble the final answer, which must be the deltas joined, and another
@@ -14,7 +15,7 @@ import openai
 import pytest
 
 from bench import process
-from bench.workload import STREAM_CHUNKS, SYSTEM
+from bench.workload import REASONING_MODEL, STREAM_CHUNKS, SYSTEM
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +90,27 @@ def test_json_answers_in_both_formats(upstream: str) -> None:
     assert response.status == "completed" and response.output_text.startswith("Answer ")
     block = message.content[0]
     assert block.type == "text" and block.text.startswith("Answer ")
+
+
+def test_a_reasoning_model_streams_its_thinking_then_its_answer(upstream: str) -> None:
+    messages: list[openai.types.chat.ChatCompletionMessageParam] = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": "Request three. The train to the coast leaves every hour."},
+    ]
+    fields: list[tuple[str, str]] = []
+    with _openai(upstream) as client:
+        for chunk in client.chat.completions.create(model=REASONING_MODEL, messages=messages, stream=True):
+            delta = chunk.choices[0].delta
+            if thought := (delta.model_extra or {}).get("reasoning_content"):
+                fields.append(("reasoning_content", thought))
+            if delta.content:
+                fields.append(("content", delta.content))
+        whole = client.chat.completions.create(model=REASONING_MODEL, messages=messages)
+    assert [name for name, _ in fields] == ["reasoning_content"] * STREAM_CHUNKS + ["content"] * STREAM_CHUNKS
+    thinking = "".join(value for name, value in fields if name == "reasoning_content")
+    answer = "".join(value for name, value in fields if name == "content")
+    assert len(thinking.encode()) > 1000 and len(answer.encode()) > 1000 and thinking != answer
+    # Another body (no "stream"), so another answer; a JSON answer carries both texts too.
+    message = whole.choices[0].message
+    assert message.content and message.content.startswith("Answer ") and message.content != answer
+    assert (message.model_extra or {})["reasoning_content"].startswith("Thinking ")
