@@ -97,6 +97,12 @@ def run(args: argparse.Namespace) -> int:
         with_overall,
     )
 
+    if args.max_buckets is not None and args.max_buckets < 0:
+        print("modproxy train: --max-buckets must be 0 (no limit) or more", file=sys.stderr)
+        return 2
+    if args.buckets_log2 is not None and not 8 <= args.buckets_log2 <= 24:
+        print("modproxy train: --buckets-log2 must be between 8 and 24", file=sys.stderr)
+        return 2
     try:
         examples = read_examples(args.data)
         if args.overall:

@@ -180,3 +180,14 @@ def test_cli_sets_the_hash_space_and_the_bucket_budget(tmp_path: Path) -> None:
     model = load_model(out)
     assert model.spec.buckets_log2 == 12
     assert len(set().union(*(cat.weights for cat in model.categories.values()))) <= 40
+
+
+@pytest.mark.parametrize("flag", [["--max-buckets", "-1"], ["--buckets-log2", "40"], ["--buckets-log2", "2"]])
+def test_cli_refuses_a_bucket_setting_out_of_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: list[str]
+) -> None:
+    data, out = tmp_path / "data.jsonl", tmp_path / "model.json.gz"
+    write_data(data)
+    assert main(["train", str(data), "-o", str(out), *flag]) == 2
+    assert flag[0] in capsys.readouterr().err
+    assert not out.exists()
