@@ -101,12 +101,13 @@ class WindowScorer:
                 continue
             grams.append(poly + self._salts[n])
             if count > 1:
-                # A gram that starts in the last n-1 characters of a window runs into the next
-                # one: it goes to window ``count``, which is dropped.
+                # A gram that starts less than n characters before the end of a window runs into
+                # the next one (a window may be shorter than n): it goes to window ``count``,
+                # which is dropped.
                 owner = window_of[: len(poly)].copy()
                 if n > 1:
                     crossing = (ends[:-1, None] - np.arange(1, n)).ravel()
-                    owner[crossing] = count
+                    owner[crossing[(crossing >= 0) & (crossing < len(poly))]] = count
                 owners.append(owner)
         buckets = (_mix(np.concatenate(grams)) >> np.uint64(64 - spec.buckets_log2)).astype(key_type)
         if count > 1:

@@ -101,3 +101,13 @@ def test_scoring_threads_run_at_a_lower_priority_than_the_event_loop_thread() ->
         tid = executor.submit(threading.get_native_id).result()
         assert os.getpriority(os.PRIO_PROCESS, tid) == os.getpriority(os.PRIO_PROCESS, 0) + SCORING_NICENESS
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+async def test_a_last_window_that_normalizes_to_nothing_scores_like_the_text_without_it() -> None:
+    # Zero-width characters are folded away: the last window is empty once normalised.
+    text = "kill them all now " * 25
+    classifier = BuiltinClassifier(MODEL)
+    padded = await classifier.score(text + "\u200b" * 700, Phase.PROMPT)
+    alone = MODEL.score_reference(text)
+    # The worst window decides: the text's own window, for the categories it scores high on.
+    assert padded["unsafe"] == pytest.approx(alone["unsafe"], rel=1e-12) and alone["unsafe"] > 0.5

@@ -72,6 +72,24 @@ def test_windows_scored_together_give_the_worst_window() -> None:
         assert together[category] == pytest.approx(worst, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["", "a"],
+        ["a", ""],
+        ["", "", ""],
+        ["ab", "", "a", "", "abc"],
+        ["", *[chr(0x4E00 + i) for i in range(20)], ""],
+    ],
+)
+def test_windows_shorter_than_a_gram_score_as_alone(texts: list[str]) -> None:
+    cats = SHIPPED.categories.values()
+    scorer = WindowScorer(SHIPPED.spec, [c.bias for c in cats], [c.weights for c in cats])
+    rows = scorer.scores([normalize(text) for text in texts])
+    for row, text in zip(rows, texts, strict=True):
+        assert list(row) == pytest.approx(list(SHIPPED.score_reference(text).values()), rel=1e-12, abs=1e-12)
+
+
 @pytest.mark.parametrize("count", [2, DENSE_WINDOWS, DENSE_WINDOWS + 1, 200])
 def test_each_window_scores_as_alone_however_many_are_scored_together(count: int) -> None:
     texts = [*seed_texts(count - 2), "", "a"]  # the shortest windows still have grams
