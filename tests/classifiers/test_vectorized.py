@@ -8,6 +8,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from proxy.classifiers.builtin_model import CategoryWeights, FeatureSpec, LinearModel, load_default_model
 from proxy.classifiers.features import featurize, gram_bucket, normalize
@@ -83,6 +85,16 @@ def test_windows_scored_together_give_the_worst_window() -> None:
     ],
 )
 def test_windows_shorter_than_a_gram_score_as_alone(texts: list[str]) -> None:
+    cats = SHIPPED.categories.values()
+    scorer = WindowScorer(SHIPPED.spec, [c.bias for c in cats], [c.weights for c in cats])
+    rows = scorer.scores([normalize(text) for text in texts])
+    for row, text in zip(rows, texts, strict=True):
+        assert list(row) == pytest.approx(list(SHIPPED.score_reference(text).values()), rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab 死\u200b.", max_size=7), min_size=2, max_size=20))
+def test_any_windows_score_as_each_alone(texts: list[str]) -> None:
     cats = SHIPPED.categories.values()
     scorer = WindowScorer(SHIPPED.spec, [c.bias for c in cats], [c.weights for c in cats])
     rows = scorer.scores([normalize(text) for text in texts])
