@@ -74,6 +74,15 @@ def test_windows_scored_together_give_the_worst_window() -> None:
         assert together[category] == pytest.approx(worst, rel=1e-12)
 
 
+def assert_each_row_is_the_reference(texts: list[str]) -> None:
+    """Scored together, each window's row equals the reference score of that window alone."""
+    cats = SHIPPED.categories.values()
+    scorer = WindowScorer(SHIPPED.spec, [c.bias for c in cats], [c.weights for c in cats])
+    rows = scorer.scores([normalize(text) for text in texts])
+    for row, text in zip(rows, texts, strict=True):
+        assert list(row) == pytest.approx(list(SHIPPED.score_reference(text).values()), rel=1e-12, abs=1e-12)
+
+
 @pytest.mark.parametrize(
     "texts",
     [
@@ -85,21 +94,13 @@ def test_windows_scored_together_give_the_worst_window() -> None:
     ],
 )
 def test_windows_shorter_than_a_gram_score_as_alone(texts: list[str]) -> None:
-    cats = SHIPPED.categories.values()
-    scorer = WindowScorer(SHIPPED.spec, [c.bias for c in cats], [c.weights for c in cats])
-    rows = scorer.scores([normalize(text) for text in texts])
-    for row, text in zip(rows, texts, strict=True):
-        assert list(row) == pytest.approx(list(SHIPPED.score_reference(text).values()), rel=1e-12, abs=1e-12)
+    assert_each_row_is_the_reference(texts)
 
 
 @settings(max_examples=120, deadline=None)
 @given(st.lists(st.text(alphabet="ab 死\u200b.", max_size=7), min_size=2, max_size=20))
 def test_any_windows_score_as_each_alone(texts: list[str]) -> None:
-    cats = SHIPPED.categories.values()
-    scorer = WindowScorer(SHIPPED.spec, [c.bias for c in cats], [c.weights for c in cats])
-    rows = scorer.scores([normalize(text) for text in texts])
-    for row, text in zip(rows, texts, strict=True):
-        assert list(row) == pytest.approx(list(SHIPPED.score_reference(text).values()), rel=1e-12, abs=1e-12)
+    assert_each_row_is_the_reference(texts)
 
 
 @pytest.mark.parametrize("count", [2, DENSE_WINDOWS, DENSE_WINDOWS + 1, 200])
@@ -109,11 +110,7 @@ def test_each_window_scores_as_alone_however_many_are_scored_together(count: int
     alone = [SHIPPED.score_windows([text]) for text in texts]
     for category in SHIPPED.categories:
         assert together[category] == pytest.approx(max(a[category] for a in alone), rel=1e-12)
-    cats = SHIPPED.categories.values()
-    scorer = WindowScorer(SHIPPED.spec, [c.bias for c in cats], [c.weights for c in cats])
-    rows = scorer.scores([normalize(text) for text in texts])
-    for row, text in zip(rows, texts, strict=True):
-        assert list(row) == pytest.approx(list(SHIPPED.score_reference(text).values()), rel=1e-12, abs=1e-12)
+    assert_each_row_is_the_reference(texts)
 
 
 def test_reference_features_hash_each_gram_once_per_occurrence() -> None:
