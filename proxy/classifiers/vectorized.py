@@ -124,19 +124,21 @@ class WindowScorer:
         np.subtract(at[1:], at[:-1], out=counts[:-1])
         counts[-1] = len(keys) - at[-1]
         values = np.log1p(counts)
+        if count > 1:
+            # Sorted keys keep each window's buckets together and the dropped window's last.
+            kept = int(np.searchsorted(unique, key_type(count) << key_type(spec.buckets_log2)))
+            unique, values = unique[:kept], values[:kept]
         # ``take`` copies whole rows; fancy indexing of a 2-D array goes element by element.
         weights = np.take(self._matrix, self._row_of[unique & (spec.buckets - 1)], axis=0).astype(np.float64)
         if count == 1:
             norms = np.sqrt(values @ values)
             dots = (values @ weights)[None, :]
         else:
-            # Sorted keys keep each window's buckets together and the dropped window's last.
-            kept = int(np.searchsorted(unique, key_type(count) << key_type(spec.buckets_log2)))
-            owner, values, weights = unique[:kept] >> spec.buckets_log2, values[:kept], weights[:kept]
+            owner = unique >> spec.buckets_log2
             if count <= DENSE_WINDOWS:
                 # One row of values per window, zero elsewhere: each window's sums in one product.
-                per_window = np.zeros((count, kept), dtype=np.float64)
-                per_window[owner, np.arange(kept)] = values
+                per_window = np.zeros((count, len(owner)), dtype=np.float64)
+                per_window[owner, np.arange(len(owner))] = values
                 norms = np.sqrt(per_window @ values)[:, None]
                 dots = per_window @ weights
             else:
