@@ -120,16 +120,20 @@ class AuditingModerator:
         self._include_text = include_text
         self._all = all_decisions
 
-    async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
+    async def moderate(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Moderation:
         started = time.perf_counter()
-        moderation = await self._inner.moderate(texts, phase, ctx)
+        moderation = await self._inner.moderate(texts, phase, ctx, sealed=sealed)
         self._record(texts, phase, ctx, moderation, started)
         return moderation
 
-    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+    async def screen(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Screening:
         """One record with the whole verdict, flags included, once they are known."""
         started = time.perf_counter()
-        screening = await self._inner.screen(texts, phase, ctx)
+        screening = await self._inner.screen(texts, phase, ctx, sealed=sealed)
         return screening.then(lambda moderation: self._record(texts, phase, ctx, moderation, started))
 
     def _record(

@@ -15,7 +15,7 @@ import aiohttp
 from aiohttp import web
 
 from proxy.apis import openai_chat
-from proxy.apis.base import ApiFormat, parse_json_object
+from proxy.apis.base import ApiFormat, parse_json_object, sealed_mask
 from proxy.errors import NotFound
 from proxy.handlers import (
     SERVICES,
@@ -68,7 +68,9 @@ async def stored_answer(request: web.Request, fmt: ApiFormat) -> web.StreamRespo
     if reply is None or not routed.policies.active():
         return web.Response(status=upstream.status, body=data, headers=response_headers(upstream.headers))
     slots = fmt.response_slots(reply)
-    verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, routed.ctx)
+    verdict = await routed.moderator.moderate(
+        [s.text for s in slots], Phase.RESPONSE, routed.ctx, sealed=sealed_mask(slots)
+    )
     fmt.apply_response(reply, slots, verdict, routed.refusal(()) if verdict.blocked else "", ())
     headers = response_headers(upstream.headers)
     headers.update(moderation_headers(verdict))

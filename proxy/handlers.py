@@ -24,7 +24,7 @@ from prometheus_client import CollectorRegistry
 
 from proxy import client_limits
 from proxy.answer_stream import Finisher, FinishingWriter, finisher_for
-from proxy.apis.base import ApiFormat, notice_for, refusal_for, rewrites_response
+from proxy.apis.base import ApiFormat, notice_for, refusal_for, rewrites_response, sealed_mask
 from proxy.audit import AuditingStreamObserver, AuditRecorder
 from proxy.errors import BadRequest, PayloadTooLarge, UpstreamTimeout, UpstreamUnavailable
 from proxy.json_limits import JsonLimits
@@ -120,7 +120,7 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
     # 2. Moderate the prompt; a block is answered here and the upstream never sees it. Flag-only
     #    classifiers may still be scoring it: they run alongside the upstream call. Pseudonymized
     #    values leave as placeholders; the mapping stays in this request, to restore the answer (5).
-    screening = await routed.moderator.screen(parsed.texts, Phase.PROMPT, ctx)
+    screening = await routed.moderator.screen(parsed.texts, Phase.PROMPT, ctx, sealed=parsed.sealed)
     prompt = screening.now
     if prompt.blocked:
         blocked = fmt.prompt_blocked(prompt, parsed.texts)
@@ -172,7 +172,9 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
     verdict = prompt
     if routed.policies.active():
         slots = fmt.response_slots(reply)
-        verdict = await routed.moderator.moderate([s.text for s in slots], Phase.RESPONSE, ctx)
+        verdict = await routed.moderator.moderate(
+            [s.text for s in slots], Phase.RESPONSE, ctx, sealed=sealed_mask(slots)
+        )
         notice = notice_for(prompt, parsed.texts) if fmt.add_notice is not None else None
         splice = fmt.splice_annotations if notice is None and not finish.active else None
         if splice is not None and not rewrites_response(verdict):

@@ -100,11 +100,18 @@ def finish_json(endpoint: str, reply: dict[str, Any], finish: Finish) -> None:
         reply[METADATA_FIELD] = label.metadata()
 
 
+SIGNED_BLOCKS = frozenset({"thinking", "redacted_thinking"})
+"""Anthropic content blocks signed over their text: a changed character breaks the next turn."""
+
+
 def _restore_all(reply: dict[str, Any], finish: Finish) -> None:
-    """Every string the answer carries: texts, tool arguments (JSON strings), tool inputs."""
+    """Every string the answer carries: texts, tool arguments (JSON strings), tool inputs; not a signed
+    thinking block, which keeps the placeholders the model wrote."""
     stack: list[tuple[Any, str | int | None]] = [(reply, None)]
     while stack:
         holder, _ = stack.pop()
+        if isinstance(holder, dict) and holder.get("type") in SIGNED_BLOCKS:
+            continue
         items = holder.items() if isinstance(holder, dict) else enumerate(holder)
         for key, value in list(items):
             if isinstance(value, str):

@@ -24,6 +24,7 @@ from proxy.cache import CacheObserver, CacheTier, DecisionCache, NullCacheObserv
 from proxy.classification import ClassifierPolicyView, classify
 from proxy.policy.classifier import Classifier
 from proxy.policy.decision import Action, Decision, Finding, Phase
+from proxy.policy.decision import sealed as seal
 from proxy.policy.engine import decide
 
 
@@ -59,6 +60,11 @@ class Moderation:
     def blocked(self) -> bool:
         return self.action is Action.BLOCK
 
+    def sealed(self, mask: Sequence[bool]) -> Moderation:
+        """These verdicts with each text ``mask`` marks sealed: passed or refused, never rewritten."""
+        decisions = tuple(seal(d) if m else d for d, m in zip(self.decisions, mask, strict=True))
+        return Moderation(decisions, self.revision, self.source)
+
 
 @dataclass(frozen=True, slots=True)
 class Screening:
@@ -90,9 +96,16 @@ def _record_result(done: asyncio.Future[Moderation], record: Callable[[Moderatio
 
 
 class Moderator(Protocol):
-    async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation: ...
+    """``sealed``, when given, marks each text that must go out exactly as written (a signed thinking
+    block): its verdict can pass or refuse it, never rewrite it (:func:`~proxy.policy.decision.sealed`)."""
 
-    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+    async def moderate(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Moderation: ...
+
+    async def screen(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Screening:
         """The verdict as :meth:`moderate` gives it, its flag-only part possibly still running."""
         ...
 
@@ -102,10 +115,14 @@ class AllowAll:
 
     revision = "none"
 
-    async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
+    async def moderate(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Moderation:
         return Moderation(tuple(Decision(Action.ALLOW, (), self.revision) for _ in texts), self.revision)
 
-    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+    async def screen(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Screening:
         return Screening(await self.moderate(texts, phase, ctx))
 
 
@@ -231,11 +248,15 @@ class PolicyModerator:
         self._parts_revision = ""
         self._parts_by_phase: dict[Phase, tuple[_Part, _Part | None]] = {}
 
-    async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
-        screening = await self.screen(texts, phase, ctx)
+    async def moderate(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Moderation:
+        screening = await self.screen(texts, phase, ctx, sealed=sealed)
         return screening.now if screening.rest is None else await screening.rest
 
-    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+    async def screen(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Screening:
         policy_set = self._policies.current  # one set for the whole request, even across a reload
         revision = policy_set.revision
         if not policy_set.policies:  # nothing to decide: no hashing, no cache round trip
@@ -244,6 +265,8 @@ class PolicyModerator:
             return Screening(Moderation((self._allow,) * len(texts), revision))
         gate, flags = self._parts(policy_set, phase)
         now = await self._run(policy_set, gate, texts, phase)
+        if any(sealed):  # after the cache: a text's cached verdict does not depend on where it sits
+            now = now.sealed(sealed)
         if flags is None or now.blocked:  # a blocked text goes nowhere: its flags would change nothing
             return Screening(now)
         rest = asyncio.ensure_future(self._with_flags(policy_set, flags, texts, phase, now))

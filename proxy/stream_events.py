@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Finding, Phase
 from proxy.policy.segments import SegmentCheck, Segmenter, release_segments
-from proxy.policy.stream import Scanner, StreamStep, WindowModerator
+from proxy.policy.stream import Scanner, SealedScanner, StreamStep, WindowModerator
 from proxy.sse import SSEEvent, encode_event
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -54,10 +54,13 @@ class TextWindows:
     chars: int = 0
     """Characters fed so far (``buffer`` mode caps them)."""
 
-    async def feed(self, key: Hashable, delta: str) -> Released:
+    async def feed(self, key: Hashable, delta: str, *, sealed: bool = False) -> Released:
+        """``sealed``: the text must go out exactly as written (a signed thinking block), so a finding
+        that would rewrite it blocks instead; what is released is then always the text as it came."""
         window = self._windows.get(key)
         if window is None:
-            window = self._windows[key] = WindowModerator(self.scanner, self.phase)
+            scanner = SealedScanner(self.scanner) if sealed else self.scanner
+            window = self._windows[key] = WindowModerator(scanner, self.phase)
         self._originals.setdefault(key, []).append(delta)
         self.chars += len(delta)
         return await self._settle(key, window.feed(delta), final=False)

@@ -118,17 +118,21 @@ class MeteredModerator:
         self._inner = inner
         self._metrics = metrics
 
-    async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
+    async def moderate(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Moderation:
         started = time.perf_counter()
-        moderation = await self._inner.moderate(texts, phase, ctx)
+        moderation = await self._inner.moderate(texts, phase, ctx, sealed=sealed)
         self._metrics.observe_moderation(phase, time.perf_counter() - started)
         self._record(phase, ctx, moderation)
         return moderation
 
-    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+    async def screen(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Screening:
         """Times what the request waited for; counts the whole verdict once its flags are known."""
         started = time.perf_counter()
-        screening = await self._inner.screen(texts, phase, ctx)
+        screening = await self._inner.screen(texts, phase, ctx, sealed=sealed)
         self._metrics.observe_moderation(phase, time.perf_counter() - started)
         return screening.then(lambda moderation: self._record(phase, ctx, moderation))
 

@@ -19,10 +19,14 @@ class Fixed:
         self.decisions = decisions
         self.source = source
 
-    async def moderate(self, texts: object, phase: Phase, ctx: RequestContext) -> Moderation:
+    async def moderate(
+        self, texts: object, phase: Phase, ctx: RequestContext, *, sealed: object = ()
+    ) -> Moderation:
         return Moderation(self.decisions, "rev1", self.source)
 
-    async def screen(self, texts: object, phase: Phase, ctx: RequestContext) -> Screening:
+    async def screen(
+        self, texts: object, phase: Phase, ctx: RequestContext, *, sealed: object = ()
+    ) -> Screening:
         return Screening(await self.moderate(texts, phase, ctx))
 
 

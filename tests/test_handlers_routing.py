@@ -40,11 +40,15 @@ class ResponseWordModerator:
         self.revision = revision
         self.contexts: list[RequestContext] = []
 
-    async def moderate(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Moderation:
+    async def moderate(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Moderation:
         self.contexts.append(ctx)
         return Moderation(tuple(self._decide(t, phase) for t in texts), self.revision)
 
-    async def screen(self, texts: Sequence[str], phase: Phase, ctx: RequestContext) -> Screening:
+    async def screen(
+        self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()
+    ) -> Screening:
         return Screening(await self.moderate(texts, phase, ctx))
 
     def _decide(self, text: str, phase: Phase) -> Decision:

@@ -106,6 +106,20 @@ def test_placeholders_come_back_everywhere_in_the_answer_before_the_label() -> N
     assert message["tool_calls"][0]["function"]["arguments"] == '{"to": "x\\"y@z.io"}'
 
 
+def test_a_signed_thinking_block_keeps_the_placeholders_the_model_wrote() -> None:
+    pseudonyms = Pseudonyms()
+    token = pseudonyms.issue("ann@z.io", "[EMAIL]")
+    thinking = {"type": "thinking", "thinking": f"I will write to {token}.", "signature": "sig"}
+    reply = {"stop_reason": "end_turn", "content": [thinking, {"type": "text", "text": f"Mail {token}."}]}
+    finish_json("messages", reply, Finish(None, pseudonyms))
+    assert reply["content"][0] == {
+        "type": "thinking",
+        "thinking": f"I will write to {token}.",
+        "signature": "sig",
+    }, "its signature covers the text the model wrote"
+    assert reply["content"][1]["text"] == "Mail ann@z.io."
+
+
 @pytest.mark.parametrize(
     ("prompt", "expected"), [(["hello"], "EN"), (["你好，世界"], "ZH"), (["你好 hello world"], "EN")]
 )

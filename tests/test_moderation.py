@@ -182,6 +182,18 @@ async def test_a_cached_redaction_is_reapplied_to_the_text(
     assert cached == fresh and replica.calls == []
 
 
+async def test_a_sealed_text_is_refused_where_it_would_be_rewritten_and_its_twin_is_not(
+    embedded_cache: DecisionCache, with_classifier: PolicySet
+) -> None:
+    mod = moderator(with_classifier, embedded_cache, CountingClassifier())
+    texts = ["my secret plan", "my secret plan", "plain words"]
+    verdict = await mod.moderate(texts, Phase.RESPONSE, CTX, sealed=[True, False, True])
+    assert [d.action for d in verdict.decisions] == [Action.BLOCK, Action.REDACT, Action.ALLOW]
+    assert [d.redacted for d in verdict.decisions] == [None, "my *** plan", None]
+    again = await mod.moderate(texts[:1], Phase.RESPONSE, CTX)
+    assert again.decisions[0].redacted == "my *** plan", "the cache keeps the verdict, not the seal"
+
+
 async def test_duplicates_in_one_request_are_decided_once_and_answered_in_order(
     embedded_cache: DecisionCache, with_classifier: PolicySet
 ) -> None:

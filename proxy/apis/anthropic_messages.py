@@ -1,12 +1,15 @@
 """The Anthropic Messages API (``POST /v1/messages``): texts in and out, and how a block looks.
 
 Prompt texts: ``system`` (a string or text blocks); ``messages[*].content`` as a string or
-blocks (``text``, ``tool_result`` contents, every string inside ``tool_use`` inputs,
-plain-text ``document`` sources); tools' descriptions. A blocked prompt is HTTP 400 in
-Anthropic's own error shape, which the ``anthropic`` SDK raises as ``BadRequestError``.
-Answer texts: ``content[*]`` text blocks and the strings in ``tool_use`` inputs. A blocked
-answer is HTTP 200 with ``stop_reason: "refusal"`` and ``stop_details`` naming the category,
-as Anthropic's own classifiers answer; the flagged block is replaced by the refusal text.
+blocks (``text``, ``thinking``, ``tool_result`` contents, every string inside ``tool_use``
+inputs, plain-text ``document`` sources); tools' descriptions. A blocked prompt is HTTP 400
+in Anthropic's own error shape, which the ``anthropic`` SDK raises as ``BadRequestError``.
+Answer texts: ``content[*]`` text and thinking blocks and the strings in ``tool_use`` inputs.
+A blocked answer is HTTP 200 with ``stop_reason: "refusal"`` and ``stop_details`` naming the
+category, as Anthropic's own classifiers answer; the refusal text takes the place of the
+first blocked block, and what followed it is dropped, as a stream would have ended there.
+A ``thinking`` block carries a signature over its text, so it is sealed: passed or refused,
+never rewritten (a redaction in it refuses it).
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
         kind = block.get("type")
         if kind == "text" and isinstance(block.get("text"), str):
             slots.append(TextSlot((*at, k, "text"), block["text"], 0))
+        elif kind == "thinking" and isinstance(block.get("thinking"), str):
+            slots.append(TextSlot((*at, k, "thinking"), block["thinking"], 0, sealed=True))
         elif kind == "tool_result":
             slots.extend(_blocks(block.get("content"), (*at, k, "content")))
         elif kind == "document" and isinstance(source := block.get("source"), dict):
@@ -107,19 +112,20 @@ def apply_response(
     refusal: str,
     prompt_texts: Sequence[str] = (),
 ) -> None:
-    """A blocked answer's flagged blocks become one refusal (a blocking policy's own message first)."""
+    """A blocked answer ends in one refusal (a blocking policy's own message first) where its first
+    blocked block was; a sealed block (thinking) is never rewritten, only refused."""
     refusal = policy_text(moderation.findings, Action.BLOCK, prompt_texts) or refusal
     blocked: list[TextSlot] = []
     for slot, decision in zip(slots, moderation.decisions, strict=True):
         if decision.action is Action.BLOCK:
             blocked.append(slot)
-        elif decision.redacted is not None:
+        elif decision.redacted is not None and not slot.sealed:
             set_path(body, slot.path, decision.redacted)
     if not blocked:
         return
-    for index in dict.fromkeys(slot.path[1] for slot in blocked):
-        assert isinstance(index, int)
-        body["content"][index] = {"type": "text", "text": refusal}
+    # As a stream ends at its first blocked block: the blocks before it stay, nothing after it is sent.
+    first = min(index for slot in blocked if isinstance(index := slot.path[1], int))
+    body["content"][first:] = [{"type": "text", "text": refusal}]
     body["stop_reason"] = "refusal"
     body["stop_sequence"] = None
     body["stop_details"] = stop_details(block_category(moderation.findings))

@@ -1,9 +1,12 @@
 """Anthropic Messages streams: ``content_block_delta`` events through the window moderator.
 
-Each content block (by its ``index``) has its own window: ``text_delta.text`` and
-``input_json_delta.partial_json`` are replaced by what the window releases, every other
-field kept. When a block ends (``content_block_stop``) what its window still held goes out
-in one more delta just before the stop. A block sends the refusal as the open text
+Each content block (by its ``index``) has its own window: ``text_delta.text``,
+``input_json_delta.partial_json`` and ``thinking_delta.thinking`` are replaced by what the
+window releases, every other field kept. When a block ends (``content_block_stop``, or for a
+thinking block its ``signature_delta``) what its window still held goes out in one more
+delta just before that event. A thinking block's window is sealed: its signature covers the
+text, so a finding that would rewrite it blocks instead, and what it releases is the text as
+it came. A block sends the refusal as the open text
 block's last delta (or as a text block of its own), then ``content_block_stop``, a
 ``message_delta`` with ``stop_reason: "refusal"``, and ``message_stop``; the relay then
 cancels the upstream.
@@ -18,7 +21,11 @@ from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
 from proxy.stream_events import TextWindows, close_opened, compact_json, json_event, same_event
 
-_DELTA_FIELDS = {"text_delta": "text", "input_json_delta": "partial_json"}
+_DELTA_FIELDS = {"text_delta": "text", "input_json_delta": "partial_json", "thinking_delta": "thinking"}
+_BLOCK_DELTAS = {"text": "text_delta", "thinking": "thinking_delta"}
+"""The delta type of a content block, by the block's type (tool inputs and the rest: JSON)."""
+_SEALED = "thinking_delta"
+"""A thinking block is signed over its text: it is passed or refused, never rewritten."""
 
 
 def stop_details(category: str | None) -> dict[str, Any]:
@@ -68,9 +75,10 @@ class MessagesEvents:
             index = _int(data.get("index"))
             block = data.get("content_block")
             block_type = block.get("type") if isinstance(block, dict) else None
-            self._kinds[index] = "input_json_delta" if block_type == "tool_use" else "text_delta"
+            kind_of = self._kinds[index] = _BLOCK_DELTAS.get(str(block_type), "input_json_delta")
             self._open = index
-            if isinstance(block, dict) and block_type == "text" and block.get("text"):
+            field = _DELTA_FIELDS[kind_of]
+            if isinstance(block, dict) and block_type in _BLOCK_DELTAS and block.get(field):
                 return await self._started_with_text(event, data, block, index, out)
         elif kind == "content_block_stop":
             index = _int(data.get("index"))
@@ -131,13 +139,18 @@ class MessagesEvents:
 
     async def _delta(self, event: SSEEvent, data: dict[str, Any], out: bytearray) -> Finding | None:
         delta = data.get("delta")
-        field = _DELTA_FIELDS.get(str(delta.get("type"))) if isinstance(delta, dict) else None
+        kind = str(delta.get("type")) if isinstance(delta, dict) else None
+        field = _DELTA_FIELDS.get(kind) if kind is not None else None
+        if kind == "signature_delta":  # the thinking is over: what its window held goes out first
+            block = await self._close(_int(data.get("index")), out)
+            if block is not None:
+                return block
         if not isinstance(delta, dict) or field is None or not isinstance(text := delta.get(field), str):
             out += encode_event(event)
             return None
         index = _int(data.get("index"))
         self._open = index
-        released = await self._windows.feed(index, text)
+        released = await self._windows.feed(index, text, sealed=kind == _SEALED)
         if released.block is not None:
             return released.block
         if released.text == text:
@@ -152,10 +165,12 @@ class MessagesEvents:
     async def _started_with_text(
         self, event: SSEEvent, data: dict[str, Any], block: dict[str, Any], index: int, out: bytearray
     ) -> Finding | None:
-        released = await self._windows.feed(index, block["text"])
+        kind = self._kinds[index]
+        field = _DELTA_FIELDS[kind]
+        released = await self._windows.feed(index, block[field], sealed=kind == _SEALED)
         if released.block is not None:
             return released.block
-        out += same_event(event, compact_json({**data, "content_block": {**block, "text": released.text}}))
+        out += same_event(event, compact_json({**data, "content_block": {**block, field: released.text}}))
         return None
 
     async def _close(self, index: int, out: bytearray) -> Finding | None:

@@ -30,6 +30,9 @@ class TextSlot:
     text: str
     group: int
     """The prompt index (completions), 0 for a chat prompt, or the choice index of a response."""
+    sealed: bool = False
+    """The text must go out exactly as written (an Anthropic thinking block, signed over its text):
+    its verdict can pass or refuse it, never rewrite it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,18 @@ class ParsedRequest:
     @property
     def texts(self) -> list[str]:
         return [slot.text for slot in self.slots]
+
+    @property
+    def sealed(self) -> tuple[bool, ...]:
+        """Which texts are sealed (:attr:`TextSlot.sealed`); empty when none is."""
+        return sealed_mask(self.slots)
+
+
+def sealed_mask(slots: Sequence[TextSlot]) -> tuple[bool, ...]:
+    """Which of ``slots`` are sealed, as :meth:`~proxy.moderation.Moderator.moderate` takes it; empty
+    when none is, the usual case."""
+    mask = tuple(slot.sealed for slot in slots)
+    return mask if any(mask) else ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -195,6 +195,24 @@ class Decision:
             redacted=data.get("redacted"),
             bypassed=tuple(data.get("bypassed", ())),
         )
+
+
+REWRITES = frozenset({Action.REDACT, Action.PSEUDONYMIZE})
+"""Actions that change the text they apply to."""
+
+
+def sealed_finding(finding: Finding) -> Finding:
+    """``finding`` in a text that must reach its reader exactly as written: a rewrite blocks instead."""
+    return replace(finding, action=Action.BLOCK) if finding.action in REWRITES else finding
+
+
+def sealed(decision: Decision) -> Decision:
+    """The verdict on a sealed text (a signed thinking block, whose signature a changed character would
+    break): it can be passed or refused, never rewritten, so a redaction refuses it."""
+    if decision.action not in REWRITES:
+        return decision
+    findings = tuple(f if f.shadow else sealed_finding(f) for f in decision.findings)
+    return Decision(Action.BLOCK, findings, decision.revision, None, decision.bypassed)
 
 
 def apply_redactions(text: str, findings: Iterable[Finding]) -> str:

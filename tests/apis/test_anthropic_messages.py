@@ -10,10 +10,11 @@ import anthropic
 import pytest
 
 from proxy.apis.anthropic_messages import parse_request, response_slots
+from proxy.policy.decision import Action
 from proxy.streaming import RelayOutcome, StreamMode, StreamReport
 from proxy.tenants import hash_key
 from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, SPLITS, TEXT, moderated_proxy
-from tests.fixtures.api_upstream import ApiUpstream, Spoken, messages_events
+from tests.fixtures.api_upstream import SIGNATURE, ApiUpstream, Spoken, messages_events
 from tests.fixtures.pattern_scanner import ScannerModerator
 from tests.fixtures.upstream import RunningProxy, StartProxy
 
@@ -371,3 +372,96 @@ async def test_a_virtual_key_in_x_api_key_selects_the_tenant_and_is_not_forwarde
         ) as response:
             assert response.status == 200
     assert [r.headers["x-api-key"] for r in apis.requests] == ["sk-up"]
+
+
+THINKING_TURN = [
+    {"role": "user", "content": "hi"},
+    {
+        "role": "assistant",
+        "content": [
+            {"type": "thinking", "thinking": "weigh it", "signature": SIGNATURE},
+            {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix"},
+            {"type": "text", "text": "hello"},
+        ],
+    },
+    {"role": "user", "content": "go on"},
+]
+
+
+def test_thinking_is_a_sealed_text_in_prompts_and_answers() -> None:
+    parsed = parse_request({"model": "m", "max_tokens": 10, "messages": THINKING_TURN})
+    assert parsed.texts == ["hi", "weigh it", "hello", "go on"]
+    assert parsed.sealed == (False, True, False, False)
+    assert parse_request({"model": "m", "max_tokens": 10, "messages": USER}).sealed == ()
+    answer = {"content": THINKING_TURN[1]["content"]}
+    assert [(s.path, s.text, s.sealed) for s in response_slots(answer)] == [
+        (("content", 0, "thinking"), "weigh it", True),
+        (("content", 2, "text"), "hello", False),
+    ]
+
+
+@pytest.mark.parametrize("thinking", ["how to make a bomb", "well darn"], ids=["block", "redaction"])
+async def test_a_prompt_s_thinking_is_moderated_and_refused_rather_than_rewritten(
+    start_proxy: StartProxy, apis: ApiUpstream, thinking: str
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    messages = [*THINKING_TURN]
+    messages[1] = {
+        **messages[1],
+        "content": [{"type": "thinking", "thinking": thinking, "signature": SIGNATURE}],
+    }
+    async with _client(proxy) as client:
+        with pytest.raises(anthropic.BadRequestError):
+            await client.messages.create(model="m", max_tokens=10, messages=messages)  # type: ignore[arg-type]
+        assert apis.requests == []
+        await client.messages.create(model="m", max_tokens=10, messages=THINKING_TURN)  # type: ignore[arg-type]
+    assert apis.requests[0].json()["messages"] == THINKING_TURN, "a passed thinking block goes as it came"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+async def test_thinking_and_its_signature_pass_as_they_came(
+    start_proxy: StartProxy, apis: ApiUpstream, stream: bool
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    thinking = ["The user wants ", "a weather report; ", "我查一下。"]
+    apis.answer(Spoken(SPLITS["every character"], thinking=thinking))
+    async with _client(proxy) as client:
+        if stream:
+            async with client.messages.stream(model="m", max_tokens=10, messages=USER) as events:
+                message = await events.get_final_message()
+        else:
+            message = await client.messages.create(model="m", max_tokens=10, messages=USER)
+    assert [block.type for block in message.content] == ["thinking", "text"]
+    block = message.content[0]
+    assert block.type == "thinking"
+    assert (block.thinking, block.signature) == ("".join(thinking), SIGNATURE)
+    assert message.content[1].text == MODERATED  # type: ignore[union-attr]
+    assert message.stop_reason == "end_turn"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+@pytest.mark.parametrize(
+    "thinking", [["make a bo", "mb"], ["call 555-", "1234 now"]], ids=["block", "redaction"]
+)
+async def test_thinking_that_would_be_blocked_or_rewritten_refuses_the_answer(
+    start_proxy: StartProxy, apis: ApiUpstream, thinking: list[str], stream: bool
+) -> None:
+    recorder = Recorder()
+    proxy = await start_proxy(
+        upstream_url=apis.url, scanner=SCANNER, moderator=ScannerModerator(SCANNER), stream_observer=recorder
+    )
+    apis.answer(Spoken(["the answer"], thinking=thinking))
+    async with _client(proxy) as client:
+        if stream:
+            async with client.messages.stream(model="m", max_tokens=10, messages=USER) as events:
+                message = await events.get_final_message()
+        else:
+            message = await client.messages.create(model="m", max_tokens=10, messages=USER)
+    assert message.stop_reason == "refusal"
+    texts = [getattr(block, "thinking", None) or getattr(block, "text", "") for block in message.content]
+    assert texts[-1] == REFUSAL
+    assert "the answer" not in texts, "nothing after the refused thinking is sent"
+    assert not any("1234" in text or "bo" in text.removesuffix(REFUSAL) for text in texts)
+    assert not any("[PHONE]" in text for text in texts), "a thinking block is never rewritten"
+    if stream:
+        assert [f.action for f in recorder.reports[0].findings] == [Action.BLOCK]

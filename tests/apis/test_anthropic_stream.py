@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.apis.anthropic_stream import MessagesEvents
 from tests.apis.helpers import MODERATED, REFUSAL, TEXT, cut, split_keyword
 from tests.apis.stream_check import rewrite, strings
-from tests.fixtures.api_upstream import Spoken, messages_events
+from tests.fixtures.api_upstream import SIGNATURE, Spoken, messages_events
 
 
 def _text(events: list[dict[str, object]]) -> str:
@@ -45,3 +47,63 @@ def test_any_split_releases_the_non_streamed_moderation(points: list[int]) -> No
     assert not blocked
     assert _text(events) == MODERATED
     assert events[-1]["type"] == "message_stop"
+
+
+def _thinking(events: list[dict[str, Any]]) -> str:
+    return "".join(e["delta"]["thinking"] for e in _deltas(events) if e["delta"]["type"] == "thinking_delta")
+
+
+def _deltas(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == "content_block_delta"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    before=st.text(alphabet="ab ,.", max_size=30),
+    after=st.text(alphabet="ab ,.", max_size=30),
+    points=st.lists(st.integers(min_value=1, max_value=80), max_size=12),
+)
+def test_a_keyword_split_in_the_thinking_never_reaches_the_client(
+    before: str, after: str, points: list[int]
+) -> None:
+    thinking = cut(f"{before} bomb {after}", points)
+    events, blocked = rewrite(MessagesEvents, messages_events(Spoken(["fine"], thinking=thinking)))
+    assert blocked
+    assert "bomb" not in _thinking(events)
+    assert "signature_delta" not in [e["delta"]["type"] for e in _deltas(events)]
+    # the thinking block ends, the refusal is a text block of its own, then the message ends
+    assert [(e["type"], e.get("index")) for e in events[-6:]] == [
+        ("content_block_stop", 0),
+        ("content_block_start", 1),
+        ("content_block_delta", 1),
+        ("content_block_stop", 1),
+        ("message_delta", None),
+        ("message_stop", None),
+    ]
+    assert _text(events) == REFUSAL
+    assert events[-2]["delta"]["stop_reason"] == "refusal"
+
+
+@settings(max_examples=100, deadline=None)
+@given(points=st.lists(st.integers(min_value=1, max_value=len(TEXT) - 1), max_size=15))
+def test_thinking_is_never_rewritten_a_redaction_in_it_refuses_the_answer(points: list[int]) -> None:
+    events, blocked = rewrite(MessagesEvents, messages_events(Spoken(["fine"], thinking=cut(TEXT, points))))
+    assert blocked
+    assert TEXT.startswith(_thinking(events)), "what went out is the thinking as written"
+    assert "darn" not in _thinking(events)
+    assert _text(events) == REFUSAL
+
+
+@settings(max_examples=100, deadline=None)
+@given(points=st.lists(st.integers(min_value=1, max_value=40), max_size=12))
+def test_benign_thinking_goes_out_whole_before_its_signature(points: list[int]) -> None:
+    thinking = "Let me think about the weather. 我想一想天气。"
+    events, blocked = rewrite(MessagesEvents, messages_events(Spoken([TEXT], thinking=cut(thinking, points))))
+    assert not blocked
+    assert _thinking(events) == thinking
+    deltas = [e["delta"] for e in _deltas(events)]
+    signature = next(i for i, d in enumerate(deltas) if d["type"] == "signature_delta")
+    assert deltas[signature]["signature"] == SIGNATURE
+    assert {d["type"] for d in deltas[:signature]} == {"thinking_delta"}, "all of it before the signature"
+    assert "thinking_delta" not in {d["type"] for d in deltas[signature:]}
+    assert _text(events) == MODERATED, "the answer after it is moderated as usual"

@@ -12,6 +12,7 @@ from proxy.policy.decision import (
     apply_redactions,
     enforced_action,
     policy_message,
+    sealed,
 )
 
 
@@ -65,3 +66,33 @@ def test_a_policy_message_travels_with_its_finding_through_json() -> None:
     assert (help_text.for_language(chinese=True), help_text.for_language(chinese=False)) == (
         "请拨打 400-161-9995。", "Call 988.",
     )  # fmt: skip
+
+
+def test_a_sealed_verdict_refuses_what_it_would_have_rewritten() -> None:
+    redact = Decision(Action.REDACT, (_finding(0, 2), _finding(3, 4, Action.FLAG)), "r1", "[X]t x", ("c",))
+    out = sealed(redact)
+    assert out.action is Action.BLOCK
+    assert out.redacted is None
+    assert [f.action for f in out.findings] == [Action.BLOCK, Action.FLAG]
+    assert (out.revision, out.bypassed) == ("r1", ("c",))
+    assert [f.replacement for f in out.findings] == ["[X]", "[X]"], "otherwise the same findings"
+
+
+def test_a_sealed_pseudonymization_refuses_too() -> None:
+    decision = Decision(Action.PSEUDONYMIZE, (_finding(0, 2, Action.PSEUDONYMIZE),), "r1")
+    assert sealed(decision).action is Action.BLOCK
+
+
+@pytest.mark.parametrize("action", [Action.ALLOW, Action.FLAG, Action.BLOCK])
+def test_a_verdict_that_rewrites_nothing_is_sealed_as_it_is(action: Action) -> None:
+    findings = () if action is Action.ALLOW else (_finding(0, 1, action), _finding(2, 3, shadow=True))
+    decision = Decision(action, findings, "r1")
+    assert sealed(decision) is decision
+
+
+def test_a_shadow_rewrite_stays_a_shadow() -> None:
+    decision = Decision(Action.REDACT, (_finding(0, 1), _finding(2, 3, shadow=True)), "r1", "[X]bcd")
+    assert [(f.action, f.shadow) for f in sealed(decision).findings] == [
+        (Action.BLOCK, False),
+        (Action.REDACT, True),
+    ]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.policy.decision import Action, Finding, Phase, apply_redactions, enforced_action
-from proxy.policy.stream import StreamStep, WindowModerator
+from proxy.policy.stream import SealedScanner, StreamStep, WindowModerator
 from tests.fixtures.pattern_scanner import PatternScanner, Rule
 
 SCANNER = PatternScanner(
@@ -209,3 +209,37 @@ def test_any_split_gives_the_non_streamed_result(text: str, cuts: list[int]) -> 
             for i in range(f.start, f.end)
         }
         assert set(range(expected_block.start, out.released_upto)) <= redacted
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(TEXT_ALPHABET, max_size=30).map("".join),
+    st.lists(st.integers(min_value=0, max_value=500), max_size=12),
+)
+def test_a_sealed_stream_is_released_as_written_or_blocked_before_any_rewrite(
+    text: str, cuts: list[int]
+) -> None:
+    sealed = SealedScanner(SCANNER)
+    out = _stream(_split(text, cuts), sealed)
+    findings = [f for f in SCANNER.scan(text, Phase.RESPONSE) if not f.shadow]
+    rewrites = [f for f in findings if f.action in (Action.REDACT, Action.BLOCK)]
+    if not rewrites:
+        assert out.block is None
+        assert out.text == text
+    else:
+        first = min(rewrites, key=lambda f: (f.start, f.end))
+        assert out.block is not None and out.block.action is Action.BLOCK
+        assert (out.block.start, out.block.end) == (first.start, first.end)
+        assert text.startswith(out.text), "a sealed text is released as written, never rewritten"
+        assert len(out.text) <= first.start
+
+
+def test_a_sealed_scanner_keeps_flags_and_shadows_and_the_horizon() -> None:
+    sealed = SealedScanner(SCANNER)
+    assert sealed.horizon == SCANNER.horizon
+    actions = [(f.matched, f.action, f.shadow) for f in sealed.scan("heck, darn nuke", Phase.RESPONSE)]
+    assert actions == [
+        ("heck", Action.FLAG, False),
+        ("darn", Action.BLOCK, False),
+        ("nuke", Action.BLOCK, True),
+    ]
