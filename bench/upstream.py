@@ -18,17 +18,16 @@ from aiohttp import web
 
 from bench import process
 from bench.upstream_apis import add_api_routes, asks_for_stream
-from bench.workload import REASONING_MODEL, STREAM_CHUNKS, answer_for, pieces, reasoning_for
+from bench.workload import STREAM_CHUNKS, answer_for, pieces, reasoning_for, wants_reasoning
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-_REASONING = f'"model":"{REASONING_MODEL}"'.encode()
 
 
 async def chat(request: web.Request) -> web.StreamResponse:
     body = await request.read()
     seed, text = answer_for(body)
     # A reasoning model thinks first: reasoning_content deltas, then the answer's content deltas.
-    reasoning = reasoning_for(seed) if _REASONING in body.replace(b" ", b"") else None
+    reasoning = reasoning_for(seed) if wants_reasoning(body) else None
     completion_id = f"chatcmpl-{seed:08x}"
     created = int(time.time())
     if not asks_for_stream(body):

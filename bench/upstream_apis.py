@@ -8,6 +8,8 @@ official SDKs' event types require (``openai.types.responses``, ``anthropic.type
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -15,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bench.workload import STREAM_CHUNKS, answer_for, pieces
+from bench.workload import STREAM_CHUNKS, answer_for, pieces, reasoning_for, wants_reasoning
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -94,34 +96,60 @@ async def _responses(request: web.Request) -> web.StreamResponse:
 async def _messages(request: web.Request) -> web.StreamResponse:
     body = await request.read()
     seed, text = answer_for(body)
-    usage = {"input_tokens": len(body) // 4, "output_tokens": 350}
+    # Extended thinking: a signed thinking block before the text, streamed as thinking deltas.
+    thinking = reasoning_for(seed) if wants_reasoning(body) else None
+    usage = {"input_tokens": len(body) // 4, "output_tokens": 350 if thinking is None else 700}
+    content: list[dict[str, Any]] = [{"type": "text", "text": text}]
+    if thinking is not None:
+        content.insert(0, {"type": "thinking", "thinking": thinking, "signature": _signature(seed)})
     message = {
         "id": f"msg_{seed:08x}", "type": "message", "role": "assistant", "model": "bench",
-        "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
-        "usage": usage,
+        "content": content, "stop_reason": "end_turn", "stop_sequence": None, "usage": usage,
     }  # fmt: skip
     if not asks_for_stream(body):
         return web.Response(body=_ENCODE(message), content_type="application/json")
     start = {**message, "content": [], "stop_reason": None, "usage": {**usage, "output_tokens": 1}}
     finish = {"stop_reason": "end_turn", "stop_sequence": None}
 
+    def block(index: int, kind: str, field: str, text: str) -> Iterator[str]:
+        start_block = {
+            "type": "content_block_start",
+            "index": index,
+            "content_block": {"type": kind, field: ""},
+        }
+        yield _event("content_block_start", _ENCODE(start_block))
+        delta = f'{{"type":"content_block_delta","index":{index},"delta":{{"type":"{kind}_delta","{field}":'
+        for piece in pieces(text, STREAM_CHUNKS):
+            yield _event("content_block_delta", f"{delta}{_ENCODE(piece)}}}}}")
+
     def events() -> Iterator[str]:
         yield _event("message_start", _ENCODE({"type": "message_start", "message": start}))
-        yield _event(
-            "content_block_start",
-            '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
-        )
-        for piece in pieces(text, STREAM_CHUNKS):
-            data = '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":'
-            yield _event("content_block_delta", f"{data}{_ENCODE(piece)}}}}}")
-        yield _event("content_block_stop", '{"type":"content_block_stop","index":0}')
+        index = 0
+        if thinking is not None:
+            yield from block(0, "thinking", "thinking", thinking)
+            signature = {"type": "signature_delta", "signature": _signature(seed)}
+            yield _event(
+                "content_block_delta",
+                _ENCODE({"type": "content_block_delta", "index": 0, "delta": signature}),
+            )
+            yield _event("content_block_stop", '{"type":"content_block_stop","index":0}')
+            index = 1
+        yield from block(index, "text", "text", text)
+        yield _event("content_block_stop", _ENCODE({"type": "content_block_stop", "index": index}))
         yield _event(
             "message_delta",
-            _ENCODE({"type": "message_delta", "delta": finish, "usage": {"output_tokens": 350}}),
+            _ENCODE(
+                {"type": "message_delta", "delta": finish, "usage": {"output_tokens": usage["output_tokens"]}}
+            ),
         )
         yield _event("message_stop", '{"type":"message_stop"}')
 
     return await _stream(request, events())
+
+
+def _signature(seed: int) -> str:
+    """A stand-in for the signature Anthropic puts over a thinking block (opaque base64 to clients)."""
+    return base64.b64encode(hashlib.sha256(seed.to_bytes(4, "big")).digest() * 3).decode()
 
 
 def _event(name: str, data: str) -> str:

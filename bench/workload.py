@@ -109,6 +109,11 @@ def reasoning_for(seed: int) -> str:
     return f"Thinking {seed:08x}. " + sentences(random.Random(seed ^ 0x5EED), ANSWER_BYTES)
 
 
+def wants_reasoning(body: bytes) -> bool:
+    """Whether a request body asks the bench upstream for a reasoning model (:data:`REASONING_MODEL`)."""
+    return f'"model":"{REASONING_MODEL}"'.encode() in body.replace(b" ", b"")
+
+
 def pieces(text: str, count: int) -> list[str]:
     """``text`` cut into ``count`` pieces that join back into it."""
     cuts = [len(text) * i // count for i in range(count + 1)]
@@ -157,6 +162,10 @@ class Api(enum.Enum):
     """Chat completions from a reasoning model (``model: bench-reasoning``): the upstream streams
     ``reasoning_content`` deltas of another ~1.4 KB text before the answer's, as DeepSeek-R1-style
     models do, and a JSON answer carries both."""
+    MESSAGES_THINKING = "messages-thinking"
+    """Anthropic Messages with extended thinking (``model: bench-reasoning``): a signed thinking block
+    of another ~1.4 KB text, streamed as ``thinking_delta`` events and its ``signature_delta``,
+    before the answer's text block."""
 
     @property
     def path(self) -> str:
@@ -179,6 +188,15 @@ class Api(enum.Enum):
                 "system": SYSTEM,
                 "messages": user,
             }
+        if self is Api.MESSAGES_THINKING:
+            return {
+                "model": REASONING_MODEL,
+                "stream": stream,
+                "max_tokens": 2048,
+                "thinking": {"type": "enabled", "budget_tokens": 1024},
+                "system": SYSTEM,
+                "messages": user,
+            }
         return {
             "model": REASONING_MODEL if self is Api.CHAT_REASONING else "bench",
             "stream": stream,
@@ -198,24 +216,28 @@ _API_PATHS = {
     Api.RESPONSES: "/v1/responses",
     Api.MESSAGES: "/v1/messages",
     Api.CHAT_REASONING: "/v1/chat/completions",
+    Api.MESSAGES_THINKING: "/v1/messages",
 }
 _API_TITLES = {
     Api.CHAT: "chat completions",
     Api.RESPONSES: "Responses API",
     Api.MESSAGES: "Anthropic Messages",
     Api.CHAT_REASONING: "chat completions, reasoning model (+50 reasoning deltas)",
+    Api.MESSAGES_THINKING: "Anthropic Messages, extended thinking (+50 thinking deltas)",
 }
 _API_JSON_MARK = {
     Api.CHAT: b'"choices"',
     Api.RESPONSES: b'"output"',
     Api.MESSAGES: b'"content"',
     Api.CHAT_REASONING: b'"reasoning_content"',
+    Api.MESSAGES_THINKING: b'"thinking"',
 }
 _API_LAST_EVENT = {
     Api.CHAT: b"data: [DONE]",
     Api.RESPONSES: b"response.completed",
     Api.MESSAGES: b"message_stop",
     Api.CHAT_REASONING: b"data: [DONE]",
+    Api.MESSAGES_THINKING: b"message_stop",
 }
 
 

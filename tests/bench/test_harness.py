@@ -48,6 +48,7 @@ def test_bench_stream_apis_reports_every_api_against_the_passthrough(tmp_path: P
             "Responses API",
             "Anthropic Messages",
             "chat completions, reasoning model (+50 reasoning deltas)",
+            "Anthropic Messages, extended thinking (+50 thinking deltas)",
         )
     ]
     for section in sections:

@@ -15,7 +15,7 @@ import openai
 import pytest
 
 from bench import process
-from bench.workload import REASONING_MODEL, STREAM_CHUNKS, SYSTEM
+from bench.workload import REASONING_MODEL, STREAM_CHUNKS, SYSTEM, Api
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +114,35 @@ def test_a_reasoning_model_streams_its_thinking_then_its_answer(upstream: str) -
     message = whole.choices[0].message
     assert message.content and message.content.startswith("Answer ") and message.content != answer
     assert (message.model_extra or {})["reasoning_content"].startswith("Thinking ")
+
+
+def test_extended_thinking_streams_a_signed_thinking_block_then_the_answer(upstream: str) -> None:
+    body = Api.MESSAGES_THINKING.body("Request four. The train to the coast leaves every hour.", stream=True)
+    kinds: list[str] = []
+    with (
+        _anthropic(upstream) as client,
+        client.messages.stream(
+            model=body["model"],
+            max_tokens=body["max_tokens"],
+            thinking=body["thinking"],
+            system=body["system"],
+            messages=body["messages"],
+        ) as stream,
+    ):
+        for event in stream:
+            if event.type == "content_block_delta":
+                kinds.append(event.delta.type)
+        final = stream.get_final_message()
+        whole = client.messages.create(
+            model=body["model"],
+            max_tokens=body["max_tokens"],
+            thinking=body["thinking"],
+            messages=body["messages"],
+        )
+    assert kinds == ["thinking_delta"] * STREAM_CHUNKS + ["signature_delta"] + ["text_delta"] * STREAM_CHUNKS
+    thinking, text = final.content
+    assert thinking.type == "thinking" and text.type == "text"
+    assert thinking.thinking.startswith("Thinking ") and len(thinking.thinking.encode()) > 1000
+    assert thinking.signature and text.text.startswith("Answer ")
+    assert [block.type for block in whole.content] == ["thinking", "text"]
+    assert whole.content[0] != thinking, "another body, another answer"
