@@ -171,6 +171,13 @@ def test_the_asyncio_choice_is_the_standard_loop() -> None:
     assert loop_factory("asyncio") is asyncio.new_event_loop
 
 
+def test_auto_is_uvloop_which_modproxy_installs_with_itself() -> None:
+    import uvloop
+
+    assert loop_factory("auto") is uvloop.new_event_loop
+    assert loop_factory("uvloop") is uvloop.new_event_loop
+
+
 @pytest.mark.parametrize("choice", ["asyncio", "auto"])
 def test_each_loop_choice_runs_the_proxy_coroutines(choice: str) -> None:
     async def answer() -> int:
