@@ -10,6 +10,7 @@ so a worker thread scoring a long text leaves the event loop room to run.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,8 +34,11 @@ def _mix(z: _U64) -> _U64:
 
 
 DENSE_WINDOWS = 16
-"""Up to this many windows, per-window sums are one matrix product over a windows × keys matrix
+"""Up to this many windows, per-window sums are a product over each window's slice of the keys
 (fast for the few windows of a prompt); beyond, segment sums, which stay linear in the text."""
+
+_LOG1P = np.log1p(np.arange(4096, dtype=np.float64))
+"""``log1p`` of every count a bucket of a window usually holds, looked up instead of computed."""
 
 WEIGHT_QUANTUM = 2e-3
 """The step of the model file's integer weights (``LinearModel.to_json``'s default scale)."""
@@ -120,10 +124,11 @@ class WindowScorer:
         np.not_equal(keys[1:], keys[:-1], out=first[1:])
         at = np.flatnonzero(first)
         unique = keys[at]
-        counts = np.empty(len(at), dtype=np.float64)
+        counts = np.empty(len(at), dtype=np.intp)
         np.subtract(at[1:], at[:-1], out=counts[:-1])
         counts[-1] = len(keys) - at[-1]
-        values = np.log1p(counts)
+        # A window's counts are small (a bucket holds at most every gram of the window): a table.
+        values = np.take(_LOG1P, counts) if counts.max() < len(_LOG1P) else np.log1p(counts)
         if count > 1:
             # Sorted keys keep each window's buckets together and the dropped window's last.
             kept = int(np.searchsorted(unique, key_type(count) << key_type(spec.buckets_log2)))
@@ -134,14 +139,18 @@ class WindowScorer:
             norms = np.sqrt(values @ values)
             dots = (values @ weights)[None, :]
         else:
-            owner = unique >> spec.buckets_log2
             if count <= DENSE_WINDOWS:
-                # One row of values per window, zero elsewhere: each window's sums in one product.
-                per_window = np.zeros((count, len(owner)), dtype=np.float64)
-                per_window[owner, np.arange(len(owner))] = values
-                norms = np.sqrt(per_window @ values)[:, None]
-                dots = per_window @ weights
+                # Sorted keys hold each window's run together: a few products over slices.
+                bounds = np.searchsorted(unique, np.arange(count + 1) << spec.buckets_log2).tolist()
+                norms = np.empty((count, 1), dtype=np.float64)
+                dots = np.empty((count, weights.shape[1]), dtype=np.float64)
+                for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+                    part = values[a:b]
+                    norms[i, 0] = part @ part
+                    dots[i] = part @ weights[a:b]
+                norms = np.sqrt(norms)
             else:
+                owner = unique >> spec.buckets_log2
                 # Every padded window has grams, so no window's run of keys is empty.
                 starts = np.searchsorted(owner, np.arange(count, dtype=owner.dtype))
                 norms = np.sqrt(np.add.reduceat(values * values, starts))[:, None]
@@ -150,6 +159,6 @@ class WindowScorer:
 
 
 def sigmoid(x: FloatArray) -> FloatArray:
-    e = np.exp(-np.abs(x))
-    result: FloatArray = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    # tanh saturates instead of overflowing, so no branch per sign is needed (one ufunc, not five)
+    result: FloatArray = 0.5 + 0.5 * np.tanh(0.5 * x)
     return result

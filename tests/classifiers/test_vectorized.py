@@ -113,6 +113,12 @@ def test_each_window_scores_as_alone_however_many_are_scored_together(count: int
     assert_each_row_is_the_reference(texts)
 
 
+@pytest.mark.parametrize("length", [4094, 4095, 4096, 9000])
+def test_a_bucket_counted_past_the_log_table_scores_as_the_reference(length: int) -> None:
+    assert_each_row_is_the_reference(["a" * length])
+    assert_each_row_is_the_reference(["a" * length, "b"])
+
+
 def test_reference_features_hash_each_gram_once_per_occurrence() -> None:
     spec = FeatureSpec(1, 2, 16)
     features = featurize("aa", spec)  # padded " aa ": grams " ", "a", "a", " ", " a", "aa", "a "
