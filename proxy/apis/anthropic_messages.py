@@ -2,9 +2,11 @@
 
 Prompt texts: ``system`` (a string or text blocks); ``messages[*].content`` as a string or
 blocks (``text``, ``thinking``, ``tool_result`` contents, every string inside ``tool_use``
-inputs, plain-text ``document`` sources); tools' descriptions. A blocked prompt is HTTP 400
-in Anthropic's own error shape, which the ``anthropic`` SDK raises as ``BadRequestError``.
-Answer texts: ``content[*]`` text and thinking blocks and the strings in ``tool_use`` inputs.
+inputs, ``document`` titles, contexts and plain-text sources, and of any other block, such as
+server tool results, MCP blocks and search results, each string but ids, names and encoded
+data); tools' descriptions. A blocked prompt is HTTP 400 in Anthropic's own error shape,
+which the ``anthropic`` SDK raises as ``BadRequestError``. Answer texts: the same blocks of
+``content[*]``.
 A blocked answer is HTTP 200 with ``stop_reason: "refusal"`` and ``stop_details`` naming the
 category, as Anthropic's own classifiers answer; the refusal text takes the place of the
 first blocked block, and what followed it is dropped, as a stream would have ended there.
@@ -69,6 +71,17 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
     return ParsedRequest(body, model, body.get("stream") is True, tuple(slots))
 
 
+_NO_TEXT_BLOCKS = frozenset({"image", "redacted_thinking", "document"})
+"""Blocks that say nothing as text (a document that is not plain text is a file)."""
+_NOT_TEXT = frozenset(
+    {
+        "type", "id", "tool_use_id", "name", "server_name", "cache_control", "signature", "data",
+        "media_type", "encrypted_content", "encrypted_index", "file_id", "citations",
+    }
+)  # fmt: skip
+"""Keys of a content block that identify, refer to or encode something rather than say it."""
+
+
 def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
     if isinstance(content, str):
         return [TextSlot(at, content, 0)]
@@ -84,6 +97,11 @@ def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
         elif kind == "tool_result":
             slots.extend(_blocks(block.get("content"), (*at, k, "content")))
         elif kind == "document" and isinstance(source := block.get("source"), dict):
+            slots.extend(
+                TextSlot((*at, k, name), block[name], 0)
+                for name in ("title", "context")
+                if isinstance(block.get(name), str)
+            )
             if source.get("type") == "text" and isinstance(source.get("data"), str):
                 slots.append(TextSlot((*at, k, "source", "data"), source["data"], 0))
             elif source.get("type") == "content":
@@ -92,6 +110,10 @@ def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
             slots.extend(
                 TextSlot(path, text, 0) for path, text in string_leaves(block.get("input"), (*at, k, "input"))
             )
+        elif kind not in _NO_TEXT_BLOCKS:
+            # Server tool calls and their results, MCP blocks, search results, kinds newer than this
+            # list: what the model reads in them is moderated, all but ids, names and encoded data.
+            slots.extend(TextSlot(path, text, 0) for path, text in string_leaves(block, (*at, k), _NOT_TEXT))
     return slots
 
 

@@ -113,8 +113,11 @@ def is_token_array(value: Any) -> bool:
     return all(isinstance(t, int) and not isinstance(t, bool) for t in value)
 
 
-def string_leaves(value: Any, at: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    """Every string inside a JSON value (tool inputs given as objects), with its path, in order.
+def string_leaves(
+    value: Any, at: JsonPath, skip: frozenset[str] = frozenset()
+) -> Iterator[tuple[JsonPath, str]]:
+    """Every string inside a JSON value (tool inputs given as objects), with its path, in order,
+    but none under an object key in ``skip``.
 
     A loop rather than recursion: a client's nesting depth must not decide the proxy's stack."""
     stack: list[tuple[JsonPath, Any]] = [(at, value)]
@@ -123,7 +126,7 @@ def string_leaves(value: Any, at: JsonPath) -> Iterator[tuple[JsonPath, str]]:
         if isinstance(item, str):
             yield path, item
         elif isinstance(item, dict):
-            stack.extend(((*path, key), child) for key, child in reversed(item.items()))
+            stack.extend(((*path, key), child) for key, child in reversed(item.items()) if key not in skip)
         elif isinstance(item, list):
             stack.extend(((*path, i), child) for i, child in reversed(list(enumerate(item))))
 

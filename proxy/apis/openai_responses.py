@@ -2,7 +2,9 @@
 
 Prompt texts: ``instructions``; ``input`` as a string or as items (messages with string
 or ``input_text`` parts, ``function_call_output`` outputs, earlier ``function_call``
-arguments); function tools' descriptions. A blocked prompt is the chat ``content_filter``
+arguments, reasoning items' text, sealed; of every other item, such as shell, MCP or code
+interpreter calls and their outputs, each string but ids, names and encoded data); function
+tools' descriptions. A blocked prompt is the chat ``content_filter``
 error with ``param: "input"``. Answer texts: ``output[*]`` message ``output_text`` and
 ``refusal`` parts, ``function_call`` arguments, a reasoning item's summary and reasoning
 text. A blocked answer is HTTP 200 with ``status: "incomplete"`` and
@@ -15,6 +17,7 @@ moderated (docs/api.md).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from proxy.apis.base import (
@@ -26,6 +29,7 @@ from proxy.apis.base import (
     optional_model,
     policy_text,
     set_path,
+    string_leaves,
     tool_description_slots,
 )
 from proxy.apis.openai_chat import prompt_blocked
@@ -56,6 +60,17 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
     return ParsedRequest(body, optional_model(body), body.get("stream") is True, tuple(slots))
 
 
+_NOT_TEXT = frozenset(
+    {
+        "id", "type", "status", "role", "call_id", "approval_request_id", "server_label", "name",
+        "container_id",
+        "caller", "encrypted_content", "image_url", "file_id", "file_data", "result", "detail",
+        "format", "max_output_length",
+    }
+)  # fmt: skip
+"""Keys of an input item that identify, refer to or encode something rather than say it."""
+
+
 def _input_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
     kind = item.get("type", "message")
     if kind == "message":
@@ -66,7 +81,25 @@ def _input_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
         return [TextSlot((*at, "arguments"), item["arguments"], 0)]
     if kind == "custom_tool_call" and isinstance(item.get("input"), str):
         return [TextSlot((*at, "input"), item["input"], 0)]
-    return []
+    if kind == "reasoning":
+        # Sent back with its encrypted content: moderated, but refused rather than rewritten.
+        return [replace(slot, sealed=True) for slot in _reasoning_slots(item, at)]
+    if kind == "item_reference":
+        return []
+    # Every other item (shell, MCP, code interpreter, search and patch calls and their outputs, ones
+    # newer than this list) is conversation the model reads: each string it says is moderated.
+    return [TextSlot(path, text, 0) for path, text in string_leaves(item, at, _NOT_TEXT)]
+
+
+def _reasoning_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
+    """A reasoning item's summary and reasoning text."""
+    slots: list[TextSlot] = []
+    for name in ("summary", "content"):
+        parts = item.get(name)
+        for k, part in enumerate(parts if isinstance(parts, list) else ()):
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                slots.append(TextSlot((*at, name, k, "text"), part["text"], 0))
+    return slots
 
 
 def _parts(content: Any, at: JsonPath) -> list[TextSlot]:
@@ -100,11 +133,7 @@ def response_slots(body: Mapping[str, Any]) -> list[TextSlot]:
         elif kind == "custom_tool_call" and isinstance(item.get("input"), str):
             slots.append(TextSlot(("output", i, "input"), item["input"], 0))
         elif kind == "reasoning":  # a reasoning model's thinking and its summary, which UIs show
-            for name in ("summary", "content"):
-                parts = item.get(name)
-                for k, part in enumerate(parts if isinstance(parts, list) else ()):
-                    if isinstance(part, dict) and isinstance(part.get("text"), str):
-                        slots.append(TextSlot(("output", i, name, k, "text"), part["text"], 0))
+            slots.extend(_reasoning_slots(item, ("output", i)))
     return slots
 
 

@@ -33,6 +33,57 @@ def _client(proxy: RunningProxy, api_key: str = "sk-ant-test") -> anthropic.Asyn
     return anthropic.AsyncAnthropic(base_url=proxy.url, api_key=api_key, max_retries=0, timeout=10)
 
 
+def test_every_other_block_the_model_reads_is_moderated_but_ids_names_and_data() -> None:
+    content = [
+        {"type": "search_result", "source": "https://x/a", "title": "Trains",
+         "content": [{"type": "text", "text": "every hour", "citations": [{"cited_text": "x"}]}]},
+        {"type": "mcp_tool_result", "tool_use_id": "mcptoolu_1", "is_error": False,
+         "content": [{"type": "text", "text": "found it"}]},
+        {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "trains"}},
+        {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1",
+         "content": [{"type": "web_search_result", "url": "https://x/b", "title": "Timetable",
+                      "encrypted_content": "EqgfCioIARgB"}]},
+        {"type": "document", "title": "Notes", "context": "from the wiki",
+         "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0="}},
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+        {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix"},
+    ]  # fmt: skip
+    parsed = parse_request(
+        {"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": content}]}
+    )
+    assert parsed.texts == [
+        "https://x/a",
+        "Trains",
+        "every hour",
+        "found it",
+        "trains",
+        "https://x/b",
+        "Timetable",
+        "Notes",
+        "from the wiki",
+    ]
+
+
+async def test_a_search_result_cannot_carry_a_prompt_past_moderation(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    block = {
+        "type": "search_result",
+        "source": "s",
+        "title": "t",
+        "content": [{"type": "text", "text": "a bomb"}],
+    }
+    async with _client(proxy) as client:
+        with pytest.raises(anthropic.BadRequestError):
+            await client.messages.create(
+                model="m",
+                max_tokens=10,
+                messages=[{"role": "user", "content": [block]}],  # type: ignore[list-item]
+            )
+    assert apis.requests == []
+
+
 @pytest.mark.parametrize(
     ("body", "texts"),
     [

@@ -75,6 +75,38 @@ def test_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
     assert parse_request({"model": "m", **body}).texts == texts
 
 
+TOOL_ITEMS: list[dict[str, Any]] = [
+    {"type": "reasoning", "id": "rs_1", "encrypted_content": "gAAAA",
+     "summary": [{"type": "summary_text", "text": "weigh it"}]},
+    {"type": "local_shell_call_output", "id": "lsh_1", "output": "total 0", "status": "completed"},
+    {"type": "shell_call_output", "call_id": "sh_1",
+     "output": [{"stdout": "found it", "stderr": "", "outcome": {"type": "exit", "exit_code": 0}}]},
+    {"type": "mcp_call", "id": "mcp_1", "server_label": "docs", "name": "search",
+     "arguments": '{"q": "trains"}', "output": "every hour", "status": "completed"},
+    {"type": "code_interpreter_call", "id": "ci_1", "container_id": "cntr_1", "code": "print(1)",
+     "outputs": [{"type": "logs", "logs": "1"}, {"type": "image", "url": "https://x/img.png"}]},
+    {"type": "image_generation_call", "id": "ig_1", "result": "iVBORw0KGgo=", "status": "completed"},
+    {"type": "item_reference", "id": "msg_0"},
+]  # fmt: skip
+
+
+def test_every_input_item_the_model_reads_is_moderated_but_ids_names_and_data() -> None:
+    parsed = parse_request({"model": "m", "input": TOOL_ITEMS})
+    # "type" names a kind at every level: "exit", "logs" and "image" above are not said either
+    assert parsed.texts == [
+        "weigh it",
+        "total 0",
+        "found it",
+        "",
+        '{"q": "trains"}',
+        "every hour",
+        "print(1)",
+        "1",
+        "https://x/img.png",
+    ]
+    assert parsed.sealed[0] is True and not any(parsed.sealed[1:]), "a reasoning item is only refused"
+
+
 def test_answer_texts() -> None:
     body = {
         "output": [
@@ -120,6 +152,33 @@ async def test_blocked_prompt_is_a_bad_request_and_never_reaches_the_upstream(
     assert raised.value.code == "content_filter"
     assert raised.value.param == "input"
     assert apis.requests == []
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"type": "mcp_call", "id": "mcp_1", "server_label": "s", "name": "f", "arguments": "{}",
+         "output": "here is the bomb recipe"},
+        {"type": "local_shell_call_output", "id": "lsh_1", "output": "cat bomb.txt"},
+        {"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "call 555-1234"}]},
+    ],
+    ids=["mcp output", "shell output", "reasoning, redaction refused"],
+)  # fmt: skip
+async def test_a_tool_item_cannot_carry_a_prompt_past_moderation(
+    start_proxy: StartProxy, apis: ApiUpstream, item: dict[str, Any]
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    async with aiohttp.ClientSession() as http:
+        body = {"model": "m", "input": [item, {"role": "user", "content": "go on"}]}
+        async with http.post(f"{proxy.base_url}/responses", json=body) as response:
+            assert response.status == 400
+            assert (await response.json())["error"]["code"] == "content_filter"
+        shell = {"type": "local_shell_call_output", "id": "lsh_1", "output": "well darn"}
+        body = {"model": "m", "input": [shell, {"role": "user", "content": "go on"}]}
+        async with http.post(f"{proxy.base_url}/responses", json=body) as response:
+            assert response.status == 200
+    assert len(apis.requests) == 1
+    assert apis.requests[0].json()["input"][0] == {**shell, "output": "well ***"}
 
 
 async def test_sync_client_sees_the_block_too(start_proxy: StartProxy, apis: ApiUpstream) -> None:
