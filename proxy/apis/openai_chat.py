@@ -265,16 +265,21 @@ def _message_slots(message: Mapping[str, Any], at: JsonPath, *, group: int) -> l
         slots.append(TextSlot((*at, "content"), content, group))
     elif isinstance(content, list):
         for k, part in enumerate(content):
-            if isinstance(part, dict) and isinstance(part.get("text"), str):
-                slots.append(TextSlot((*at, "content", k, "text"), part["text"], group))
+            for name in ("text", "refusal"):  # an assistant turn sent back may hold refusal parts
+                if isinstance(part, dict) and isinstance(part.get(name), str):
+                    slots.append(TextSlot((*at, "content", k, name), part[name], group))
+    if isinstance(message.get("refusal"), str):
+        slots.append(TextSlot((*at, "refusal"), message["refusal"], group))
     tool_calls = message.get("tool_calls")
     if isinstance(tool_calls, list):
         for j, call in enumerate(tool_calls):
-            function = call.get("function") if isinstance(call, dict) else None
-            if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-                slots.append(
-                    TextSlot((*at, "tool_calls", j, "function", "arguments"), function["arguments"], group)
-                )
+            if not isinstance(call, dict):
+                continue
+            # function tools take JSON arguments; custom tools take free text as input
+            for kind, field in (("function", "arguments"), ("custom", "input")):
+                holder = call.get(kind)
+                if isinstance(holder, dict) and isinstance(holder.get(field), str):
+                    slots.append(TextSlot((*at, "tool_calls", j, kind, field), holder[field], group))
     function_call = message.get("function_call")
     if isinstance(function_call, dict) and isinstance(function_call.get("arguments"), str):
         slots.append(TextSlot((*at, "function_call", "arguments"), function_call["arguments"], group))

@@ -61,6 +61,19 @@ def _msgs(*messages: dict[str, Any]) -> dict[str, Any]:
             _msgs({"role": "assistant", "reasoning_content": "thought", "content": "said"}),
             ["thought", "said"],
         ),
+        (
+            _msgs(
+                {
+                    "role": "assistant",
+                    "content": [{"type": "text", "text": "t"}, {"type": "refusal", "refusal": "no, because"}],
+                    "refusal": "not that",
+                    "tool_calls": [
+                        {"id": "c", "type": "custom", "custom": {"name": "sql", "input": "SELECT 1"}}
+                    ],
+                }
+            ),
+            ["t", "no, because", "not that", "SELECT 1"],
+        ),
     ],
 )
 def test_chat_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
