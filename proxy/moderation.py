@@ -97,7 +97,8 @@ def _record_result(done: asyncio.Future[Moderation], record: Callable[[Moderatio
 
 class Moderator(Protocol):
     """``sealed``, when given, marks each text that must go out exactly as written (a signed thinking
-    block): its verdict can pass or refuse it, never rewrite it (:func:`~proxy.policy.decision.sealed`)."""
+    block, a reasoning item sent back): its verdict can pass or refuse it, never rewrite it
+    (:func:`~proxy.policy.decision.sealed`)."""
 
     async def moderate(
         self, texts: Sequence[str], phase: Phase, ctx: RequestContext, *, sealed: Sequence[bool] = ()

@@ -2,7 +2,8 @@
 
 A chunk of ``/v1/chat/completions`` carries ``choices[i].delta.content``,
 ``choices[i].delta.tool_calls[j].function.arguments`` and, from reasoning models,
-``choices[i].delta.reasoning_content`` (DeepSeek, vLLM) or ``.reasoning``; one of
+``choices[i].delta.reasoning_content`` (DeepSeek, vLLM) or ``.reasoning``, and a
+model's ``choices[i].delta.refusal`` (structured outputs); one of
 ``/v1/completions`` carries ``choices[i].text``. Each such text (a :class:`TextKey`) has its own
 :class:`WindowModerator`, exactly as the non-streamed path moderates each slot on its
 own. :class:`ChoiceRewriter` feeds the deltas in, writes the released text back into
@@ -29,6 +30,8 @@ from proxy.policy.stream import Scanner, StreamStep, WindowModerator
 CONTENT_FILTER = "content_filter"
 REASONING_FIELDS = ("reasoning_content", "reasoning")
 """Where reasoning models put their thinking in a message or a delta (DeepSeek, vLLM; OpenRouter)."""
+SIDE_FIELDS = (*REASONING_FIELDS, "refusal")
+"""Delta fields that stream a text beside ``content``: the thinking, and a refusal (structured outputs)."""
 
 
 class TextKey(NamedTuple):
@@ -37,8 +40,8 @@ class TextKey(NamedTuple):
     choice: int
     tool: int | None = None
     """``None`` for the message content (or completion text), else the tool call's index."""
-    reasoning: str | None = None
-    """The reasoning field (one of :data:`REASONING_FIELDS`) this text streams in, if any."""
+    side: str | None = None
+    """The field beside ``content`` (one of :data:`SIDE_FIELDS`) this text streams in, if any."""
 
 
 class TextEdit(NamedTuple):
@@ -91,9 +94,9 @@ def text_fields(chunk: dict[str, Any]) -> list[TextField]:
         index = _index(choice)
         delta = choice.get("delta")
         if isinstance(delta, dict):
-            for name in REASONING_FIELDS:
+            for name in SIDE_FIELDS:
                 if isinstance(delta.get(name), str):
-                    out.append(TextField(TextKey(index, reasoning=name), delta, name))
+                    out.append(TextField(TextKey(index, side=name), delta, name))
             if isinstance(delta.get("content"), str):
                 out.append(TextField(TextKey(index), delta, "content"))
             for j, call in _tool_calls(delta):
@@ -205,9 +208,9 @@ class ChoiceRewriter:
     async def _rewrite_choice(self, choice: dict[str, Any], index: int, out: ChunkOutcome) -> Finding | None:
         delta = choice.get("delta")
         if isinstance(delta, dict):
-            for name in REASONING_FIELDS:
+            for name in SIDE_FIELDS:
                 if isinstance(delta.get(name), str):
-                    block = await self._rewrite_text(TextKey(index, reasoning=name), delta, name, out)
+                    block = await self._rewrite_text(TextKey(index, side=name), delta, name, out)
                     if block is not None:
                         return block
             if delta.get("content") or "tool_calls" in delta:
@@ -236,7 +239,7 @@ class ChoiceRewriter:
 
     async def _end_reasoning(self, choice: dict[str, Any], index: int, out: ChunkOutcome) -> Finding | None:
         """The answer began: release what the choice's reasoning windows still hold, ahead of it."""
-        for key in [k for k in self._windows if k.choice == index and k.reasoning and k not in self._done]:
+        for key in [k for k in self._windows if k.choice == index and k.side and k not in self._done]:
             self._done.add(key)
             block = await self._finish_key(choice, key, out)
             if block is not None:
@@ -340,8 +343,8 @@ def _append(choice: dict[str, Any], key: TextKey, text: str) -> None:
     delta = choice["delta"]
     if not isinstance(delta, dict):
         delta = choice["delta"] = {}
-    if key.reasoning is not None:
-        delta[key.reasoning] = _str(delta.get(key.reasoning)) + text
+    if key.side is not None:
+        delta[key.side] = _str(delta.get(key.side)) + text
         return
     if key.tool is None:
         delta["content"] = _str(delta.get("content")) + text

@@ -58,7 +58,7 @@ class ContentTemplate:
             # in the prefix (it would go out unmoderated with every matching chunk).
             if len(thinking) > 1 or content or not isinstance(delta[thinking[0]], str):
                 return None
-            field, key = thinking[0], TextKey(index, reasoning=thinking[0])
+            field, key = thinking[0], TextKey(index, side=thinking[0])
         elif isinstance(content, str):
             field, key = "content", TextKey(index)
         else:

@@ -50,3 +50,39 @@ async def test_reasoning_held_back_is_released_when_the_answer_begins() -> None:
     end = await rewriter.rewrite({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
     assert end.chunk is not None and "reasoning_content" not in end.chunk["choices"][0]["delta"]
     assert delta["content"] + end.chunk["choices"][0]["delta"]["content"] == "Yes."
+
+
+async def test_a_refusal_streamed_beside_the_content_is_moderated_too() -> None:
+    rewriter = ChoiceRewriter(
+        PatternScanner([Rule("bomb", Action.BLOCK), Rule("darn", Action.REDACT)]), refusal="no"
+    )
+    out = []
+    chunks = [
+        {"choices": [{"index": 0, "delta": {"refusal": piece}}]}
+        for piece in ("I can't say darn", " or b", "omb here")
+    ]
+    chunks.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    for chunk in chunks:
+        outcome = await rewriter.rewrite(chunk)
+        out.append(outcome)
+        if outcome.blocks:
+            break
+    sent = "".join(o.chunk["choices"][0]["delta"].get("refusal") or "" for o in out if o.chunk is not None)
+    assert "bo" not in sent and "darn" not in sent
+    assert sent.startswith("I can't say ***")
+    assert out[-1].blocks and out[-1].chunk is not None
+    assert out[-1].chunk["choices"][0]["finish_reason"] == "content_filter"
+
+
+async def test_a_benign_refusal_goes_out_whole() -> None:
+    rewriter = ChoiceRewriter(SCANNER, refusal=None)
+    sent = ""
+    for chunk in (
+        {"choices": [{"index": 0, "delta": {"role": "assistant", "refusal": "I can't help "}}]},
+        {"choices": [{"index": 0, "delta": {"refusal": "with that, darn."}}]},
+        {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+    ):
+        outcome = await rewriter.rewrite(chunk)
+        assert outcome.chunk is not None
+        sent += outcome.chunk["choices"][0]["delta"].get("refusal") or ""
+    assert sent == "I can't help with that, ***."

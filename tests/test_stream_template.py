@@ -153,7 +153,7 @@ def _thinking(text: str, content: Any = None, name: str = "reasoning_content") -
 @pytest.mark.parametrize("name", ["reasoning_content", "reasoning"])
 def test_a_thinking_chunk_gives_a_template_of_its_thinking(name: str) -> None:
     template = _template(_thinking("hmm", name=name))
-    assert template is not None and template.key == TextKey(0, reasoning=name)
+    assert template is not None and template.key == TextKey(0, side=name)
     assert template.text_of(json.dumps(_thinking("more thought", name=name))) == "more thought"
     assert template.text_of(json.dumps(_chunk("the answer"))) is None
 

@@ -298,7 +298,7 @@ def _refuse(choice: dict[str, Any], refusal: str) -> None:
     message = choice.get("message")
     if isinstance(message, dict):
         message["content"] = refusal
-        for name in ("tool_calls", "function_call", *REASONING_FIELDS):
+        for name in ("tool_calls", "function_call", "refusal", *REASONING_FIELDS):
             message.pop(name, None)
     else:
         choice["text"] = refusal

@@ -4,8 +4,8 @@ Prompt texts: ``instructions``; ``input`` as a string or as items (messages with
 or ``input_text`` parts, ``function_call_output`` outputs, earlier ``function_call``
 arguments, reasoning items' text, sealed; of every other item, such as shell, MCP or code
 interpreter calls and their outputs, each string but ids, names and encoded data); function
-tools' descriptions. A blocked prompt is the chat ``content_filter``
-error with ``param: "input"``. Answer texts: ``output[*]`` message ``output_text`` and
+tools' descriptions. A blocked prompt is the chat ``content_filter`` error with
+``param: "input"``. Answer texts: ``output[*]`` message ``output_text`` and
 ``refusal`` parts, ``function_call`` arguments, a reasoning item's summary and reasoning
 text. A blocked answer is HTTP 200 with ``status: "incomplete"`` and
 ``incomplete_details.reason: "content_filter"``, the flagged message text replaced by the
@@ -63,9 +63,8 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
 _NOT_TEXT = frozenset(
     {
         "id", "type", "status", "role", "call_id", "approval_request_id", "server_label", "name",
-        "container_id",
-        "caller", "encrypted_content", "image_url", "file_id", "file_data", "result", "detail",
-        "format", "max_output_length",
+        "container_id", "caller", "encrypted_content", "image_url", "file_id", "file_data", "result",
+        "detail", "format", "max_output_length",
     }
 )  # fmt: skip
 """Keys of an input item that identify, refer to or encode something rather than say it."""

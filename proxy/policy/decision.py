@@ -201,17 +201,20 @@ REWRITES = frozenset({Action.REDACT, Action.PSEUDONYMIZE})
 """Actions that change the text they apply to."""
 
 
-def sealed_finding(finding: Finding) -> Finding:
-    """``finding`` in a text that must reach its reader exactly as written: a rewrite blocks instead."""
-    return replace(finding, action=Action.BLOCK) if finding.action in REWRITES else finding
+def sealed_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """``findings`` in a text that must reach its reader exactly as written (a signed thinking block,
+    whose signature a changed character would break): each enforced rewrite blocks instead."""
+    return tuple(
+        replace(f, action=Action.BLOCK) if f.action in REWRITES and not f.shadow else f for f in findings
+    )
 
 
 def sealed(decision: Decision) -> Decision:
-    """The verdict on a sealed text (a signed thinking block, whose signature a changed character would
-    break): it can be passed or refused, never rewritten, so a redaction refuses it."""
+    """The verdict on a sealed text: it can be passed or refused, never rewritten, so a redaction
+    refuses it (:func:`sealed_findings`)."""
     if decision.action not in REWRITES:
         return decision
-    findings = tuple(f if f.shadow else sealed_finding(f) for f in decision.findings)
+    findings = sealed_findings(decision.findings)
     return Decision(Action.BLOCK, findings, decision.revision, None, decision.bypassed)
 
 

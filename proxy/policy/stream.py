@@ -52,7 +52,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from proxy.policy.decision import Action, Finding, Phase, sealed_finding
+from proxy.policy.decision import Action, Finding, Phase, sealed_findings
 
 DEFAULT_EDGE_MARGIN = 1
 DEFAULT_SCAN_RATIO = 3
@@ -82,7 +82,7 @@ NO_PATTERNS: Scanner = _NoPatterns()
 @dataclass(frozen=True, slots=True)
 class SealedScanner:
     """``inner``'s findings for a text that must go out exactly as written (a signed thinking block):
-    a finding that would rewrite it blocks instead (:func:`~proxy.policy.decision.sealed_finding`)."""
+    a finding that would rewrite it blocks instead (:func:`~proxy.policy.decision.sealed_findings`)."""
 
     inner: Scanner
 
@@ -91,7 +91,7 @@ class SealedScanner:
         return self.inner.horizon
 
     def scan(self, text: str, phase: Phase) -> tuple[Finding, ...]:
-        return tuple(f if f.shadow else sealed_finding(f) for f in self.inner.scan(text, phase))
+        return sealed_findings(self.inner.scan(text, phase))
 
 
 @dataclass(frozen=True, slots=True)
