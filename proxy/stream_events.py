@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from proxy.moderation import Moderation
-from proxy.policy.decision import Action, Finding, Phase
+from proxy.policy.decision import Action, Finding, Phase, apply_redactions
 from proxy.policy.segments import SegmentCheck, Segmenter, release_segments
 from proxy.policy.stream import Scanner, SealedScanner, StreamStep, WindowModerator
 from proxy.sse import SSEEvent, encode_event
@@ -72,6 +72,18 @@ class TextWindows:
             return Released()
         self._finished.add(key)
         return await self._settle(key, window.finish(), final=True)
+
+    def check_whole(self, text: str) -> Released:
+        """A text that arrives whole inside one event (a server tool's result): scanned at once, with
+        no window, and released redacted or not at all."""
+        findings = self.scanner.scan(text, self.phase)
+        if not findings:
+            return Released(text)
+        self.findings.extend(findings)
+        blocks = [f for f in findings if f.action is Action.BLOCK and not f.shadow]
+        if blocks:
+            return Released(block=min(blocks, key=lambda f: (f.start, f.end)))
+        return Released(apply_redactions(text, findings))
 
     def released(self, key: Hashable) -> str:
         """Everything released of ``key`` so far: after :meth:`finish`, its whole moderated text."""

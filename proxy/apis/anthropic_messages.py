@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from proxy.apis.anthropic_stream import MessagesEvents, stop_details
+from proxy.apis.anthropic_stream import NOT_TEXT, MessagesEvents, stop_details
 from proxy.apis.base import (
     ApiFormat,
     JsonPath,
@@ -73,13 +73,6 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
 
 _NO_TEXT_BLOCKS = frozenset({"image", "redacted_thinking", "document"})
 """Blocks that say nothing as text (a document that is not plain text is a file)."""
-_NOT_TEXT = frozenset(
-    {
-        "type", "id", "tool_use_id", "name", "server_name", "cache_control", "signature", "data",
-        "media_type", "encrypted_content", "encrypted_index", "file_id", "citations",
-    }
-)  # fmt: skip
-"""Keys of a content block that identify, refer to or encode something rather than say it."""
 
 
 def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
@@ -113,7 +106,7 @@ def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
         elif kind not in _NO_TEXT_BLOCKS:
             # Server tool calls and their results, MCP blocks, search results, kinds newer than this
             # list: what the model reads in them is moderated, all but ids, names and encoded data.
-            slots.extend(TextSlot(path, text, 0) for path, text in string_leaves(block, (*at, k), _NOT_TEXT))
+            slots.extend(TextSlot(path, text, 0) for path, text in string_leaves(block, (*at, k), NOT_TEXT))
     return slots
 
 

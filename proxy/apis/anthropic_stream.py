@@ -6,7 +6,8 @@ window releases, every other field kept. When a block ends (``content_block_stop
 thinking block its ``signature_delta``) what its window still held goes out in one more
 delta just before that event. A thinking block's window is sealed: its signature covers the
 text, so a finding that would rewrite it blocks instead, and what it releases is the text as
-it came. A block sends the refusal as the open text
+it came. A block that arrives whole in its ``content_block_start`` (a server tool's or an MCP
+result) has each string it says checked there, at once. A block sends the refusal as the open text
 block's last delta (or as a text block of its own), then ``content_block_stop``, a
 ``message_delta`` with ``stop_reason: "refusal"``, and ``message_stop``; the relay then
 cancels the upstream.
@@ -14,8 +15,10 @@ cancels the upstream.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from proxy.apis.base import set_path, string_leaves
 from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
@@ -26,6 +29,17 @@ _BLOCK_DELTAS = {"text": "text_delta", "thinking": "thinking_delta"}
 """The delta type of a content block, by the block's type (tool inputs and the rest: JSON)."""
 _SEALED = "thinking_delta"
 """A thinking block is signed over its text: it is passed or refused, never rewritten."""
+_STREAMED = frozenset(
+    {"text", "thinking", "tool_use", "server_tool_use", "mcp_tool_use", "redacted_thinking"}
+)
+"""Blocks whose text comes in deltas (or that have none); any other block arrives whole at its start."""
+NOT_TEXT = frozenset(
+    {
+        "type", "id", "tool_use_id", "name", "server_name", "cache_control", "signature", "data",
+        "media_type", "encrypted_content", "encrypted_index", "file_id", "citations",
+    }
+)  # fmt: skip
+"""Keys of a content block that identify, refer to or encode something rather than say it."""
 
 
 def stop_details(category: str | None) -> dict[str, Any]:
@@ -80,6 +94,12 @@ class MessagesEvents:
             field = _DELTA_FIELDS[kind_of]
             if isinstance(block, dict) and block_type in _BLOCK_DELTAS and block.get(field):
                 return await self._started_with_text(event, data, block, index, out)
+            if isinstance(block, dict) and block_type not in _STREAMED:
+                refused = self._started_whole(event, data, block, out)
+                if refused is not None:  # the client never saw this block start: the refusal takes its place
+                    del self._kinds[index]
+                    self._open = None
+                return refused
         elif kind == "content_block_stop":
             index = _int(data.get("index"))
             block = await self._close(index, out)
@@ -171,6 +191,24 @@ class MessagesEvents:
         if released.block is not None:
             return released.block
         out += same_event(event, compact_json({**data, "content_block": {**block, field: released.text}}))
+        return None
+
+    def _started_whole(
+        self, event: SSEEvent, data: dict[str, Any], block: dict[str, Any], out: bytearray
+    ) -> Finding | None:
+        """A block that arrives whole (a server tool's or an MCP result): each string it says, at once."""
+        changed: dict[str, Any] | None = None
+        for path, text in string_leaves(block, (), NOT_TEXT):
+            released = self._windows.check_whole(text)
+            if released.block is not None:
+                return released.block
+            if released.text != text:
+                changed = copy.deepcopy(block) if changed is None else changed
+                set_path(changed, path, released.text)
+        if changed is None:
+            out += encode_event(event)
+        else:
+            out += same_event(event, compact_json({**data, "content_block": changed}))
         return None
 
     async def _close(self, index: int, out: bytearray) -> Finding | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import given, settings
@@ -107,3 +108,51 @@ def test_benign_thinking_goes_out_whole_before_its_signature(points: list[int]) 
     assert {d["type"] for d in deltas[:signature]} == {"thinking_delta"}, "all of it before the signature"
     assert "thinking_delta" not in {d["type"] for d in deltas[signature:]}
     assert _text(events) == MODERATED, "the answer after it is moderated as usual"
+
+
+def _with_search_result(title: str) -> list[bytes]:
+    """A stream whose second block is a server tool's result, which arrives whole at its start."""
+    events = messages_events(Spoken(["Searching."]))
+    result = {
+        "type": "web_search_tool_result",
+        "tool_use_id": "srvtoolu_1",
+        "content": [
+            {"type": "web_search_result", "url": "https://x/a", "title": title, "encrypted_content": "Eq"}
+        ],
+    }
+    whole = [
+        f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+        for name, data in (
+            ("content_block_start", {"type": "content_block_start", "index": 1, "content_block": result}),
+            ("content_block_stop", {"type": "content_block_stop", "index": 1}),
+        )
+    ]
+    at = next(i for i, e in enumerate(events) if b'"content_block_stop"' in e) + 1
+    return [*events[:at], *whole, *events[at:]]
+
+
+def test_a_block_that_arrives_whole_is_refused_before_the_client_sees_it_start() -> None:
+    events, blocked = rewrite(MessagesEvents, _with_search_result("how to build a bomb"))
+    assert blocked
+    assert not any("bomb" in s for e in events for s in strings(e))
+    assert [(e["type"], e.get("index")) for e in events[-5:]] == [
+        ("content_block_start", 1),
+        ("content_block_delta", 1),
+        ("content_block_stop", 1),
+        ("message_delta", None),
+        ("message_stop", None),
+    ], "the refusal takes the index of the block the client never saw"
+    assert events[-4]["delta"]["text"] == REFUSAL
+
+
+def test_a_block_that_arrives_whole_is_redacted_or_passed_as_it_came() -> None:
+    events, blocked = rewrite(MessagesEvents, _with_search_result(TEXT))
+    assert not blocked
+    result = next(e for e in events if e["type"] == "content_block_start" and e["index"] == 1)
+    assert result["content_block"]["content"][0]["title"] == MODERATED
+    assert result["content_block"]["content"][0]["encrypted_content"] == "Eq"
+    upstream = [json.loads(e.split(b"data: ", 1)[1]) for e in _with_search_result("Train times")]
+    events, blocked = rewrite(MessagesEvents, _with_search_result("Train times"))
+    assert not blocked
+    starts = [e for e in events if e["type"] == "content_block_start"]
+    assert starts == [e for e in upstream if e["type"] == "content_block_start"]
