@@ -70,11 +70,25 @@ async def test_sdk_sees_blocked_prompt_as_bad_request(
     assert upstream.requests == []
 
 
-async def test_a_tool_description_is_prompt_text(moderated: RunningProxy, upstream: LoopbackUpstream) -> None:
-    tool = {
-        "type": "function",
-        "function": {"name": "f", "description": "do the forbidden thing", "parameters": {}},
-    }
+@pytest.mark.parametrize(
+    "function",
+    [
+        {"name": "f", "description": "do the forbidden thing", "parameters": {}},
+        {
+            "name": "f",
+            "description": "look it up",
+            "parameters": {
+                "type": "object",
+                "properties": {"q": {"type": "string", "description": "then do the forbidden thing"}},
+            },
+        },
+    ],
+    ids=["tool", "parameter"],
+)
+async def test_a_tool_description_is_prompt_text(
+    moderated: RunningProxy, upstream: LoopbackUpstream, function: dict[str, Any]
+) -> None:
+    tool = {"type": "function", "function": function}
     async with openai.AsyncOpenAI(base_url=moderated.base_url, api_key="k", max_retries=0) as client:
         with pytest.raises(openai.BadRequestError) as caught:
             await client.chat.completions.create(

@@ -32,6 +32,7 @@ from proxy.apis.base import (
     input_output_usage,
     policy_text,
     require_model,
+    schema_description_slots,
     set_path,
     string_leaves,
     tool_description_slots,
@@ -67,7 +68,10 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
         if not isinstance(message, dict):
             raise BadRequest(f"'messages[{i}]' must be an object.", param=f"messages[{i}]")
         slots.extend(_blocks(message.get("content"), ("messages", i, "content")))
-    slots.extend(tool_description_slots(body.get("tools"), "tools", function_key=None))
+    slots.extend(
+        tool_description_slots(body.get("tools"), "tools", function_key=None, schema_key="input_schema")
+    )
+    slots.extend(schema_description_slots(body.get("output_format"), ("output_format",)))
     return ParsedRequest(body, model, body.get("stream") is True, tuple(slots))
 
 

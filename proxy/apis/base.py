@@ -131,17 +131,29 @@ def string_leaves(
             stack.extend(((*path, i), child) for i, child in reversed(list(enumerate(item))))
 
 
-def tool_description_slots(tools: Any, at: str, *, function_key: str | None) -> list[TextSlot]:
-    """Tool descriptions are prompt text (instructions hide there): ``tools[i][.function].description``."""
+def tool_description_slots(
+    tools: Any, at: str, *, function_key: str | None, schema_key: str
+) -> list[TextSlot]:
+    """Tool descriptions are prompt text (instructions hide there): ``tools[i][.function].description``
+    and every description in the tool's input schema (``schema_key``)."""
     if not isinstance(tools, list):
         return []
     slots: list[TextSlot] = []
     for i, tool in enumerate(tools):
         holder = tool.get(function_key) if isinstance(tool, dict) and function_key else tool
-        if isinstance(holder, dict) and isinstance(holder.get("description"), str):
-            path: JsonPath = (at, i, function_key, "description") if function_key else (at, i, "description")
-            slots.append(TextSlot(path, holder["description"], 0))
+        if not isinstance(holder, dict):
+            continue
+        base: JsonPath = (at, i, function_key) if function_key else (at, i)
+        if isinstance(holder.get("description"), str):
+            slots.append(TextSlot((*base, "description"), holder["description"], 0))
+        slots.extend(schema_description_slots(holder.get(schema_key), (*base, schema_key)))
     return slots
+
+
+def schema_description_slots(schema: Any, at: JsonPath) -> list[TextSlot]:
+    """Every ``description`` inside a JSON schema (a tool's input, a structured output's format): the
+    model reads them, so instructions can hide there as in a tool's own description."""
+    return [TextSlot(path, text, 0) for path, text in string_leaves(schema, at) if path[-1] == "description"]
 
 
 def with_redactions(

@@ -27,6 +27,7 @@ from proxy.apis.base import (
     is_token_array,
     policy_text,
     require_model,
+    schema_description_slots,
     set_path,
     token_counts,
     tool_description_slots,
@@ -47,7 +48,13 @@ def parse_chat_request(body: dict[str, Any]) -> ParsedRequest:
         if not isinstance(message, dict):
             raise BadRequest(f"'messages[{i}]' must be an object.", param=f"messages[{i}]")
         slots.extend(_message_slots(message, ("messages", i), group=0))
-    slots.extend(tool_description_slots(body.get("tools"), "tools", function_key="function"))
+    prediction = body.get("prediction")  # predicted output: text the model is given to reuse
+    if isinstance(prediction, dict):
+        slots.extend(_message_slots(prediction, ("prediction",), group=0))
+    slots.extend(
+        tool_description_slots(body.get("tools"), "tools", function_key="function", schema_key="parameters")
+    )
+    slots.extend(schema_description_slots(body.get("response_format"), ("response_format",)))
     return ParsedRequest(body, model, body.get("stream") is True, tuple(slots))
 
 
@@ -67,6 +74,8 @@ def parse_completion_request(body: dict[str, Any]) -> ParsedRequest:
                 tokens = True
     elif prompt is not None and not tokens:
         raise BadRequest("'prompt' must be a string or an array.", param="prompt")
+    if isinstance(body.get("suffix"), str):  # the text after the insertion point, which the model reads
+        slots.append(TextSlot(("suffix",), body["suffix"], 0))
     return ParsedRequest(body, model, body.get("stream") is True, tuple(slots), token_prompt=tokens)
 
 

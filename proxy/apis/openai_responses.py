@@ -28,6 +28,7 @@ from proxy.apis.base import (
     input_output_usage,
     optional_model,
     policy_text,
+    schema_description_slots,
     set_path,
     string_leaves,
     tool_description_slots,
@@ -56,7 +57,10 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
             slots.extend(_input_item_slots(item, ("input", i)))
     elif value is not None:
         raise BadRequest("'input' must be a string or an array of input items.", param="input")
-    slots.extend(tool_description_slots(body.get("tools"), "tools", function_key=None))
+    slots.extend(
+        tool_description_slots(body.get("tools"), "tools", function_key=None, schema_key="parameters")
+    )
+    slots.extend(schema_description_slots(body.get("text"), ("text",)))
     return ParsedRequest(body, optional_model(body), body.get("stream") is True, tuple(slots))
 
 

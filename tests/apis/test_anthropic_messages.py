@@ -33,6 +33,18 @@ def _client(proxy: RunningProxy, api_key: str = "sk-ant-test") -> anthropic.Asyn
     return anthropic.AsyncAnthropic(base_url=proxy.url, api_key=api_key, max_retries=0, timeout=10)
 
 
+def test_schema_descriptions_are_prompt_text() -> None:
+    schema = {"type": "object", "properties": {"q": {"type": "string", "description": "the query"}}}
+    body = {
+        "model": "m",
+        "max_tokens": 10,
+        "messages": USER,
+        "tools": [{"name": "f", "description": "find", "input_schema": schema}],
+        "output_format": {"type": "json_schema", "schema": {"description": "one line", **schema}},
+    }
+    assert parse_request(body).texts == ["hi", "find", "the query", "one line", "the query"]
+
+
 def test_every_other_block_the_model_reads_is_moderated_but_ids_names_and_data() -> None:
     content = [
         {"type": "search_result", "source": "https://x/a", "title": "Trains",

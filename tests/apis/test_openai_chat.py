@@ -80,6 +80,18 @@ def test_chat_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
     assert parse_chat_request(body).texts == texts
 
 
+def test_a_prediction_a_response_format_and_a_suffix_are_prompt_text() -> None:
+    chat = _msgs({"role": "user", "content": "fix it"})
+    chat["prediction"] = {"type": "content", "content": [{"type": "text", "text": "old code"}]}
+    chat["response_format"] = {
+        "type": "json_schema",
+        "json_schema": {"name": "a", "description": "answer here", "schema": {"type": "object"}},
+    }
+    assert parse_chat_request(chat).texts == ["fix it", "old code", "answer here"]
+    completion = parse_completion_request({"model": "m", "prompt": "def f(", "suffix": "return x"})
+    assert completion.texts == ["def f(", "return x"]
+
+
 @pytest.mark.parametrize(
     ("prompt", "texts", "groups"),
     [

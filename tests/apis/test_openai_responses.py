@@ -107,6 +107,17 @@ def test_every_input_item_the_model_reads_is_moderated_but_ids_names_and_data() 
     assert parsed.sealed[0] is True and not any(parsed.sealed[1:]), "a reasoning item is only refused"
 
 
+def test_schema_descriptions_are_prompt_text() -> None:
+    schema = {"type": "object", "properties": {"q": {"type": "string", "description": "the query"}}}
+    body = {
+        "model": "m",
+        "input": "hi",
+        "tools": [{"type": "function", "name": "f", "description": "find", "parameters": schema}],
+        "text": {"format": {"type": "json_schema", "name": "a", "description": "one line", "schema": schema}},
+    }
+    assert parse_request(body).texts == ["hi", "find", "the query", "one line", "the query"]
+
+
 def test_answer_texts() -> None:
     body = {
         "output": [
