@@ -481,6 +481,15 @@ async def test_a_prompt_s_thinking_is_moderated_and_refused_rather_than_rewritte
     assert apis.requests[0].json()["messages"] == THINKING_TURN, "a passed thinking block goes as it came"
 
 
+async def _answer(proxy: RunningProxy, *, stream: bool) -> anthropic.types.Message:
+    """The answer to ``USER`` as the SDK assembles it, from a JSON reply or from a stream."""
+    async with _client(proxy) as client:
+        if stream:
+            async with client.messages.stream(model="m", max_tokens=10, messages=USER) as events:
+                return await events.get_final_message()
+        return await client.messages.create(model="m", max_tokens=10, messages=USER)
+
+
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
 async def test_thinking_and_its_signature_pass_as_they_came(
     start_proxy: StartProxy, apis: ApiUpstream, stream: bool
@@ -488,12 +497,7 @@ async def test_thinking_and_its_signature_pass_as_they_came(
     proxy = await moderated_proxy(start_proxy, apis)
     thinking = ["The user wants ", "a weather report; ", "我查一下。"]
     apis.answer(Spoken(SPLITS["every character"], thinking=thinking))
-    async with _client(proxy) as client:
-        if stream:
-            async with client.messages.stream(model="m", max_tokens=10, messages=USER) as events:
-                message = await events.get_final_message()
-        else:
-            message = await client.messages.create(model="m", max_tokens=10, messages=USER)
+    message = await _answer(proxy, stream=stream)
     assert [block.type for block in message.content] == ["thinking", "text"]
     block = message.content[0]
     assert block.type == "thinking"
@@ -514,12 +518,7 @@ async def test_thinking_that_would_be_blocked_or_rewritten_refuses_the_answer(
         upstream_url=apis.url, scanner=SCANNER, moderator=ScannerModerator(SCANNER), stream_observer=recorder
     )
     apis.answer(Spoken(["the answer"], thinking=thinking))
-    async with _client(proxy) as client:
-        if stream:
-            async with client.messages.stream(model="m", max_tokens=10, messages=USER) as events:
-                message = await events.get_final_message()
-        else:
-            message = await client.messages.create(model="m", max_tokens=10, messages=USER)
+    message = await _answer(proxy, stream=stream)
     assert message.stop_reason == "refusal"
     texts = [getattr(block, "thinking", None) or getattr(block, "text", "") for block in message.content]
     assert texts[-1] == REFUSAL
