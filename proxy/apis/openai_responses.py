@@ -17,7 +17,6 @@ moderated (docs/api.md).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from proxy.apis.base import (
@@ -86,7 +85,7 @@ def _input_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
         return [TextSlot((*at, "input"), item["input"], 0)]
     if kind == "reasoning":
         # Sent back with its encrypted content: moderated, but refused rather than rewritten.
-        return [replace(slot, sealed=True) for slot in _reasoning_slots(item, at)]
+        return _reasoning_slots(item, at, sealed=True)
     if kind == "item_reference":
         return []
     # Every other item (shell, MCP, code interpreter, search and patch calls and their outputs, ones
@@ -94,14 +93,14 @@ def _input_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
     return [TextSlot(path, text, 0) for path, text in string_leaves(item, at, _NOT_TEXT)]
 
 
-def _reasoning_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
+def _reasoning_slots(item: Mapping[str, Any], at: JsonPath, *, sealed: bool = False) -> list[TextSlot]:
     """A reasoning item's summary and reasoning text."""
     slots: list[TextSlot] = []
     for name in ("summary", "content"):
         parts = item.get(name)
         for k, part in enumerate(parts if isinstance(parts, list) else ()):
             if isinstance(part, dict) and isinstance(part.get("text"), str):
-                slots.append(TextSlot((*at, name, k, "text"), part["text"], 0))
+                slots.append(TextSlot((*at, name, k, "text"), part["text"], 0, sealed=sealed))
     return slots
 
 
