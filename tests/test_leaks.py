@@ -64,18 +64,21 @@ async def slow_clients(served: Served) -> None:
     partial_headers = HEAD[:30]
     partial_body = HEAD + b"Content-Length: 100000\r\n\r\n{"
     connections = [await asyncio.open_connection("127.0.0.1", served.port) for _ in range(STORM)]
-    for index, (_, writer) in enumerate(connections):
-        writer.write(partial_headers if index % 2 else partial_body)
-    held = served.sockets().clients
-    assert held > STORM // 2, held  # the measure sees them while they are held
+    try:
+        for index, (_, writer) in enumerate(connections):
+            writer.write(partial_headers if index % 2 else partial_body)
+        # The measure sees them while they are held (once the proxy has accepted them: the kernel
+        # completes a connection before the process takes it from the backlog).
+        await served.settle(lambda s: s.clients > STORM // 2, SETTLE)
 
-    async def answered(reader: asyncio.StreamReader) -> bytes:
-        return await asyncio.wait_for(reader.read(), SETTLE)  # the answer, then the server closes
+        async def answered(reader: asyncio.StreamReader) -> bytes:
+            return await asyncio.wait_for(reader.read(), SETTLE)  # the answer, then the server closes
 
-    answers = await asyncio.gather(*(answered(reader) for reader, _ in connections))
-    assert all(answer.startswith(b"HTTP/1.1 408") for answer in answers)
-    for _, writer in connections:
-        writer.close()
+        answers = await asyncio.gather(*(answered(reader) for reader, _ in connections))
+        assert all(answer.startswith(b"HTTP/1.1 408") for answer in answers)
+    finally:
+        for _, writer in connections:
+            writer.close()
 
 
 async def test_slow_clients_leave_nothing_behind(upstream: LoopbackUpstream) -> None:
@@ -89,9 +92,11 @@ async def pause() -> None:
 
 async def _abort_after(served: Served, sent: bytes, until: Callable[[], Awaitable[None]]) -> None:
     _, writer = await asyncio.open_connection("127.0.0.1", served.port)
-    writer.write(sent)
-    await until()
-    writer.transport.abort()
+    try:
+        writer.write(sent)
+        await until()
+    finally:
+        writer.transport.abort()
 
 
 async def test_streams_aborted_at_every_stage_leave_nothing_behind(upstream: LoopbackUpstream) -> None:
@@ -117,10 +122,12 @@ async def test_streams_aborted_at_every_stage_leave_nothing_behind(upstream: Loo
 
         async def mid_stream() -> None:
             reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
-            writer.write(full)
-            await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), SETTLE)  # response head
-            await first_event(reader)
-            writer.transport.abort()
+            try:
+                writer.write(full)
+                await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), SETTLE)  # response head
+                await first_event(reader)
+            finally:
+                writer.transport.abort()
 
         await asyncio.gather(
             *(_abort_after(served, HEAD[:30], pause) for _ in range(STORM)),  # mid-headers
