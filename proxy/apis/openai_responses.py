@@ -7,9 +7,10 @@ interpreter calls and their outputs, each string but ids, names and encoded data
 tools' descriptions. A blocked prompt is the chat ``content_filter`` error with
 ``param: "input"``. Answer texts: ``output[*]`` message ``output_text`` and
 ``refusal`` parts, ``function_call`` arguments, a reasoning item's summary and reasoning
-text. A blocked answer is HTTP 200 with ``status: "incomplete"`` and
-``incomplete_details.reason: "content_filter"``, the flagged message text replaced by the
-refusal (a flagged tool call or reasoning item by a message holding it). With
+text, and of every other item (a hosted tool's call and result: MCP, code interpreter, file and
+web search) each string but ids, names and encoded data. A blocked answer is HTTP 200 with
+``status: "incomplete"`` and ``incomplete_details.reason: "content_filter"``, the flagged message
+text replaced by the refusal (any other flagged item by a message holding it). With
 ``previous_response_id`` the earlier turns live upstream; only what this request carries is
 moderated (docs/api.md).
 """
@@ -33,7 +34,7 @@ from proxy.apis.base import (
     tool_description_slots,
 )
 from proxy.apis.openai_chat import prompt_blocked
-from proxy.apis.openai_responses_stream import ResponsesEvents, refusal_item
+from proxy.apis.openai_responses_stream import NOT_TEXT, ResponsesEvents, refusal_item
 from proxy.errors import BadRequest
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action
@@ -63,16 +64,6 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
     return ParsedRequest(body, optional_model(body), body.get("stream") is True, tuple(slots))
 
 
-_NOT_TEXT = frozenset(
-    {
-        "id", "type", "status", "role", "call_id", "approval_request_id", "server_label", "name",
-        "container_id", "caller", "encrypted_content", "image_url", "file_id", "file_data", "result",
-        "detail", "format", "max_output_length",
-    }
-)  # fmt: skip
-"""Keys of an input item that identify, refer to or encode something rather than say it."""
-
-
 def _input_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
     kind = item.get("type", "message")
     if kind == "message":
@@ -90,7 +81,7 @@ def _input_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
         return []
     # Every other item (shell, MCP, code interpreter, search and patch calls and their outputs, ones
     # newer than this list) is conversation the model reads: each string it says is moderated.
-    return [TextSlot(path, text, 0) for path, text in string_leaves(item, at, _NOT_TEXT)]
+    return [TextSlot(path, text, 0) for path, text in string_leaves(item, at, NOT_TEXT)]
 
 
 def _reasoning_slots(item: Mapping[str, Any], at: JsonPath, *, sealed: bool = False) -> list[TextSlot]:
@@ -136,6 +127,10 @@ def response_slots(body: Mapping[str, Any]) -> list[TextSlot]:
             slots.append(TextSlot(("output", i, "input"), item["input"], 0))
         elif kind == "reasoning":  # a reasoning model's thinking and its summary, which UIs show
             slots.extend(_reasoning_slots(item, ("output", i)))
+        else:  # a hosted tool's call and its result (MCP, code interpreter, search...), which UIs show
+            slots.extend(
+                TextSlot(path, text, 0) for path, text in string_leaves(item, ("output", i), NOT_TEXT) if text
+            )
     return slots
 
 

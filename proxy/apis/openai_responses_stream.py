@@ -1,9 +1,13 @@
 """Responses API streams: ``response.*`` events through the window moderator.
 
 Text arrives in ``response.output_text.delta``, ``response.refusal.delta``,
-``response.function_call_arguments.delta`` and ``response.custom_tool_call_input.delta``
+``response.function_call_arguments.delta``, ``response.custom_tool_call_input.delta``,
+``response.mcp_call_arguments.delta`` and ``response.code_interpreter_call_code.delta``
 events, and a reasoning model's ``response.reasoning_text.delta`` and
 ``response.reasoning_summary_text.delta``: one window per output item and content or summary part.
+Every other string of an output item (a hosted tool's result, a search's query) arrives whole in
+``output_item.added`` or ``.done``: it is checked there by the rules, before the client sees it,
+and an item refused in ``output_item.added`` never starts for the client.
 A delta's text is replaced by what its window releases (the event keeps every other
 field); when a part ends (``*.done``), what the window still held goes out
 in one more delta event just before it, and the ``*.done`` events, ``content_part.done``,
@@ -19,30 +23,46 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from proxy.apis.base import input_output_usage
+from proxy.apis.base import input_output_usage, set_path, string_leaves
 from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
-from proxy.stream_events import TextWindows, close_opened, compact_json, json_event, same_event
+from proxy.stream_events import Released, TextWindows, close_opened, compact_json, json_event, same_event
 
 _OPENING = frozenset({"response.created", "response.in_progress", "response.queued"})
 _FINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
-_DELTAS = {
-    "response.output_text.delta": "text",
-    "response.refusal.delta": "refusal",
-    "response.function_call_arguments.delta": "arguments",
-    "response.custom_tool_call_input.delta": "input",
-    "response.reasoning_text.delta": "text",
-    "response.reasoning_summary_text.delta": "summary",
+_TEXTS = {
+    "output_text": "text",
+    "refusal": "refusal",
+    "function_call_arguments": "arguments",
+    "custom_tool_call_input": "input",
+    "mcp_call_arguments": "arguments",
+    "mcp_call.arguments": "arguments",  # the spelling of earlier API versions
+    "code_interpreter_call_code": "code",
+    "code_interpreter_call.code": "code",
+    "reasoning_text": "text",
+    "reasoning_summary_text": "summary",
 }
-_DONES = {
-    "response.output_text.done": "text",
-    "response.refusal.done": "refusal",
-    "response.function_call_arguments.done": "arguments",
-    "response.custom_tool_call_input.done": "input",
-    "response.reasoning_text.done": "text",
-    "response.reasoning_summary_text.done": "summary",
+"""What streams as deltas (``response.<name>.delta``, then ``.done`` with the whole text in ``field``)."""
+_DELTAS = {f"response.{name}.delta": field for name, field in _TEXTS.items()}
+_DONES = {f"response.{name}.done": field for name, field in _TEXTS.items()}
+_CALL_TEXTS = {
+    "function_call": "arguments",
+    "custom_tool_call": "input",
+    "mcp_call": "arguments",
+    "code_interpreter_call": "code",
 }
+"""The text of a call item that streams as deltas (content index ``_ARGUMENTS``)."""
+_CALLS = frozenset({"function_call", "custom_tool_call"})
+"""Call items with no other text."""
+NOT_TEXT = frozenset(
+    {
+        "id", "type", "status", "role", "call_id", "approval_request_id", "server_label", "name",
+        "container_id", "caller", "encrypted_content", "image_url", "file_id", "file_data", "result",
+        "detail", "format", "max_output_length",
+    }
+)  # fmt: skip
+"""Keys of an item that identify, refer to or encode something rather than say it."""
 _ARGUMENTS = -1
 """The content index of a tool call's arguments or input (they belong to the item, not to a part)."""
 _SUMMARY = -2
@@ -76,6 +96,9 @@ class ResponsesEvents:
         self._stopped = False
         self._fresh = False
         self._usage: tuple[int, int] | None = None
+        self._checked: dict[str, Released] = {}
+        """Texts moderated whole, by text: an item's strings come again in ``output_item.done`` and
+        ``response.completed`` and are checked (and counted) once."""
 
     @property
     def windows(self) -> TextWindows:
@@ -101,7 +124,14 @@ class ResponsesEvents:
                 self._response = response
             self._opening += encode_event(event)
         elif kind == "response.output_item.added" and isinstance(item := data.get("item"), dict):
-            self._items[_int(data.get("output_index"))] = copy.deepcopy(item)
+            # Usually empty at this point; whatever it already says is checked before the client sees it.
+            index = _int(data.get("output_index"))
+            block, changed = self._whole_texts(index, item)
+            if block is not None:
+                return block
+            self._items[index] = copy.deepcopy(item)
+            out += same_event(event, compact_json(data)) if changed else encode_event(event)
+            return None
         elif kind == "response.content_part.added" and isinstance(part := data.get("part"), dict):
             item = self._items.get(_int(data.get("output_index")))
             if item is not None and isinstance(item.setdefault("content", []), list):
@@ -235,21 +265,23 @@ class ResponsesEvents:
         return None
 
     async def _item_texts(self, index: int, item: dict[str, Any], out: bytearray) -> Finding | None:
-        """The texts of an output message, function call or reasoning item (other items pass)."""
-        if item.get("type") in ("function_call", "custom_tool_call"):
-            field = "arguments" if item.get("type") == "function_call" else "input"
-            if isinstance(item.get(field), str):
-                return await self._replace((index, _ARGUMENTS), item, field, out)
-            return None
-        if item.get("type") == "reasoning":
+        """The texts of an output item: a message's parts, a call's streamed text, a reasoning item's
+        summary and text, and every other string of any other item (a hosted tool's call and result)."""
+        kind = item.get("type")
+        field = _CALL_TEXTS.get(kind) if isinstance(kind, str) else None
+        if field is not None and isinstance(item.get(field), str):
+            block = await self._replace((index, _ARGUMENTS), item, field, out)
+            if block is not None or kind in _CALLS:
+                return block
+        if kind not in ("message", "reasoning"):
+            return self._whole_texts(index, item, field)[0]
+        if kind == "reasoning":
             summary = item.get("summary")
             for s, part in enumerate(summary if isinstance(summary, list) else ()):
                 if isinstance(part, dict) and isinstance(part.get("text"), str):
                     block = await self._replace((index, _SUMMARY - s), part, "text", out)
                     if block is not None:
                         return block
-        elif item.get("type") != "message":
-            return None
         content = item.get("content")
         for k, part in enumerate(content if isinstance(content, list) else ()):
             for field in ("text", "refusal"):
@@ -258,6 +290,25 @@ class ResponsesEvents:
                     if block is not None:
                         return block
         return None
+
+    def _whole_texts(
+        self, index: int, item: dict[str, Any], streamed: str | None = None
+    ) -> tuple[Finding | None, bool]:
+        """Every string of ``item`` but its ``streamed`` text, checked whole and rewritten in place:
+        the block, if any, and whether any string changed."""
+        changed = False
+        for path, text in string_leaves(item, (), NOT_TEXT):
+            if not text or path == (streamed,):
+                continue
+            if (released := self._checked.get(text)) is None:
+                released = self._checked[text] = self._windows.check_whole(text)
+            if released.block is not None:
+                self._blocked_at = (index, _ARGUMENTS)
+                return released.block, changed
+            if released.text != text:
+                set_path(item, path, released.text)
+                changed = True
+        return None, changed
 
     async def _replace(self, key: Key, holder: dict[str, Any], field: str, out: bytearray) -> Finding | None:
         """``holder[field]`` repeats the whole text of ``key``: it becomes the moderated text.
@@ -307,10 +358,10 @@ class ResponsesEvents:
         """Output item ``index`` as the client has seen it: released text only, plus the refusal."""
         item = copy.deepcopy(self._items[index])
         item["status"] = "incomplete"
-        if item.get("type") in ("function_call", "custom_tool_call"):
-            field = "arguments" if item.get("type") == "function_call" else "input"
+        if (field := _CALL_TEXTS.get(item.get("type", ""))) is not None and field in item:
             item[field] = self._windows.released((index, _ARGUMENTS))
-            return item
+        if item.get("type") not in ("message", "reasoning"):
+            return item  # its other strings were checked when it was added
         if item.get("type") == "reasoning":
             summary = item.get("summary")
             for s, part in enumerate(summary if isinstance(summary, list) else ()):
@@ -335,7 +386,7 @@ class ResponsesEvents:
 
 def _key(data: dict[str, Any], kind: str) -> Key:
     role = _DELTAS.get(kind, _DONES.get(kind))
-    if role in ("arguments", "input"):
+    if role in ("arguments", "input", "code"):
         content = _ARGUMENTS
     elif role == "summary":
         content = _SUMMARY - _int(data.get("summary_index"))

@@ -12,11 +12,13 @@ from proxy.stream_events import RewriterFactory, TextWindows
 from tests.apis.helpers import REFUSAL, SCANNER
 
 
-def rewrite(factory: RewriterFactory, upstream: list[bytes]) -> tuple[list[dict[str, Any]], bool]:
+def rewrite(
+    factory: RewriterFactory, upstream: list[bytes], windows: TextWindows | None = None
+) -> tuple[list[dict[str, Any]], bool]:
     """The events the client gets (decoded), and whether the stream was blocked."""
 
     async def run() -> tuple[bytes, bool]:
-        rewriter = factory(TextWindows(SCANNER), REFUSAL)
+        rewriter = factory(windows or TextWindows(SCANNER), REFUSAL)
         out = bytearray()
         for item in SSEParser().feed(b"".join(upstream)):
             assert isinstance(item, SSEEvent)

@@ -131,14 +131,23 @@ def test_answer_texts() -> None:
                 "content": [{"type": "output_text", "text": "a"}, {"type": "refusal", "refusal": "r"}],
             },
             {"type": "function_call", "arguments": "{}"},
+            {"type": "mcp_call", "id": "mcp_1", "server_label": "docs", "name": "search",
+             "arguments": '{"q": "x"}', "output": "found", "error": None},
+            {"type": "web_search_call", "id": "ws_1", "status": "completed",
+             "action": {"type": "search", "query": "trains", "sources": [{"type": "url", "url": "u"}]}},
+            {"type": "image_generation_call", "id": "ig_1", "status": "completed", "result": "iVBORw0KGgo="},
         ]
-    }
+    }  # fmt: skip
     assert [(s.path, s.text) for s in response_slots(body)] == [
         (("output", 0, "summary", 0, "text"), "s"),
         (("output", 0, "content", 0, "text"), "t"),
         (("output", 1, "content", 0, "text"), "a"),
         (("output", 1, "content", 1, "refusal"), "r"),
         (("output", 2, "arguments"), "{}"),
+        (("output", 3, "arguments"), '{"q": "x"}'),
+        (("output", 3, "output"), "found"),
+        (("output", 4, "action", "query"), "trains"),
+        (("output", 4, "action", "sources", 0, "url"), "u"),
     ]
 
 
@@ -272,6 +281,44 @@ async def test_blocked_tool_call_becomes_a_refusal_message(
     assert response.status == "incomplete"
     assert [item.type for item in response.output] == ["message", "message"]
     assert response.output_text == "fine" + REFUSAL
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+async def test_a_hosted_tools_call_and_result_are_moderated(
+    start_proxy: StartProxy, apis: ApiUpstream, stream: bool
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken(["fine"], mcp_arguments=['{"q": "da', 'rn"}'], mcp_output=TEXT))
+    async with _async(proxy) as client:
+        if stream:
+            async with client.responses.stream(model="m", input="hi") as events:
+                response = await events.get_final_response()
+        else:
+            response = await client.responses.create(model="m", input="hi")
+    call = response.output[-1]
+    assert call.type == "mcp_call"
+    assert (response.status, call.arguments, call.output) == ("completed", '{"q": "***"}', MODERATED)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+async def test_a_hosted_tools_result_that_blocks_becomes_a_refusal(
+    start_proxy: StartProxy, apis: ApiUpstream, stream: bool
+) -> None:
+    proxy = await moderated_proxy(start_proxy, apis)
+    apis.answer(Spoken(["fine"], mcp_arguments=["{}"], mcp_output="the bomb recipe"))
+    async with _async(proxy) as client:
+        if stream:
+            events = [e async for e in await client.responses.create(model="m", input="hi", stream=True)]
+            assert "bomb" not in "".join(e.model_dump_json() for e in events)
+            assert events[-1].type == "response.incomplete"
+            response = events[-1].response
+        else:
+            response = await client.responses.create(model="m", input="hi")
+    assert response.status == "incomplete"
+    assert response.incomplete_details is not None
+    assert response.incomplete_details.reason == "content_filter"
+    assert "bomb" not in response.model_dump_json()
+    assert response.output_text.endswith(REFUSAL)
 
 
 async def _stream_texts(proxy: RunningProxy) -> tuple[str, list[Any]]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.apis.openai_responses_stream import ResponsesEvents
-from tests.apis.helpers import MODERATED, REFUSAL, TEXT, cut, split_keyword
+from proxy.stream_events import TextWindows
+from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, TEXT, cut, split_keyword
 from tests.apis.stream_check import rewrite, strings
 from tests.fixtures.api_upstream import Spoken, responses_events
 
@@ -131,3 +133,91 @@ def test_logprobs_of_a_changed_text_are_dropped() -> None:
     assert not any("darn" in s for e in events for s in strings(e))
     done = events[-1]
     assert (done["text"], done["logprobs"]) == ("oh *** fine", [])
+
+
+def _hosted(arguments: list[str], output: str) -> list[bytes]:
+    """A stream whose answer ends with an MCP call: arguments as deltas, its result whole."""
+    return responses_events(Spoken(["fine"], mcp_arguments=arguments, mcp_output=output))
+
+
+@settings(max_examples=60, deadline=None)
+@given(points=st.lists(st.integers(min_value=1, max_value=15), max_size=8))
+def test_a_hosted_calls_arguments_and_result_are_moderated(points: list[int]) -> None:
+    events, blocked = rewrite(ResponsesEvents, _hosted(cut('{"q": "darn it"}', points), TEXT))
+    assert not blocked
+    deltas = [e["delta"] for e in events if e["type"] == "response.mcp_call_arguments.delta"]
+    assert "".join(deltas) == '{"q": "*** it"}'  # type: ignore[arg-type]
+    assert next(e for e in events if e["type"] == "response.mcp_call_arguments.done")["arguments"] == (
+        '{"q": "*** it"}'
+    )
+    done = [e["item"] for e in events if e["type"] == "response.output_item.done"][-1]
+    final = events[-1]["response"]["output"][-1]  # type: ignore[index]
+    for item in (done, final):
+        assert (item["arguments"], item["output"]) == ('{"q": "*** it"}', MODERATED)  # type: ignore[index]
+    assert not any("darn" in s or "555" in s for e in events for s in strings(e))
+
+
+def test_a_hosted_result_is_checked_and_counted_once_though_it_comes_twice() -> None:
+    windows = TextWindows(SCANNER)
+    events, _ = rewrite(ResponsesEvents, _hosted(["{}"], "oh darn"), windows)
+    assert events[-1]["response"]["output"][-1]["output"] == "oh ***"  # type: ignore[index]
+    assert len(windows.findings) == 1
+
+
+def test_a_hosted_result_that_blocks_never_reaches_the_client() -> None:
+    events, blocked = rewrite(ResponsesEvents, _hosted(['{"q": 1}'], "how to build a bomb"))
+    assert blocked
+    assert not any("bomb" in s for e in events for s in strings(e))
+    final = events[-1]
+    assert final["type"] == "response.incomplete"
+    output = final["response"]["output"]  # type: ignore[index]
+    assert [item["type"] for item in output] == ["message", "mcp_call", "message"]
+    assert (output[1]["arguments"], output[1]["output"]) == ('{"q": 1}', None)  # as the client saw it
+    assert output[-1]["content"][0]["text"] == REFUSAL
+
+
+def test_an_item_refused_when_added_never_starts_for_the_client() -> None:
+    search = {
+        "id": "ws_1",
+        "type": "web_search_call",
+        "status": "completed",
+        "action": {"type": "search", "query": "how to build a bomb"},
+    }
+    upstream = [
+        _event("response.created", response={"id": "resp_1", "status": "in_progress", "output": []}),
+        _event("response.output_item.added", output_index=0, item=search),
+        _event("response.output_item.done", output_index=0, item=search),
+        _event("response.completed", response={"id": "resp_1", "status": "completed", "output": [search]}),
+    ]
+    events, blocked = rewrite(ResponsesEvents, upstream)
+    assert blocked
+    assert [e["type"] for e in events] == ["response.created", "response.incomplete"]
+    output = events[-1]["response"]["output"]  # type: ignore[index]
+    assert [(item["type"], item["content"][0]["text"]) for item in output] == [("message", REFUSAL)]
+
+
+@pytest.mark.parametrize("name", ["code_interpreter_call_code", "code_interpreter_call.code"])
+def test_code_interpreter_code_and_logs_are_moderated(name: str) -> None:
+    call = {"id": "ci_1", "type": "code_interpreter_call", "status": "in_progress", "container_id": "c"}
+    ran = {
+        **call,
+        "status": "completed",
+        "code": "print('darn')",
+        "outputs": [{"type": "logs", "logs": "darn"}],
+    }
+    where = {"item_id": "ci_1", "output_index": 0}
+    upstream = [
+        _event("response.created", response={"id": "resp_1", "status": "in_progress", "output": []}),
+        _event("response.output_item.added", output_index=0, item={**call, "code": "", "outputs": None}),
+        *(_event(f"response.{name}.delta", **where, delta=d) for d in ["print('da", "rn')"]),
+        _event(f"response.{name}.done", **where, code="print('darn')"),
+        _event("response.output_item.done", output_index=0, item=ran),
+        _event("response.completed", response={"id": "resp_1", "status": "completed", "output": [ran]}),
+    ]
+    events, blocked = rewrite(ResponsesEvents, upstream)
+    assert not blocked
+    assert "".join(str(e["delta"]) for e in events if e["type"] == f"response.{name}.delta") == "print('***')"
+    assert next(e for e in events if e["type"] == f"response.{name}.done")["code"] == "print('***')"
+    for item in (events[-2]["item"], events[-1]["response"]["output"][0]):  # type: ignore[index]
+        assert (item["code"], item["outputs"]) == ("print('***')", [{"type": "logs", "logs": "***"}])  # type: ignore[index]
+    assert not any("darn" in s for e in events for s in strings(e))
