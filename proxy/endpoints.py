@@ -93,7 +93,8 @@ async def moderations(request: web.Request) -> web.Response:
 
 
 UNCHECKED_METHODS = frozenset({"POST", "PUT", "PATCH"})
-"""Methods that can carry text to a model: on a path no format knows, ``moderation.unknown_paths`` decides."""
+"""Methods that can carry text to a model: on a path no format knows, ``moderation.unknown_paths`` decides
+(as it does for any request that comes with a body: a ``GET`` with one is no safer)."""
 
 
 async def passthrough(request: web.Request) -> web.StreamResponse:
@@ -107,7 +108,7 @@ async def passthrough(request: web.Request) -> web.StreamResponse:
         await read_body(request, services.settings.server.max_body_bytes) if request.can_read_body else None
     )
     routed = route(services, request, tenant, openai_chat.model_of(request.content_type, body))
-    if request.method in UNCHECKED_METHODS:
+    if request.method in UNCHECKED_METHODS or body:
         if routed.plan.unknown_paths != "pass":
             raise NotFound(
                 f"{request.method} {request.path} is not an API modproxy moderates, so it is refused "

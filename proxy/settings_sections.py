@@ -183,7 +183,9 @@ class ModerationSettings:
         check=_token_prompts,
     )  # fmt: skip
     unknown_paths: str = setting(
-        "block", "POST/PUT/PATCH to a /v1 path no API format knows: block (404) or pass (counted)",
+        "block",
+        "POST/PUT/PATCH, or any request with a body, to a /v1 path no API format knows: block (404) or pass"
+        " (counted)",
         check=_unknown_paths,
     )  # fmt: skip
 

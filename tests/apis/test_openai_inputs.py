@@ -103,14 +103,20 @@ async def test_token_prompts_are_refused_by_default_and_passed_when_configured(
     assert passing.sample(BYPASSES, labels) == 1
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        *((method, "/v1/assistants") for method in ("POST", "PUT", "PATCH", "DELETE")),
+        ("GET", "/v1/chat/completions"),  # a body by another method is no less a prompt
+    ],
+)
 async def test_unknown_paths_are_refused_by_default(
-    start_stack: StartStack, upstream: LoopbackUpstream, method: str
+    start_stack: StartStack, upstream: LoopbackUpstream, method: str, path: str
 ) -> None:
     stack = await start_stack()
     async with (
         aiohttp.ClientSession() as http,
-        http.request(method, f"{stack.url}/v1/assistants", json={"instructions": "x"}) as response,
+        http.request(method, f"{stack.url}{path}", json={"instructions": "x"}) as response,
     ):
         assert response.status == 404
         error = (await response.json())["error"]
