@@ -111,7 +111,9 @@ async def passthrough(request: web.Request) -> web.StreamResponse:
     if request.method in UNCHECKED_METHODS or body:
         if routed.plan.unknown_paths != "pass":
             raise NotFound(
-                f"{request.method} {request.path} is not an API modproxy moderates, so it is refused "
+                f"{request.method} {request.path}"
+                f"{'' if request.method in UNCHECKED_METHODS else ' with a body'} is not an API modproxy"
+                " moderates, so it is refused "
                 "(the proxy's moderation.unknown_paths setting is 'block').",
                 code="unknown_path",
             )

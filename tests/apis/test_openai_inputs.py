@@ -122,6 +122,9 @@ async def test_unknown_paths_are_refused_by_default(
         error = (await response.json())["error"]
     assert error["code"] == "unknown_path"
     assert "moderation.unknown_paths" in error["message"]
+    assert error["message"].startswith(
+        f"{method} {path}{' with a body' if method in ('GET', 'DELETE') else ''} is"
+    )
     assert upstream.requests == []
 
 
