@@ -73,17 +73,23 @@ class TextWindows:
         self._finished.add(key)
         return await self._settle(key, window.finish(), final=True)
 
-    def check_whole(self, text: str) -> Released:
+    async def check_whole(self, text: str) -> Released:
         """A text that arrives whole inside one event (a server tool's result): scanned at once, with
-        no window, and released redacted or not at all."""
+        no window, then through the classifier stage like any streamed text, and released redacted
+        or not at all."""
         findings = self.scanner.scan(text, self.phase)
-        if not findings:
-            return Released(text)
-        self.findings.extend(findings)
-        blocks = [f for f in findings if f.action is Action.BLOCK and not f.shadow]
-        if blocks:
-            return Released(block=min(blocks, key=lambda f: (f.start, f.end)))
-        return Released(apply_redactions(text, findings))
+        if findings:
+            self.findings.extend(findings)
+            blocks = [f for f in findings if f.action is Action.BLOCK and not f.shadow]
+            if blocks:
+                return Released(block=min(blocks, key=lambda f: (f.start, f.end)))
+            text = apply_redactions(text, findings)
+        if self.segment_check is not None and text:
+            check, phase = self.segment_check, self.phase
+            text, block = await release_segments(Segmenter(), text, check, phase, self.findings, final=True)
+            if block is not None:
+                return Released(block=block)
+        return Released(text)
 
     def released(self, key: Hashable) -> str:
         """Everything released of ``key`` so far: after :meth:`finish`, its whole moderated text."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from proxy.policy.decision import Action, Finding, Phase, RuleKind
 from proxy.policy.segments import Segment
-from proxy.stream_events import TextWindows, json_event
+from proxy.stream_events import Released, TextWindows, json_event
 from tests.fixtures.pattern_scanner import PatternScanner, Rule
 
 SCANNER = PatternScanner([Rule("bomb", Action.BLOCK), Rule("darn", Action.REDACT)])
@@ -52,3 +52,12 @@ async def test_a_classifier_stage_holds_text_until_its_segment_is_cleared() -> N
     block = (await windows.finish(0)).block
     assert block is not None and block.policy_id == "clf"
     assert "evil" not in windows.released(0)
+
+
+async def test_a_text_that_arrives_whole_goes_through_the_rules_then_the_classifier_stage() -> None:
+    windows = TextWindows(SCANNER, segment_check=_classifier)
+    assert await windows.check_whole("A calm result. Oh darn.") == Released("A calm result. Oh ***.")
+    block = (await windows.check_whole("A calm result. An evil plan.")).block
+    assert block is not None and block.policy_id == "clf"
+    assert [f.matched for f in windows.findings] == ["darn", "evil"]
+    assert (await windows.check_whole("a bomb and an evil plan")).block.matched == "bomb"  # type: ignore[union-attr]

@@ -95,7 +95,7 @@ class MessagesEvents:
             if isinstance(block, dict) and block_type in _BLOCK_DELTAS and block.get(field):
                 return await self._started_with_text(event, data, block, index, out)
             if isinstance(block, dict) and block_type not in _STREAMED:
-                refused = self._started_whole(event, data, block, out)
+                refused = await self._started_whole(event, data, block, out)
                 if refused is not None:  # the client never saw this block start: the refusal takes its place
                     del self._kinds[index]
                     self._open = None
@@ -193,13 +193,13 @@ class MessagesEvents:
         out += same_event(event, compact_json({**data, "content_block": {**block, field: released.text}}))
         return None
 
-    def _started_whole(
+    async def _started_whole(
         self, event: SSEEvent, data: dict[str, Any], block: dict[str, Any], out: bytearray
     ) -> Finding | None:
         """A block that arrives whole (a server tool's or an MCP result): each string it says, at once."""
         changed: dict[str, Any] | None = None
         for path, text in string_leaves(block, (), NOT_TEXT):
-            released = self._windows.check_whole(text)
+            released = await self._windows.check_whole(text)
             if released.block is not None:
                 return released.block
             if released.text != text:

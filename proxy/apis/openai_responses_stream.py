@@ -6,7 +6,7 @@ Text arrives in ``response.output_text.delta``, ``response.refusal.delta``,
 events, and a reasoning model's ``response.reasoning_text.delta`` and
 ``response.reasoning_summary_text.delta``: one window per output item and content or summary part.
 Every other string of an output item (a hosted tool's result, a search's query) arrives whole in
-``output_item.added`` or ``.done``: it is checked there by the rules, before the client sees it,
+``output_item.added`` or ``.done``: it is checked there at once, before the client sees it,
 and an item refused in ``output_item.added`` never starts for the client.
 A delta's text is replaced by what its window releases (the event keeps every other
 field); when a part ends (``*.done``), what the window still held goes out
@@ -126,7 +126,7 @@ class ResponsesEvents:
         elif kind == "response.output_item.added" and isinstance(item := data.get("item"), dict):
             # Usually empty at this point; whatever it already says is checked before the client sees it.
             index = _int(data.get("output_index"))
-            block, changed = self._whole_texts(index, item)
+            block, changed = await self._whole_texts(index, item)
             if block is not None:
                 return block
             self._items[index] = copy.deepcopy(item)
@@ -274,7 +274,7 @@ class ResponsesEvents:
             if block is not None or kind in _CALLS:
                 return block
         if kind not in ("message", "reasoning"):
-            return self._whole_texts(index, item, field)[0]
+            return (await self._whole_texts(index, item, field))[0]
         if kind == "reasoning":
             summary = item.get("summary")
             for s, part in enumerate(summary if isinstance(summary, list) else ()):
@@ -291,7 +291,7 @@ class ResponsesEvents:
                         return block
         return None
 
-    def _whole_texts(
+    async def _whole_texts(
         self, index: int, item: dict[str, Any], streamed: str | None = None
     ) -> tuple[Finding | None, bool]:
         """Every string of ``item`` but its ``streamed`` text, checked whole and rewritten in place:
@@ -301,7 +301,7 @@ class ResponsesEvents:
             if not text or path == (streamed,):
                 continue
             if (released := self._checked.get(text)) is None:
-                released = self._checked[text] = self._windows.check_whole(text)
+                released = self._checked[text] = await self._windows.check_whole(text)
             if released.block is not None:
                 self._blocked_at = (index, _ARGUMENTS)
                 return released.block, changed
