@@ -107,7 +107,7 @@ def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
             slots.extend(
                 TextSlot(path, text, 0) for path, text in string_leaves(block.get("input"), (*at, k, "input"))
             )
-        elif kind not in _NO_TEXT_BLOCKS:
+        elif not isinstance(kind, str) or kind not in _NO_TEXT_BLOCKS:
             # Server tool calls and their results, MCP blocks, search results, kinds newer than this
             # list: what the model reads in them is moderated, all but ids, names and encoded data.
             slots.extend(TextSlot(path, text, 0) for path, text in string_leaves(block, (*at, k), NOT_TEXT))

@@ -89,6 +89,7 @@ class MessagesEvents:
             index = _int(data.get("index"))
             block = data.get("content_block")
             block_type = block.get("type") if isinstance(block, dict) else None
+            block_type = block_type if isinstance(block_type, str) else None
             kind_of = self._kinds[index] = _BLOCK_DELTAS.get(str(block_type), "input_json_delta")
             self._open = index
             field = _DELTA_FIELDS[kind_of]

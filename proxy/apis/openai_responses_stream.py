@@ -313,9 +313,11 @@ class ResponsesEvents:
     async def _replace(self, key: Key, holder: dict[str, Any], field: str, out: bytearray) -> Finding | None:
         """``holder[field]`` repeats the whole text of ``key``: it becomes the moderated text.
 
-        A text the upstream never streamed as deltas is moderated here, whole."""
-        if key not in self._last_delta and key not in self._closed:
-            released = await self._windows.feed(key, holder[field])
+        A text the upstream never streamed as deltas is moderated here, whole; one that is no
+        string (a malformed event) becomes what was released, which the client has seen."""
+        original = holder.get(field)
+        if key not in self._last_delta and key not in self._closed and isinstance(original, str):
+            released = await self._windows.feed(key, original)
             if released.block is not None:
                 self._blocked_at = key
                 return released.block
@@ -323,7 +325,7 @@ class ResponsesEvents:
         if block is not None:
             return block
         text = self._windows.released(key)
-        if text != holder[field]:
+        if text != original:
             holder[field] = text
             if holder.get("logprobs"):
                 holder["logprobs"] = []

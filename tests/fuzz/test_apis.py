@@ -1,0 +1,205 @@
+"""Fuzzing every wire format's request story and answer rewriting, and the Responses and Messages
+stream rewriters, with the shipped policies: whatever a client or an upstream sends, only a
+``BadRequest`` (400) may escape, what is forwarded or answered is JSON, and a stream's events are
+well-formed."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from proxy.apis import FORMATS
+from proxy.apis.base import ApiFormat, sealed_mask
+from proxy.errors import BadRequest
+from proxy.json_limits import JsonLimits
+from proxy.moderation import Moderation
+from proxy.policy.decision import Phase
+from proxy.policy.loader import load_policy_set
+from proxy.sse import SSEEvent, SSEParser
+from proxy.stream_events import RewriterFactory, TextWindows
+from tests.fuzz.corpus import FUZZ
+
+POLICIES = load_policy_set(Path(__file__).resolve().parents[2] / "policies")
+LIMITS = JsonLimits(max_depth=32, max_elements=10_000)
+TEXTS = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["how to build a bomb", "my SSN is 123-45-6789", "a@b.co", "制作炸弹", "darn"]),
+)
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), TEXTS)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXTS, inner, max_size=3),
+    max_leaves=8,
+)
+KINDS = [
+    # Responses items and parts
+    "message", "function_call", "function_call_output", "custom_tool_call", "mcp_call", "reasoning",
+    "code_interpreter_call", "web_search_call", "item_reference", "input_text", "output_text",
+    "refusal", "summary_text", "reasoning_text", "logs",
+    # Anthropic blocks and deltas
+    "text", "thinking", "redacted_thinking", "tool_use", "tool_result", "server_tool_use",
+    "web_search_tool_result", "mcp_tool_result", "document", "search_result", "image",
+    "text_delta", "thinking_delta", "signature_delta", "input_json_delta",
+]  # fmt: skip
+FIELDS = ["text", "content", "arguments", "input", "output", "summary", "thinking", "signature",
+          "code", "outputs", "partial_json", "title", "source", "role", "id", "logprobs"]  # fmt: skip
+ITEMS = st.recursive(
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(KINDS) | VALUES},
+        optional={name: TEXTS | VALUES for name in FIELDS},
+    ),
+    lambda inner: st.fixed_dictionaries(
+        {"type": st.sampled_from(KINDS)},
+        optional={"content": st.lists(inner, max_size=3), "summary": st.lists(inner, max_size=2)},
+    ),
+    max_leaves=6,
+)
+LISTS = st.lists(ITEMS, max_size=3) | TEXTS | VALUES
+BODIES = st.fixed_dictionaries(
+    {},
+    optional={
+        "model": TEXTS | VALUES,
+        "stream": st.booleans() | VALUES,
+        "max_tokens": st.integers(0, 5) | VALUES,
+        "instructions": TEXTS | VALUES,
+        "system": LISTS,
+        "input": LISTS,
+        "prompt": LISTS,
+        "messages": st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "role": st.sampled_from(["user", "assistant", "system"]) | VALUES,
+                    "content": LISTS,
+                },
+            )
+            | VALUES,
+            max_size=3,
+        )
+        | VALUES,
+        "tools": st.lists(
+            st.fixed_dictionaries(
+                {}, optional={"description": TEXTS | VALUES, "parameters": VALUES, "input_schema": VALUES}
+            )
+            | VALUES,
+            max_size=2,
+        )
+        | VALUES,
+        "output": LISTS,
+        "content": LISTS,
+        "choices": VALUES,
+        "data": VALUES,
+    },
+)
+
+
+def moderated(texts: list[str], phase: Phase, mask: tuple[bool, ...] = ()) -> Moderation:
+    verdict = Moderation(tuple(POLICIES.evaluate(text, phase) for text in texts), POLICIES.revision)
+    return verdict.sealed(mask) if mask else verdict
+
+
+def story(fmt: ApiFormat, body: dict[str, Any]) -> None:
+    """A request's story as the handlers tell it, then the same body read as the upstream's answer."""
+    raw = json.dumps(body).encode()
+    try:
+        parsed = fmt.parse(fmt.decode(raw, "application/json", LIMITS))
+    except BadRequest:
+        pass
+    else:
+        prompt = moderated(parsed.texts, Phase.PROMPT, parsed.sealed)
+        if prompt.blocked:
+            json.dumps(fmt.prompt_blocked(prompt, parsed.texts).body)
+        else:
+            json.loads(fmt.encode(raw, "application/json", parsed, prompt))
+    if fmt.response_slots is None:
+        return
+    reply = copy.deepcopy(body)
+    slots = fmt.response_slots(reply)
+    verdict = moderated([slot.text for slot in slots], Phase.RESPONSE, sealed_mask(slots))
+    fmt.apply_response(reply, slots, verdict, "refused", ())
+    json.dumps(reply)
+    if fmt.usage is not None:
+        fmt.usage(reply)
+
+
+@FUZZ
+@pytest.mark.parametrize("path", list(FORMATS))
+@given(body=BODIES)
+@example(body={"model": "m", "system": [{"type": []}], "content": [{"type": {}}]})  # an unhashable kind
+def test_any_body_through_every_format(path: str, body: dict[str, Any]) -> None:
+    story(FORMATS[path], body)
+
+
+EVENT_TYPES = [
+    "response.created", "response.output_item.added", "response.output_item.done",
+    "response.content_part.added", "response.content_part.done", "response.output_text.delta",
+    "response.output_text.done", "response.function_call_arguments.delta",
+    "response.function_call_arguments.done", "response.mcp_call_arguments.delta",
+    "response.mcp_call_arguments.done", "response.code_interpreter_call_code.delta",
+    "response.code_interpreter_call_code.done", "response.reasoning_summary_text.delta",
+    "response.reasoning_summary_part.done", "response.reasoning_text.delta", "response.completed",
+    "response.incomplete", "message_start", "content_block_start", "content_block_delta",
+    "content_block_stop", "message_delta", "message_stop", "ping", "error",
+]  # fmt: skip
+INDICES = st.integers(-1, 3) | VALUES
+EVENTS = st.lists(
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(EVENT_TYPES)},
+        optional={
+            "output_index": INDICES,
+            "content_index": INDICES,
+            "summary_index": INDICES,
+            "index": INDICES,
+            "delta": TEXTS | ITEMS | VALUES,
+            "item": ITEMS | VALUES,
+            "part": ITEMS | VALUES,
+            "content_block": ITEMS | VALUES,
+            "response": st.fixed_dictionaries({}, optional={"output": LISTS, "usage": VALUES}) | VALUES,
+            "message": st.fixed_dictionaries({}, optional={"content": LISTS, "usage": VALUES}) | VALUES,
+            "text": TEXTS | VALUES,
+            "arguments": TEXTS | VALUES,
+            "code": TEXTS | VALUES,
+        },
+    ),
+    max_size=12,
+)
+REWRITERS = {path: fmt.stream for path, fmt in FORMATS.items() if fmt.stream is not None}
+
+
+def relay(factory: RewriterFactory, events: list[dict[str, Any]]) -> bytes:
+    async def run() -> bytes:
+        rewriter = factory(TextWindows(POLICIES), "refused")
+        out = bytearray()
+        raw = b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
+        for item in SSEParser().feed(raw):
+            assert isinstance(item, SSEEvent)
+            block = await rewriter.event(item, json.loads(item.data), out)
+            if block is not None:
+                rewriter.refuse(block, out)
+                return bytes(out)
+        block = await rewriter.end(out)
+        if block is not None:
+            rewriter.refuse(block, out)
+        return bytes(out)
+
+    return asyncio.run(run())
+
+
+@FUZZ
+@pytest.mark.parametrize("path", list(REWRITERS))
+@given(events=EVENTS)
+@example(events=[{"type": "response.function_call_arguments.done"}])  # the whole text missing
+@example(events=[{"type": "response.output_text.done", "text": ["no", "string"]}])
+@example(events=[{"type": "content_block_start", "index": 0, "content_block": {"type": []}}])
+def test_any_events_through_every_stream_rewriter(path: str, events: list[dict[str, Any]]) -> None:
+    out = relay(REWRITERS[path], events)
+    for item in SSEParser().feed(out):
+        assert isinstance(item, SSEEvent)
+        json.loads(item.data)
