@@ -104,6 +104,14 @@ async def passthrough(request: web.Request) -> web.StreamResponse:
     ``unknown_paths`` is ``pass`` (counted as a bypass)."""
     services = request.app[SERVICES]
     tenant = authenticate(services, request)
+    if request.headers.get("Upgrade", "").lower() == "websocket":
+        # An upgrade is hop-by-hop and never forwarded: a WebSocket API (the Realtime API) would
+        # carry text past moderation, so it is refused here rather than half-forwarded.
+        raise NotFound(
+            f"{request.path} asks for a WebSocket (such as the Realtime API's), which modproxy does not"
+            " moderate, so it is refused.",
+            code="unknown_path",
+        )
     body = (
         await read_body(request, services.settings.server.max_body_bytes) if request.can_read_body else None
     )

@@ -130,9 +130,32 @@ async def test_unknown_paths_are_refused_by_default(
 
 async def test_get_passthrough_stays(start_stack: StartStack, upstream: LoopbackUpstream) -> None:
     stack = await start_stack()
-    async with aiohttp.ClientSession() as http, http.get(f"{stack.url}/v1/files") as response:
-        assert response.status == 200
-    assert [r.path for r in upstream.requests] == ["/v1/files"]
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{stack.url}/v1/files") as response:
+            assert response.status == 200
+        h2c = {
+            "Connection": "Upgrade, HTTP2-Settings",
+            "Upgrade": "h2c",
+            "HTTP2-Settings": "AAMAAABkAAQAoAAA",
+        }
+        async with http.get(f"{stack.url}/v1/models", headers=h2c) as response:
+            assert response.status == 200  # curl --http2 asks for h2c: ignored, as HTTP allows
+    assert [r.path for r in upstream.requests] == ["/v1/files", "/v1/models"]
+
+
+async def test_a_websocket_is_refused(start_stack: StartStack, upstream: LoopbackUpstream) -> None:
+    stack = await start_stack(settings={"moderation.unknown_paths": "pass"})
+    async with aiohttp.ClientSession() as http:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as raised:
+            await http.ws_connect(f"{stack.url}/v1/realtime?model=m")
+        assert raised.value.status == 404
+        headers = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                   "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
+        async with http.get(f"{stack.url}/v1/realtime", headers=headers) as response:
+            error = (await response.json())["error"]
+    assert (response.status, error["code"]) == (404, "unknown_path")
+    assert "WebSocket" in error["message"]
+    assert upstream.requests == []
 
 
 @pytest.mark.parametrize(
