@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from proxy.apis import FORMATS
 from proxy.apis.base import ApiFormat, sealed_mask
+from proxy.apis.openai_inputs import form_fields
 from proxy.errors import BadRequest
 from proxy.json_limits import JsonLimits
 from proxy.moderation import Moderation
@@ -105,19 +106,24 @@ def moderated(texts: list[str], phase: Phase, mask: tuple[bool, ...] = ()) -> Mo
     return verdict.sealed(mask) if mask else verdict
 
 
-def story(fmt: ApiFormat, body: dict[str, Any]) -> None:
-    """A request's story as the handlers tell it, then the same body read as the upstream's answer."""
-    raw = json.dumps(body).encode()
+def request_story(fmt: ApiFormat, raw: bytes, content_type: str) -> bytes | None:
+    """A request's story as the handlers tell it: what goes upstream (``None``: a local reply)."""
     try:
-        parsed = fmt.parse(fmt.decode(raw, "application/json", LIMITS))
+        parsed = fmt.parse(fmt.decode(raw, content_type, LIMITS))
     except BadRequest:
-        pass
-    else:
-        prompt = moderated(parsed.texts, Phase.PROMPT, parsed.sealed)
-        if prompt.blocked:
-            json.dumps(fmt.prompt_blocked(prompt, parsed.texts).body)
-        else:
-            json.loads(fmt.encode(raw, "application/json", parsed, prompt))
+        return None
+    prompt = moderated(parsed.texts, Phase.PROMPT, parsed.sealed)
+    if prompt.blocked:
+        json.dumps(fmt.prompt_blocked(prompt, parsed.texts).body)
+        return None
+    return fmt.encode(raw, content_type, parsed, prompt)
+
+
+def story(fmt: ApiFormat, body: dict[str, Any]) -> None:
+    """A request's story, then the same body read as the upstream's answer."""
+    forwarded = request_story(fmt, json.dumps(body).encode(), "application/json")
+    if forwarded is not None:
+        json.loads(forwarded)
     if fmt.response_slots is None:
         return
     reply = copy.deepcopy(body)
@@ -135,6 +141,39 @@ def story(fmt: ApiFormat, body: dict[str, Any]) -> None:
 @example(body={"model": "m", "system": [{"type": []}], "content": [{"type": {}}]})  # an unhashable kind
 def test_any_body_through_every_format(path: str, body: dict[str, Any]) -> None:
     story(FORMATS[path], body)
+
+
+BOUNDARY = "b0undary"
+FORM_PARTS = st.lists(
+    st.tuples(
+        st.sampled_from(["prompt", "model", "image", "n", ""]) | st.text(max_size=8),
+        st.booleans(),  # a file part
+        TEXTS.map(str.encode) | st.binary(max_size=20),
+    ),
+    max_size=4,
+)
+
+
+def form(parts: list[tuple[str, bool, bytes]], cut: int | None) -> bytes:
+    raw = b""
+    for name, is_file, value in parts:
+        filename = '; filename="a.png"' if is_file else ""
+        head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"{filename}\r\n\r\n'
+        raw += head.encode() + value + b"\r\n"
+    raw += f"--{BOUNDARY}--\r\n".encode()
+    return raw if cut is None else raw[:cut]
+
+
+@FUZZ
+@given(parts=FORM_PARTS, cut=st.none() | st.integers(0, 200), boundary=st.sampled_from([BOUNDARY, "", '"q"']))
+@example(parts=[("prompt", False, b"mail a@b.co")], cut=None, boundary=BOUNDARY)
+def test_any_multipart_form(parts: list[tuple[str, bool, bytes]], cut: int | None, boundary: str) -> None:
+    raw, content_type = form(parts, cut), f"multipart/form-data; boundary={boundary}"
+    forwarded = request_story(FORMATS["/v1/images/edits"], raw, content_type)
+    if forwarded is not None and forwarded != raw:  # only the prompt was rewritten (redacted)
+        prompt = form_fields(raw, content_type)["prompt"]
+        assert forwarded[: prompt.start] == raw[: prompt.start]
+        assert forwarded.endswith(raw[prompt.end :])
 
 
 EVENT_TYPES = [
