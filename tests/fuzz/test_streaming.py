@@ -26,6 +26,7 @@ from proxy.settings import load_settings
 from proxy.sse import SSEParser
 from tests.fixtures.raw_upstream import LAST_CHUNK, SSE_HEAD, RawRequest, RawUpstream, framed
 from tests.fuzz.corpus import FUZZ, corpus
+from tests.fuzz.strategies import EVENTS
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 MODES = ("window", "buffer", "audit")
@@ -84,10 +85,10 @@ class Relay:
     http: aiohttp.ClientSession
     errors: list[logging.LogRecord]
 
-    def stream(self, mode: str, body: bytes, cuts: list[int]) -> None:
-        self.runner.run(asyncio.wait_for(self._stream(mode, body, cuts), 20))
+    def stream(self, mode: str, body: bytes, cuts: list[int], path: str = "/v1/chat/completions") -> None:
+        self.runner.run(asyncio.wait_for(self._stream(mode, body, cuts, path), 20))
 
-    async def _stream(self, mode: str, body: bytes, cuts: list[int]) -> None:
+    async def _stream(self, mode: str, body: bytes, cuts: list[int], path: str) -> None:
         self.errors.clear()
 
         async def behaviour(request: RawRequest, writer: asyncio.StreamWriter) -> None:
@@ -99,12 +100,14 @@ class Relay:
                     await writer.drain()
             writer.write(LAST_CHUNK)
 
-        self.upstream.on("/v1/chat/completions", behaviour)
-        request = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
-        async with self.http.post(f"{self.urls[mode]}/v1/chat/completions", json=request) as response:
+        self.upstream.on(path, behaviour)
+        request = {"model": "m", "stream": True, "max_tokens": 9, "input": "hi"}
+        request["messages"] = [{"role": "user", "content": "hi"}]
+        async with self.http.post(f"{self.urls[mode]}{path}", json=request) as response:
             assert response.status == 200
             data = await response.read()  # raises if the stream was cut instead of ended
-        if mode == "audit":  # audit relays the upstream's bytes untouched, broken ones included
+        if mode == "audit" and path == "/v1/chat/completions":
+            # audit relays the upstream's bytes untouched, broken ones included
             error = data.rfind(b'data: {"error"')
             relayed = data[:error] if error >= 0 and b'"upstream_error"' in data[error:] else data
             assert body.startswith(relayed)
@@ -177,6 +180,23 @@ def relay() -> Iterator[Relay]:
 @given(STREAMS, st.sampled_from(MODES))
 def test_any_stream_in_any_mode(relay: Relay, stream: tuple[bytes, list[int]], mode: str) -> None:
     relay.stream(mode, *stream)
+
+
+TYPED_STREAMS = st.tuples(
+    EVENTS.map(
+        lambda events: b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
+    ),
+    st.lists(st.integers(0, 4000), max_size=6),
+)
+
+
+@FUZZ
+@pytest.mark.parametrize("path", ["/v1/responses", "/v1/messages"])
+@given(TYPED_STREAMS, st.sampled_from(MODES))
+def test_any_typed_event_stream_in_any_mode(
+    relay: Relay, path: str, stream: tuple[bytes, list[int]], mode: str
+) -> None:
+    relay.stream(mode, *stream, path=path)
 
 
 @pytest.mark.parametrize("mode", MODES)
