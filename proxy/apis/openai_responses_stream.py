@@ -59,10 +59,11 @@ NOT_TEXT = frozenset(
     {
         "id", "type", "status", "role", "call_id", "approval_request_id", "server_label", "name",
         "container_id", "caller", "encrypted_content", "image_url", "file_id", "file_data", "result",
-        "detail", "format", "max_output_length",
+        "detail", "format", "max_output_length", "logprobs",
     }
 )  # fmt: skip
-"""Keys of an item that identify, refer to or encode something rather than say it."""
+"""Keys of an item that identify, refer to or encode something rather than say it (``logprobs`` spell
+their text in tokens: they go when it changes)."""
 _ARGUMENTS = -1
 """The content index of a tool call's arguments or input (they belong to the item, not to a part)."""
 _SUMMARY = -2

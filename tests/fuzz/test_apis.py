@@ -106,6 +106,7 @@ def story(fmt: ApiFormat, body: dict[str, Any]) -> None:
 @pytest.mark.parametrize("path", list(FORMATS))
 @given(body=BODIES)
 @example(body={"model": "m", "system": [{"type": []}], "content": [{"type": {}}]})  # an unhashable kind
+@example(body={"output": [{"type": "x", "arguments": "mail a@b.co", "logprobs": [["a@b.co"]]}]})
 def test_any_body_through_every_format(path: str, body: dict[str, Any]) -> None:
     story(FORMATS[path], body)
 
