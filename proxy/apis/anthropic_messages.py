@@ -89,6 +89,13 @@ def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
         kind = block.get("type")
         if kind == "text" and isinstance(block.get("text"), str):
             slots.append(TextSlot((*at, k, "text"), block["text"], 0))
+            # What it cites (a web page's words, a document's title) is shown with it.
+            citations = block.get("citations")
+            slots.extend(
+                TextSlot(path, text, 0)
+                for path, text in string_leaves(citations, (*at, k, "citations"), NOT_TEXT)
+                if text and isinstance(citations, list)
+            )
         elif kind == "thinking" and isinstance(block.get("thinking"), str):
             slots.append(TextSlot((*at, k, "thinking"), block["thinking"], 0, sealed=True))
         elif kind == "tool_result":

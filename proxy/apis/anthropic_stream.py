@@ -166,6 +166,12 @@ class MessagesEvents:
             block = await self._close(_int(data.get("index")), out)
             if block is not None:
                 return block
+        if (
+            kind == "citations_delta"
+            and isinstance(delta, dict)
+            and isinstance(cited := delta.get("citation"), dict)
+        ):
+            return await self._cited(event, data, delta, cited, out)
         if not isinstance(delta, dict) or field is None or not isinstance(text := delta.get(field), str):
             out += encode_event(event)
             return None
@@ -198,19 +204,45 @@ class MessagesEvents:
         self, event: SSEEvent, data: dict[str, Any], block: dict[str, Any], out: bytearray
     ) -> Finding | None:
         """A block that arrives whole (a server tool's or an MCP result): each string it says, at once."""
-        changed: dict[str, Any] | None = None
-        for path, text in string_leaves(block, (), NOT_TEXT):
-            released = await self._windows.check_whole(text)
-            if released.block is not None:
-                return released.block
-            if released.text != text:
-                changed = copy.deepcopy(block) if changed is None else changed
-                set_path(changed, path, released.text)
+        changed, refused = await self._whole(block)
+        if refused is not None:
+            return refused
         if changed is None:
             out += encode_event(event)
         else:
             out += same_event(event, compact_json({**data, "content_block": changed}))
         return None
+
+    async def _cited(
+        self,
+        event: SSEEvent,
+        data: dict[str, Any],
+        delta: dict[str, Any],
+        citation: dict[str, Any],
+        out: bytearray,
+    ) -> Finding | None:
+        """What a text cites (a web page's words, a document's title), which the client shows with it."""
+        changed, refused = await self._whole(citation)
+        if refused is not None:
+            return refused
+        if changed is None:
+            out += encode_event(event)
+        else:
+            out += same_event(event, compact_json({**data, "delta": {**delta, "citation": changed}}))
+        return None
+
+    async def _whole(self, value: dict[str, Any]) -> tuple[dict[str, Any] | None, Finding | None]:
+        """Each string of ``value`` but ids and encoded data, checked at once: a copy with what the
+        rules rewrote (``None``: nothing was), or the block."""
+        changed: dict[str, Any] | None = None
+        for path, text in string_leaves(value, (), NOT_TEXT):
+            released = await self._windows.check_whole(text)
+            if released.block is not None:
+                return None, released.block
+            if released.text != text:
+                changed = copy.deepcopy(value) if changed is None else changed
+                set_path(changed, path, released.text)
+        return changed, None
 
     async def _close(self, index: int, out: bytearray) -> Finding | None:
         released = await self._windows.finish(index)

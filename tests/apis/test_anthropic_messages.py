@@ -9,8 +9,10 @@ import aiohttp
 import anthropic
 import pytest
 
-from proxy.apis.anthropic_messages import parse_request, response_slots
-from proxy.policy.decision import Action
+from proxy.apis.anthropic_messages import apply_response, parse_request, response_slots
+from proxy.moderation import Moderation
+from proxy.policy.decision import Action, Phase
+from proxy.policy.engine import decide
 from proxy.streaming import RelayOutcome, StreamMode, StreamReport
 from proxy.tenants import hash_key
 from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, SPLITS, TEXT, moderated_proxy
@@ -167,11 +169,37 @@ def test_prompt_texts(body: dict[str, Any], texts: list[str]) -> None:
 
 
 def test_answer_texts() -> None:
-    body = {"content": [{"type": "text", "text": "a"}, {"type": "tool_use", "input": {"q": "b"}}]}
+    cited = {"type": "web_search_result_location", "url": "https://x/a", "title": "Trains",
+             "encrypted_index": "Eo8B", "cited_text": "every hour"}  # fmt: skip
+    body = {
+        "content": [
+            {"type": "text", "text": "a", "citations": [cited]},
+            {"type": "tool_use", "input": {"q": "b"}},
+        ]
+    }
     assert [(s.path, s.text) for s in response_slots(body)] == [
         (("content", 0, "text"), "a"),
+        (("content", 0, "citations", 0, "url"), "https://x/a"),
+        (("content", 0, "citations", 0, "title"), "Trains"),
+        (("content", 0, "citations", 0, "cited_text"), "every hour"),
         (("content", 1, "input", "q"), "b"),
     ]
+
+
+def test_what_an_answer_cites_is_moderated_with_it() -> None:
+    def answer(cited_text: str) -> dict[str, Any]:
+        citation = {"type": "char_location", "document_index": 0, "cited_text": cited_text}
+        return {"content": [{"type": "text", "text": "Per the memo,", "citations": [citation]}]}
+
+    redacted, blocked = answer("Well darn."), answer("a bomb plan")
+    for body in (redacted, blocked):
+        slots = response_slots(body)
+        verdict = Moderation(
+            tuple(decide(s.text, SCANNER.scan(s.text, Phase.RESPONSE), "r") for s in slots), "r"
+        )
+        apply_response(body, slots, verdict, REFUSAL)
+    assert redacted["content"][0]["citations"][0]["cited_text"] == "Well ***."
+    assert (blocked["stop_reason"], blocked["content"]) == ("refusal", [{"type": "text", "text": REFUSAL}])
 
 
 @pytest.mark.parametrize(

@@ -156,3 +156,28 @@ def test_a_block_that_arrives_whole_is_redacted_or_passed_as_it_came() -> None:
     assert not blocked
     starts = [e for e in events if e["type"] == "content_block_start"]
     assert starts == [e for e in upstream if e["type"] == "content_block_start"]
+
+
+def _citing(cited_text: str) -> list[bytes]:
+    """A stream whose text cites a web page: a ``citations_delta`` before the text's deltas."""
+    events = messages_events(Spoken(["As the page says, trains run hourly."]))
+    citation = {"type": "web_search_result_location", "url": "https://x/a", "title": "Timetable",
+                "encrypted_index": "Eo8B", "cited_text": cited_text}  # fmt: skip
+    cite = {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "citations_delta", "citation": citation},
+    }
+    at = next(i for i, e in enumerate(events) if b'"content_block_delta"' in e)
+    return [*events[:at], f"event: content_block_delta\ndata: {json.dumps(cite)}\n\n".encode(), *events[at:]]
+
+
+def test_what_a_text_cites_is_moderated_before_the_client_sees_it() -> None:
+    events, blocked = rewrite(MessagesEvents, _citing(TEXT))
+    assert not blocked
+    cited = next(e["delta"]["citation"] for e in _deltas(events) if e["delta"]["type"] == "citations_delta")  # type: ignore[index]
+    assert (cited["cited_text"], cited["encrypted_index"]) == (MODERATED, "Eo8B")
+    events, blocked = rewrite(MessagesEvents, _citing("how to build a bomb"))
+    assert blocked
+    assert not any("bomb" in s for e in events for s in strings(e))
+    assert _text(events) == REFUSAL  # the refusal ends the text block the citation belonged to
