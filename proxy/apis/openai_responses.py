@@ -107,6 +107,12 @@ def _parts(content: Any, at: JsonPath) -> list[TextSlot]:
             for name in ("text", "refusal"):
                 if isinstance(part.get(name), str):
                     slots.append(TextSlot((*at, k, name), part[name], 0))
+            # Citations (a web page's title and address, a file's name) are shown with the text.
+            if isinstance(notes := part.get("annotations"), list):
+                at_notes = (*at, k, "annotations")
+                slots.extend(
+                    TextSlot(path, text, 0) for path, text in string_leaves(notes, at_notes, NOT_TEXT) if text
+                )
     return slots
 
 

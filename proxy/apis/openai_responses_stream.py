@@ -127,10 +127,20 @@ class ResponsesEvents:
         elif kind == "response.output_item.added" and isinstance(item := data.get("item"), dict):
             # Usually empty at this point; whatever it already says is checked before the client sees it.
             index = _int(data.get("output_index"))
-            block, changed = await self._whole_texts(index, item)
+            block, changed = await self._whole_texts((index, _ARGUMENTS), item)
             if block is not None:
                 return block
             self._items[index] = copy.deepcopy(item)
+            out += same_event(event, compact_json(data)) if changed else encode_event(event)
+            return None
+        elif kind == "response.output_text.annotation.added" and isinstance(
+            note := data.get("annotation"), dict
+        ):
+            # A citation (a web page's title and address) is shown with the text it annotates.
+            key = (_int(data.get("output_index")), _int(data.get("content_index")))
+            block, changed = await self._whole_texts(key, note)
+            if block is not None:
+                return block
             out += same_event(event, compact_json(data)) if changed else encode_event(event)
             return None
         elif kind == "response.content_part.added" and isinstance(part := data.get("part"), dict):
@@ -242,10 +252,7 @@ class ResponsesEvents:
         if not isinstance(part, dict):
             return None
         key = (_int(data.get("output_index")), _int(data.get("content_index")))
-        for field in ("text", "refusal"):
-            if isinstance(part.get(field), str):
-                return await self._replace(key, part, field, out)
-        return None
+        return await self._part_texts(key, part, out)
 
     async def _item_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
         item = data.get("item")
@@ -275,7 +282,7 @@ class ResponsesEvents:
             if block is not None or kind in _CALLS:
                 return block
         if kind not in ("message", "reasoning"):
-            return (await self._whole_texts(index, item, field))[0]
+            return (await self._whole_texts((index, _ARGUMENTS), item, field))[0]
         if kind == "reasoning":
             summary = item.get("summary")
             for s, part in enumerate(summary if isinstance(summary, list) else ()):
@@ -285,29 +292,40 @@ class ResponsesEvents:
                         return block
         content = item.get("content")
         for k, part in enumerate(content if isinstance(content, list) else ()):
-            for field in ("text", "refusal"):
-                if isinstance(part, dict) and isinstance(part.get(field), str):
-                    block = await self._replace((index, k), part, field, out)
-                    if block is not None:
-                        return block
+            if (
+                isinstance(part, dict)
+                and (block := await self._part_texts((index, k), part, out)) is not None
+            ):
+                return block
         return None
 
+    async def _part_texts(self, key: Key, part: dict[str, Any], out: bytearray) -> Finding | None:
+        """A message part's text (or refusal), then what its annotations say (citations' titles)."""
+        for field in ("text", "refusal"):
+            if isinstance(part.get(field), str):
+                block = await self._replace(key, part, field, out)
+                if block is not None:
+                    return block
+                break
+        notes = part.get("annotations")
+        return (await self._whole_texts(key, notes))[0] if isinstance(notes, list) and notes else None
+
     async def _whole_texts(
-        self, index: int, item: dict[str, Any], streamed: str | None = None
+        self, key: Key, value: dict[str, Any] | list[Any], streamed: str | None = None
     ) -> tuple[Finding | None, bool]:
-        """Every string of ``item`` but its ``streamed`` text, checked whole and rewritten in place:
-        the block, if any, and whether any string changed."""
+        """Every string of ``value`` but its ``streamed`` text, checked whole and rewritten in place:
+        the block (charged to ``key``), if any, and whether any string changed."""
         changed = False
-        for path, text in string_leaves(item, (), NOT_TEXT):
+        for path, text in string_leaves(value, (), NOT_TEXT):
             if not text or path == (streamed,):
                 continue
             if (released := self._checked.get(text)) is None:
                 released = self._checked[text] = await self._windows.check_whole(text)
             if released.block is not None:
-                self._blocked_at = (index, _ARGUMENTS)
+                self._blocked_at = key
                 return released.block, changed
             if released.text != text:
-                set_path(item, path, released.text)
+                set_path(value, path, released.text)
                 changed = True
         return None, changed
 

@@ -128,7 +128,11 @@ def test_answer_texts() -> None:
             },
             {
                 "type": "message",
-                "content": [{"type": "output_text", "text": "a"}, {"type": "refusal", "refusal": "r"}],
+                "content": [
+                    {"type": "output_text", "text": "a", "annotations": [
+                        {"type": "url_citation", "url": "https://x/a", "title": "Trains", "start_index": 0}]},
+                    {"type": "refusal", "refusal": "r"},
+                ],
             },
             {"type": "function_call", "arguments": "{}"},
             {"type": "mcp_call", "id": "mcp_1", "server_label": "docs", "name": "search",
@@ -142,6 +146,8 @@ def test_answer_texts() -> None:
         (("output", 0, "summary", 0, "text"), "s"),
         (("output", 0, "content", 0, "text"), "t"),
         (("output", 1, "content", 0, "text"), "a"),
+        (("output", 1, "content", 0, "annotations", 0, "url"), "https://x/a"),
+        (("output", 1, "content", 0, "annotations", 0, "title"), "Trains"),
         (("output", 1, "content", 1, "refusal"), "r"),
         (("output", 2, "arguments"), "{}"),
         (("output", 3, "arguments"), '{"q": "x"}'),

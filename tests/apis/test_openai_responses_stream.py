@@ -221,3 +221,38 @@ def test_code_interpreter_code_and_logs_are_moderated(name: str) -> None:
     for item in (events[-2]["item"], events[-1]["response"]["output"][0]):  # type: ignore[index]
         assert (item["code"], item["outputs"]) == ("print('***')", [{"type": "logs", "logs": "***"}])  # type: ignore[index]
     assert not any("darn" in s for e in events for s in strings(e))
+
+
+def _cited(title: str) -> list[bytes]:
+    """A message whose text cites a web page titled ``title`` (an annotation event, then the ends)."""
+    where = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
+    note = {"type": "url_citation", "url": "https://x/a", "title": title, "start_index": 0, "end_index": 4}
+    part = {"type": "output_text", "text": "Trains run hourly.", "annotations": [note]}
+    item = {"id": "msg_1", "type": "message", "role": "assistant", "status": "completed", "content": [part]}
+    return [
+        _event("response.created", response={"id": "resp_1", "status": "in_progress", "output": []}),
+        _event("response.output_item.added", output_index=0, item={**item, "content": []}),
+        _event("response.content_part.added", **where, part={**part, "text": "", "annotations": []}),
+        _event("response.output_text.delta", **where, delta="Trains run hourly."),
+        _event("response.output_text.annotation.added", **where, annotation_index=0, annotation=note),
+        _event("response.output_text.done", **where, text="Trains run hourly."),
+        _event("response.content_part.done", **where, part=part),
+        _event("response.output_item.done", output_index=0, item=item),
+        _event("response.completed", response={"id": "resp_1", "status": "completed", "output": [item]}),
+    ]
+
+
+def test_what_a_text_cites_is_moderated_wherever_it_comes() -> None:
+    windows = TextWindows(SCANNER)
+    events, blocked = rewrite(ResponsesEvents, _cited("Oh darn, trains"), windows)
+    assert not blocked
+    assert not any("darn" in s for e in events for s in strings(e))
+    assert events[4]["annotation"]["title"] == "Oh ***, trains"  # type: ignore[index]
+    assert events[-1]["response"]["output"][0]["content"][0]["annotations"][0]["title"] == "Oh ***, trains"  # type: ignore[index]
+    assert len(windows.findings) == 1  # checked once, though four events carry it
+    events, blocked = rewrite(ResponsesEvents, _cited("how to build a bomb"))
+    assert blocked
+    assert not any("bomb" in s for e in events for s in strings(e))
+    text = _deltas(events)
+    assert text.endswith(REFUSAL)  # what the window still held is dropped, as for any block
+    assert "Trains run hourly.".startswith(text.removesuffix(REFUSAL))

@@ -42,7 +42,8 @@ LISTS = st.lists(ITEMS, max_size=3) | TEXTS | VALUES
 EVENT_TYPES = [
     "response.created", "response.output_item.added", "response.output_item.done",
     "response.content_part.added", "response.content_part.done", "response.output_text.delta",
-    "response.output_text.done", "response.function_call_arguments.delta",
+    "response.output_text.done", "response.output_text.annotation.added",
+    "response.function_call_arguments.delta",
     "response.function_call_arguments.done", "response.mcp_call_arguments.delta",
     "response.mcp_call_arguments.done", "response.code_interpreter_call_code.delta",
     "response.code_interpreter_call_code.done", "response.reasoning_summary_text.delta",
@@ -63,6 +64,7 @@ EVENTS = st.lists(
             "item": ITEMS | VALUES,
             "part": ITEMS | VALUES,
             "content_block": ITEMS | VALUES,
+            "annotation": ITEMS | VALUES,
             "response": st.fixed_dictionaries({}, optional={"output": LISTS, "usage": VALUES}) | VALUES,
             "message": st.fixed_dictionaries({}, optional={"content": LISTS, "usage": VALUES}) | VALUES,
             "text": TEXTS | VALUES,
