@@ -16,6 +16,7 @@ cancels the upstream.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from proxy.apis.base import set_path, string_leaves
@@ -96,7 +97,7 @@ class MessagesEvents:
             if isinstance(block, dict) and block_type in _BLOCK_DELTAS and block.get(field):
                 return await self._started_with_text(event, data, block, index, out)
             if isinstance(block, dict) and block_type not in _STREAMED:
-                refused = await self._started_whole(event, data, block, out)
+                refused = await self._checked_event(event, block, lambda b: {**data, "content_block": b}, out)
                 if refused is not None:  # the client never saw this block start: the refusal takes its place
                     del self._kinds[index]
                     self._open = None
@@ -171,7 +172,10 @@ class MessagesEvents:
             and isinstance(delta, dict)
             and isinstance(cited := delta.get("citation"), dict)
         ):
-            return await self._cited(event, data, delta, cited, out)
+            # What a text cites (a web page's words, a document's title) is shown with it.
+            return await self._checked_event(
+                event, cited, lambda c: {**data, "delta": {**delta, "citation": c}}, out
+            )
         if not isinstance(delta, dict) or field is None or not isinstance(text := delta.get(field), str):
             out += encode_event(event)
             return None
@@ -200,35 +204,19 @@ class MessagesEvents:
         out += same_event(event, compact_json({**data, "content_block": {**block, field: released.text}}))
         return None
 
-    async def _started_whole(
-        self, event: SSEEvent, data: dict[str, Any], block: dict[str, Any], out: bytearray
-    ) -> Finding | None:
-        """A block that arrives whole (a server tool's or an MCP result): each string it says, at once."""
-        changed, refused = await self._whole(block)
-        if refused is not None:
-            return refused
-        if changed is None:
-            out += encode_event(event)
-        else:
-            out += same_event(event, compact_json({**data, "content_block": changed}))
-        return None
-
-    async def _cited(
+    async def _checked_event(
         self,
         event: SSEEvent,
-        data: dict[str, Any],
-        delta: dict[str, Any],
-        citation: dict[str, Any],
+        value: dict[str, Any],
+        rebuilt: Callable[[dict[str, Any]], dict[str, Any]],
         out: bytearray,
     ) -> Finding | None:
-        """What a text cites (a web page's words, a document's title), which the client shows with it."""
-        changed, refused = await self._whole(citation)
+        """``value`` arrives whole in ``event`` (a server tool's or MCP block, a citation): checked at
+        once, then the event goes out as it came or ``rebuilt`` around what the rules rewrote."""
+        changed, refused = await self._whole(value)
         if refused is not None:
             return refused
-        if changed is None:
-            out += encode_event(event)
-        else:
-            out += same_event(event, compact_json({**data, "delta": {**delta, "citation": changed}}))
+        out += encode_event(event) if changed is None else same_event(event, compact_json(rebuilt(changed)))
         return None
 
     async def _whole(self, value: dict[str, Any]) -> tuple[dict[str, Any] | None, Finding | None]:
