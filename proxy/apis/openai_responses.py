@@ -34,7 +34,8 @@ from proxy.apis.base import (
     tool_description_slots,
 )
 from proxy.apis.openai_chat import prompt_blocked
-from proxy.apis.openai_responses_stream import NOT_TEXT, ResponsesEvents, refusal_item
+from proxy.apis.openai_responses_items import NOT_TEXT, refusal_item
+from proxy.apis.openai_responses_stream import ResponsesEvents
 from proxy.errors import BadRequest
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action

@@ -19,11 +19,23 @@ with ``incomplete_details.reason: "content_filter"``; the relay then cancels the
 from __future__ import annotations
 
 import copy
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from proxy.apis.base import input_output_usage, set_path, string_leaves
+from proxy.apis.openai_responses_items import (
+    ARGUMENTS,
+    CALL_TEXTS,
+    CALLS,
+    DELTAS,
+    DONES,
+    NOT_TEXT,
+    SUMMARY,
+    Key,
+    as_int,
+    event_key,
+    refusal_item,
+)
 from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
@@ -31,56 +43,7 @@ from proxy.stream_events import Released, TextWindows, close_opened, compact_jso
 
 _OPENING = frozenset({"response.created", "response.in_progress", "response.queued"})
 _FINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
-_TEXTS = {
-    "output_text": "text",
-    "refusal": "refusal",
-    "function_call_arguments": "arguments",
-    "custom_tool_call_input": "input",
-    "mcp_call_arguments": "arguments",
-    "mcp_call.arguments": "arguments",  # the spelling of earlier API versions
-    "code_interpreter_call_code": "code",
-    "code_interpreter_call.code": "code",
-    "reasoning_text": "text",
-    "reasoning_summary_text": "summary",
-}
-"""What streams as deltas (``response.<name>.delta``, then ``.done`` with the whole text in ``field``)."""
-_DELTAS = {f"response.{name}.delta": field for name, field in _TEXTS.items()}
-_DONES = {f"response.{name}.done": field for name, field in _TEXTS.items()}
-_CALL_TEXTS = {
-    "function_call": "arguments",
-    "custom_tool_call": "input",
-    "mcp_call": "arguments",
-    "code_interpreter_call": "code",
-}
-"""The text of a call item that streams as deltas (content index ``_ARGUMENTS``)."""
-_CALLS = frozenset({"function_call", "custom_tool_call"})
-"""Call items with no other text."""
-NOT_TEXT = frozenset(
-    {
-        "id", "type", "status", "role", "call_id", "approval_request_id", "server_label", "name",
-        "container_id", "caller", "encrypted_content", "image_url", "file_id", "file_data", "result",
-        "detail", "format", "max_output_length", "logprobs",
-    }
-)  # fmt: skip
-"""Keys of an item that identify, refer to or encode something rather than say it (``logprobs`` spell
-their text in tokens: they go when it changes)."""
-_ARGUMENTS = -1
-"""The content index of a tool call's arguments or input (they belong to the item, not to a part)."""
-_SUMMARY = -2
-"""Summary part ``s`` of a reasoning item has the content index ``_SUMMARY - s``."""
-
-Key = tuple[int, int]
 _Rewrite = Callable[[dict[str, Any], bytearray], Awaitable[Finding | None]]
-
-
-def refusal_item(item_id: Any, refusal: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "id": item_id if isinstance(item_id, str) else f"msg_{uuid.uuid4().hex}",
-        "role": "assistant",
-        "status": "incomplete",
-        "content": [{"type": "output_text", "text": refusal, "annotations": []}],
-    }
 
 
 class ResponsesEvents:
@@ -118,7 +81,7 @@ class ResponsesEvents:
             return None
         if isinstance(seq := data.get("sequence_number"), int):
             self._seq = seq
-        if kind in _DELTAS:
+        if kind in DELTAS:
             return await self._delta(event, data, kind, out)
         if kind in _OPENING:
             if isinstance(response := data.get("response"), dict):
@@ -126,8 +89,8 @@ class ResponsesEvents:
             self._opening += encode_event(event)
         elif kind == "response.output_item.added" and isinstance(item := data.get("item"), dict):
             # Usually empty at this point; whatever it already says is checked before the client sees it.
-            index = _int(data.get("output_index"))
-            block, changed = await self._whole_texts((index, _ARGUMENTS), item)
+            index = as_int(data.get("output_index"))
+            block, changed = await self._whole_texts((index, ARGUMENTS), item)
             if block is not None:
                 return block
             self._items[index] = copy.deepcopy(item)
@@ -137,17 +100,17 @@ class ResponsesEvents:
             note := data.get("annotation"), dict
         ):
             # A citation (a web page's title and address) is shown with the text it annotates.
-            key = (_int(data.get("output_index")), _int(data.get("content_index")))
+            key = (as_int(data.get("output_index")), as_int(data.get("content_index")))
             block, changed = await self._whole_texts(key, note)
             if block is not None:
                 return block
             out += same_event(event, compact_json(data)) if changed else encode_event(event)
             return None
         elif kind == "response.content_part.added" and isinstance(part := data.get("part"), dict):
-            item = self._items.get(_int(data.get("output_index")))
+            item = self._items.get(as_int(data.get("output_index")))
             if item is not None and isinstance(item.setdefault("content", []), list):
                 item["content"].append(copy.deepcopy(part))
-        elif kind in _DONES:
+        elif kind in DONES:
             return await self._moderated(event, data, out, self._done_text)
         elif kind == "response.content_part.done":
             return await self._moderated(event, data, out, self._part_text)
@@ -209,7 +172,7 @@ class ResponsesEvents:
         if not isinstance(text, str):
             out += encode_event(event)
             return None
-        key = _key(data, kind)
+        key = event_key(data, kind)
         self._last_delta[key] = (kind, data)
         released = await self._windows.feed(key, text)
         if released.block is not None:
@@ -236,28 +199,28 @@ class ResponsesEvents:
 
     async def _done_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
         kind = data["type"]
-        field = "text" if _DONES[kind] == "summary" else _DONES[kind]
-        key = _key(data, kind)
+        field = "text" if DONES[kind] == "summary" else DONES[kind]
+        key = event_key(data, kind)
         return await self._replace(key, data, field, out)
 
     async def _summary_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
         part = data.get("part")
         if not isinstance(part, dict) or not isinstance(part.get("text"), str):
             return None
-        key = (_int(data.get("output_index")), _SUMMARY - _int(data.get("summary_index")))
+        key = (as_int(data.get("output_index")), SUMMARY - as_int(data.get("summary_index")))
         return await self._replace(key, part, "text", out)
 
     async def _part_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
         part = data.get("part")
         if not isinstance(part, dict):
             return None
-        key = (_int(data.get("output_index")), _int(data.get("content_index")))
+        key = (as_int(data.get("output_index")), as_int(data.get("content_index")))
         return await self._part_texts(key, part, out)
 
     async def _item_text(self, data: dict[str, Any], out: bytearray) -> Finding | None:
         item = data.get("item")
         return (
-            await self._item_texts(_int(data.get("output_index")), item, out)
+            await self._item_texts(as_int(data.get("output_index")), item, out)
             if isinstance(item, dict)
             else None
         )
@@ -276,18 +239,18 @@ class ResponsesEvents:
         """The texts of an output item: a message's parts, a call's streamed text, a reasoning item's
         summary and text, and every other string of any other item (a hosted tool's call and result)."""
         kind = item.get("type")
-        field = _CALL_TEXTS.get(kind) if isinstance(kind, str) else None
+        field = CALL_TEXTS.get(kind) if isinstance(kind, str) else None
         if field is not None and isinstance(item.get(field), str):
-            block = await self._replace((index, _ARGUMENTS), item, field, out)
-            if block is not None or kind in _CALLS:
+            block = await self._replace((index, ARGUMENTS), item, field, out)
+            if block is not None or kind in CALLS:
                 return block
         if kind not in ("message", "reasoning"):
-            return (await self._whole_texts((index, _ARGUMENTS), item, field))[0]
+            return (await self._whole_texts((index, ARGUMENTS), item, field))[0]
         if kind == "reasoning":
             summary = item.get("summary")
             for s, part in enumerate(summary if isinstance(summary, list) else ()):
                 if isinstance(part, dict) and isinstance(part.get("text"), str):
-                    block = await self._replace((index, _SUMMARY - s), part, "text", out)
+                    block = await self._replace((index, SUMMARY - s), part, "text", out)
                     if block is not None:
                         return block
         content = item.get("content")
@@ -379,15 +342,15 @@ class ResponsesEvents:
         """Output item ``index`` as the client has seen it: released text only, plus the refusal."""
         item = copy.deepcopy(self._items[index])
         item["status"] = "incomplete"
-        if (field := _CALL_TEXTS.get(item.get("type", ""))) is not None and field in item:
-            item[field] = self._windows.released((index, _ARGUMENTS))
+        if (field := CALL_TEXTS.get(item.get("type", ""))) is not None and field in item:
+            item[field] = self._windows.released((index, ARGUMENTS))
         if item.get("type") not in ("message", "reasoning"):
             return item  # its other strings were checked when it was added
         if item.get("type") == "reasoning":
             summary = item.get("summary")
             for s, part in enumerate(summary if isinstance(summary, list) else ()):
                 if isinstance(part, dict):
-                    part["text"] = self._windows.released((index, _SUMMARY - s))
+                    part["text"] = self._windows.released((index, SUMMARY - s))
             content = item.get("content")
             for k, part in enumerate(content if isinstance(content, list) else ()):
                 if isinstance(part, dict):
@@ -403,18 +366,3 @@ class ResponsesEvents:
                 text += self._refusal
             part[field] = text
         return item
-
-
-def _key(data: dict[str, Any], kind: str) -> Key:
-    role = _DELTAS.get(kind, _DONES.get(kind))
-    if role in ("arguments", "input", "code"):
-        content = _ARGUMENTS
-    elif role == "summary":
-        content = _SUMMARY - _int(data.get("summary_index"))
-    else:
-        content = _int(data.get("content_index"))
-    return _int(data.get("output_index")), content
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) else 0
