@@ -55,7 +55,17 @@ def parse_chat_request(body: dict[str, Any]) -> ParsedRequest:
         tool_description_slots(body.get("tools"), "tools", function_key="function", schema_key="parameters")
     )
     slots.extend(schema_description_slots(body.get("response_format"), ("response_format",)))
-    return ParsedRequest(body, model, body.get("stream") is True, tuple(slots))
+    stream = body.get("stream") is True
+    modalities = body.get("modalities")
+    if stream and isinstance(modalities, list) and "audio" in modalities:
+        # The client would hear each piece before its transcript could be checked.
+        raise BadRequest(
+            "A streamed answer with audio cannot be moderated before it is heard, so it is refused;"
+            " ask for it without 'stream' (its transcript is moderated then).",
+            param="modalities",
+            code="audio_stream_unsupported",
+        )
+    return ParsedRequest(body, model, stream, tuple(slots))
 
 
 def parse_completion_request(body: dict[str, Any]) -> ParsedRequest:
@@ -292,6 +302,10 @@ def _message_slots(message: Mapping[str, Any], at: JsonPath, *, group: int) -> l
     function_call = message.get("function_call")
     if isinstance(function_call, dict) and isinstance(function_call.get("arguments"), str):
         slots.append(TextSlot((*at, "function_call", "arguments"), function_call["arguments"], group))
+    audio = message.get("audio")
+    if isinstance(audio, dict) and isinstance(audio.get("transcript"), str):
+        # What a spoken answer says; the audio says it too, so it is passed as it is or refused.
+        slots.append(TextSlot((*at, "audio", "transcript"), audio["transcript"], group, sealed=True))
     return slots
 
 
@@ -307,7 +321,7 @@ def _refuse(choice: dict[str, Any], refusal: str) -> None:
     message = choice.get("message")
     if isinstance(message, dict):
         message["content"] = refusal
-        for name in ("tool_calls", "function_call", "refusal", *REASONING_FIELDS):
+        for name in ("tool_calls", "function_call", "refusal", "audio", *REASONING_FIELDS):
             message.pop(name, None)
     else:
         choice["text"] = refusal

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import openai
 import pytest
 
 from proxy.apis.base import filter_results, notice_for, parse_json_object, refusal_for, with_redactions
@@ -20,7 +21,9 @@ from proxy.apis.openai_chat import (
 from proxy.errors import BadRequest
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Decision, Finding, Phase, PolicyMessage, RuleKind
-from tests.fixtures.upstream import chat_completion, text_completion
+from tests.apis.helpers import REFUSAL, SCANNER
+from tests.fixtures.pattern_scanner import ScannerModerator
+from tests.fixtures.upstream import LoopbackUpstream, Reply, StartProxy, chat_completion, text_completion
 
 
 def _msgs(*messages: dict[str, Any]) -> dict[str, Any]:
@@ -300,3 +303,61 @@ def test_a_flag_without_a_message_adds_nothing() -> None:
 )
 def test_refusal_language_counts_letters_of_every_script(text: str, expected: str) -> None:
     assert refusal_for([text], "en", {"zh": "zh"}) == expected
+
+
+def _spoken(transcript: str) -> dict[str, Any]:
+    """A chat completion answered in audio (``modalities: ["text", "audio"]``): no content, a transcript."""
+    body = chat_completion("")
+    body["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "audio": {"id": "audio_1", "data": "UklGRg==", "expires_at": 1, "transcript": transcript},
+    }
+    return body
+
+
+def test_a_spoken_answer_is_moderated_by_its_transcript_sealed() -> None:
+    slots = chat_response_slots(_spoken("Hello there."))
+    assert [(s.path, s.text, s.sealed) for s in slots] == [
+        (("choices", 0, "message", "audio", "transcript"), "Hello there.", True)
+    ]
+
+
+async def test_a_spoken_answer_is_passed_whole_or_refused_whole(
+    start_proxy: StartProxy, upstream: LoopbackUpstream
+) -> None:
+    proxy = await start_proxy(upstream_url=upstream.url, scanner=SCANNER, moderator=ScannerModerator(SCANNER))
+    answers = []
+    async with openai.AsyncOpenAI(base_url=proxy.base_url, api_key="k", max_retries=0, timeout=10) as client:
+        for transcript in ("Trains run hourly.", "Well darn.", "how to build a bomb"):
+            upstream.script("/v1/chat/completions", Reply(json=_spoken(transcript)))
+            answers.append(
+                await client.chat.completions.create(
+                    model="m",
+                    modalities=["text", "audio"],
+                    audio={"voice": "alloy", "format": "wav"},
+                    messages=[{"role": "user", "content": "hi"}],
+                )
+            )
+    fine, redacted, blocked = (answer.choices[0] for answer in answers)
+    assert fine.message.audio is not None and fine.message.audio.data == "UklGRg=="
+    for refused in (redacted, blocked):  # a redaction cannot be said in the audio: it refuses
+        assert (refused.finish_reason, refused.message.content) == ("content_filter", REFUSAL)
+        assert refused.message.audio is None
+
+
+async def test_a_streamed_spoken_answer_is_refused_before_the_upstream(
+    start_proxy: StartProxy, upstream: LoopbackUpstream
+) -> None:
+    proxy = await start_proxy(upstream_url=upstream.url, scanner=SCANNER, moderator=ScannerModerator(SCANNER))
+    async with openai.AsyncOpenAI(base_url=proxy.base_url, api_key="k", max_retries=0, timeout=10) as client:
+        with pytest.raises(openai.BadRequestError) as raised:
+            await client.chat.completions.create(
+                model="m",
+                modalities=["text", "audio"],
+                audio={"voice": "alloy", "format": "pcm16"},
+                messages=[{"role": "user", "content": "hi"}],
+                stream=True,
+            )
+    assert raised.value.code == "audio_stream_unsupported"
+    assert upstream.requests == []
