@@ -92,16 +92,12 @@ async def moderations(request: web.Request) -> web.Response:
     )
 
 
-UNCHECKED_METHODS = frozenset({"POST", "PUT", "PATCH"})
-"""Methods that can carry text to a model: on a path no format knows, ``moderation.unknown_paths`` decides
-(as it does for any request that comes with a body: a ``GET`` with one is no safer)."""
-
-
 async def passthrough(request: web.Request) -> web.StreamResponse:
     """Any other ``/v1/*`` call (models, files listings, stored responses...), streamed through unchanged.
 
-    A body sent to a path no wire format knows is not moderated, so it is refused unless the route's
-    ``unknown_paths`` is ``pass`` (counted as a bypass)."""
+    A body sent to a path no wire format knows, by any method, is not moderated, so it is refused
+    unless the route's ``unknown_paths`` is ``pass`` (counted as a bypass). A request without one
+    carries no text to a model (``POST /v1/responses/{id}/cancel``) and goes through."""
     services = request.app[SERVICES]
     tenant = authenticate(services, request)
     if request.headers.get("Upgrade", "").lower() == "websocket":
@@ -116,13 +112,11 @@ async def passthrough(request: web.Request) -> web.StreamResponse:
         await read_body(request, services.settings.server.max_body_bytes) if request.can_read_body else None
     )
     routed = route(services, request, tenant, openai_chat.model_of(request.content_type, body))
-    if request.method in UNCHECKED_METHODS or body:
+    if body:
         if routed.plan.unknown_paths != "pass":
             raise NotFound(
-                f"{request.method} {request.path}"
-                f"{'' if request.method in UNCHECKED_METHODS else ' with a body'} is not an API modproxy"
-                " moderates, so it is refused "
-                "(the proxy's moderation.unknown_paths setting is 'block').",
+                f"{request.method} {request.path} with a body is not an API modproxy moderates, so it is"
+                " refused (the proxy's moderation.unknown_paths setting is 'block').",
                 code="unknown_path",
             )
         services.metrics.components.record_bypass(BypassComponent.MODERATION, BypassReason.UNKNOWN_PATH)

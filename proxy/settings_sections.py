@@ -184,8 +184,7 @@ class ModerationSettings:
     )  # fmt: skip
     unknown_paths: str = setting(
         "block",
-        "POST/PUT/PATCH, or any request with a body, to a /v1 path no API format knows: block (404) or pass"
-        " (counted)",
+        "a request with a body (any method) to a /v1 path no API format knows: block (404) or pass (counted)",
         check=_unknown_paths,
     )  # fmt: skip
 

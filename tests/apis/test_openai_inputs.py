@@ -12,7 +12,7 @@ from proxy.apis.openai_inputs import form_fields, parse_embeddings
 from tests.apis.helpers import moderated_proxy
 from tests.fixtures.api_upstream import ApiUpstream
 from tests.fixtures.stack import StartStack
-from tests.fixtures.upstream import LoopbackUpstream, RunningProxy, StartProxy
+from tests.fixtures.upstream import LoopbackUpstream, Reply, RunningProxy, StartProxy
 
 BYPASSES = "modproxy_bypasses_total"
 
@@ -122,9 +122,7 @@ async def test_unknown_paths_are_refused_by_default(
         error = (await response.json())["error"]
     assert error["code"] == "unknown_path"
     assert "moderation.unknown_paths" in error["message"]
-    assert error["message"].startswith(
-        f"{method} {path}{' with a body' if method in ('GET', 'DELETE') else ''} is"
-    )
+    assert error["message"].startswith(f"{method} {path} with a body is")
     assert upstream.requests == []
 
 
@@ -141,6 +139,23 @@ async def test_get_passthrough_stays(start_stack: StartStack, upstream: Loopback
         async with http.get(f"{stack.url}/v1/models", headers=h2c) as response:
             assert response.status == 200  # curl --http2 asks for h2c: ignored, as HTTP allows
     assert [r.path for r in upstream.requests] == ["/v1/files", "/v1/models"]
+
+
+async def test_a_request_without_a_body_goes_through_on_any_path(
+    start_stack: StartStack, upstream: LoopbackUpstream
+) -> None:
+    stack = await start_stack()
+    upstream.script("/v1/responses/resp_1/cancel", Reply(json={"id": "resp_1", "status": "cancelled"}))
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{stack.url}/v1/responses/resp_1/cancel") as response:  # the SDK's cancel
+            assert (response.status, (await response.json())["status"]) == (200, "cancelled")
+        async with http.delete(f"{stack.url}/v1/responses/resp_1") as response:
+            assert response.status == 200
+    assert [(r.method, r.path) for r in upstream.requests] == [
+        ("POST", "/v1/responses/resp_1/cancel"),
+        ("DELETE", "/v1/responses/resp_1"),
+    ]
+    assert stack.sample(BYPASSES, {"component": "moderation", "reason": "unknown_path"}) == 0
 
 
 async def test_a_websocket_is_refused(start_stack: StartStack, upstream: LoopbackUpstream) -> None:
