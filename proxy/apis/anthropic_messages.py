@@ -30,6 +30,7 @@ from proxy.apis.base import (
     blocked_message,
     blocking_categories,
     input_output_usage,
+    leaf_slots,
     policy_text,
     require_model,
     schema_description_slots,
@@ -90,12 +91,8 @@ def _blocks(content: Any, at: JsonPath) -> list[TextSlot]:
         if kind == "text" and isinstance(block.get("text"), str):
             slots.append(TextSlot((*at, k, "text"), block["text"], 0))
             # What it cites (a web page's words, a document's title) is shown with it.
-            citations = block.get("citations")
-            slots.extend(
-                TextSlot(path, text, 0)
-                for path, text in string_leaves(citations, (*at, k, "citations"), NOT_TEXT)
-                if text and isinstance(citations, list)
-            )
+            if isinstance(citations := block.get("citations"), list):
+                slots.extend(leaf_slots(citations, (*at, k, "citations"), NOT_TEXT))
         elif kind == "thinking" and isinstance(block.get("thinking"), str):
             slots.append(TextSlot((*at, k, "thinking"), block["thinking"], 0, sealed=True))
         elif kind == "tool_result":

@@ -15,11 +15,9 @@ cancels the upstream.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
 from typing import Any
 
-from proxy.apis.base import set_path, string_leaves
+from proxy.apis.base import rewrite_leaves
 from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
 from proxy.sse import SSEEvent, encode_event
@@ -97,7 +95,7 @@ class MessagesEvents:
             if isinstance(block, dict) and block_type in _BLOCK_DELTAS and block.get(field):
                 return await self._started_with_text(event, data, block, index, out)
             if isinstance(block, dict) and block_type not in _STREAMED:
-                refused = await self._checked_event(event, block, lambda b: {**data, "content_block": b}, out)
+                refused = await self._checked_event(event, data, block, out)
                 if refused is not None:  # the client never saw this block start: the refusal takes its place
                     del self._kinds[index]
                     self._open = None
@@ -173,9 +171,7 @@ class MessagesEvents:
             and isinstance(cited := delta.get("citation"), dict)
         ):
             # What a text cites (a web page's words, a document's title) is shown with it.
-            return await self._checked_event(
-                event, cited, lambda c: {**data, "delta": {**delta, "citation": c}}, out
-            )
+            return await self._checked_event(event, data, cited, out)
         if not isinstance(delta, dict) or field is None or not isinstance(text := delta.get(field), str):
             out += encode_event(event)
             return None
@@ -205,32 +201,16 @@ class MessagesEvents:
         return None
 
     async def _checked_event(
-        self,
-        event: SSEEvent,
-        value: dict[str, Any],
-        rebuilt: Callable[[dict[str, Any]], dict[str, Any]],
-        out: bytearray,
+        self, event: SSEEvent, data: dict[str, Any], value: dict[str, Any], out: bytearray
     ) -> Finding | None:
-        """``value`` arrives whole in ``event`` (a server tool's or MCP block, a citation): checked at
-        once, then the event goes out as it came or ``rebuilt`` around what the rules rewrote."""
-        changed, refused = await self._whole(value)
+        """``value``, inside ``data``, arrives whole (a server tool's or MCP block, a citation): each
+        string but ids and encoded data checked at once and rewritten in place; the event goes out as
+        it came, or re-encoded around what the rules rewrote."""
+        refused, changed = await rewrite_leaves(value, NOT_TEXT, self._windows.check_whole)
         if refused is not None:
             return refused
-        out += encode_event(event) if changed is None else same_event(event, compact_json(rebuilt(changed)))
+        out += same_event(event, compact_json(data)) if changed else encode_event(event)
         return None
-
-    async def _whole(self, value: dict[str, Any]) -> tuple[dict[str, Any] | None, Finding | None]:
-        """Each string of ``value`` but ids and encoded data, checked at once: a copy with what the
-        rules rewrote (``None``: nothing was), or the block."""
-        changed: dict[str, Any] | None = None
-        for path, text in string_leaves(value, (), NOT_TEXT):
-            released = await self._windows.check_whole(text)
-            if released.block is not None:
-                return None, released.block
-            if released.text != text:
-                changed = copy.deepcopy(value) if changed is None else changed
-                set_path(changed, path, released.text)
-        return changed, None
 
     async def _close(self, index: int, out: bytearray) -> Finding | None:
         released = await self._windows.finish(index)

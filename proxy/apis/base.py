@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from proxy.errors import BadRequest
 from proxy.json_limits import DEFAULT_LIMITS, JsonLimits
 from proxy.moderation import Moderation
 from proxy.policy.decision import Action, Decision, Finding, policy_message
-from proxy.stream_events import RewriterFactory
+from proxy.stream_events import Released, RewriterFactory
 
 JsonPath = tuple[str | int, ...]
 
@@ -129,6 +129,34 @@ def string_leaves(
             stack.extend(((*path, key), child) for key, child in reversed(item.items()) if key not in skip)
         elif isinstance(item, list):
             stack.extend(((*path, i), child) for i, child in reversed(list(enumerate(item))))
+
+
+def leaf_slots(value: Any, at: JsonPath, skip: frozenset[str]) -> list[TextSlot]:
+    """A slot for every non-empty string inside ``value`` (an item or block whose texts have no fixed
+    field), none under a key in ``skip``."""
+    return [TextSlot(path, text, 0) for path, text in string_leaves(value, at, skip) if text]
+
+
+async def rewrite_leaves(
+    value: Any,
+    skip: frozenset[str],
+    check: Callable[[str], Awaitable[Released]],
+    *,
+    but: JsonPath | None = None,
+) -> tuple[Finding | None, bool]:
+    """Every non-empty string inside ``value`` (none under a key in ``skip``, nor at ``but``) through
+    ``check``, each rewritten in place to what it released: the first block, and whether any changed."""
+    changed = False
+    for path, text in string_leaves(value, (), skip):
+        if not text or path == but:
+            continue
+        released = await check(text)
+        if released.block is not None:
+            return released.block, changed
+        if released.text != text:
+            set_path(value, path, released.text)
+            changed = True
+    return None, changed
 
 
 def tool_description_slots(

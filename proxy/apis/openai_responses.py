@@ -26,6 +26,7 @@ from proxy.apis.base import (
     ParsedRequest,
     TextSlot,
     input_output_usage,
+    leaf_slots,
     optional_model,
     policy_text,
     schema_description_slots,
@@ -111,9 +112,7 @@ def _parts(content: Any, at: JsonPath) -> list[TextSlot]:
             # Citations (a web page's title and address, a file's name) are shown with the text.
             if isinstance(notes := part.get("annotations"), list):
                 at_notes = (*at, k, "annotations")
-                slots.extend(
-                    TextSlot(path, text, 0) for path, text in string_leaves(notes, at_notes, NOT_TEXT) if text
-                )
+                slots.extend(leaf_slots(notes, at_notes, NOT_TEXT))
     return slots
 
 
@@ -135,9 +134,7 @@ def response_slots(body: Mapping[str, Any]) -> list[TextSlot]:
         elif kind == "reasoning":  # a reasoning model's thinking and its summary, which UIs show
             slots.extend(_reasoning_slots(item, ("output", i)))
         else:  # a hosted tool's call and its result (MCP, code interpreter, search...), which UIs show
-            slots.extend(
-                TextSlot(path, text, 0) for path, text in string_leaves(item, ("output", i), NOT_TEXT) if text
-            )
+            slots.extend(leaf_slots(item, ("output", i), NOT_TEXT))
     return slots
 
 

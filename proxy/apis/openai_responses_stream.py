@@ -22,7 +22,7 @@ import copy
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from proxy.apis.base import input_output_usage, set_path, string_leaves
+from proxy.apis.base import input_output_usage, rewrite_leaves
 from proxy.apis.openai_responses_items import (
     ARGUMENTS,
     CALL_TEXTS,
@@ -278,19 +278,16 @@ class ResponsesEvents:
     ) -> tuple[Finding | None, bool]:
         """Every string of ``value`` but its ``streamed`` text, checked whole and rewritten in place:
         the block (charged to ``key``), if any, and whether any string changed."""
-        changed = False
-        for path, text in string_leaves(value, (), NOT_TEXT):
-            if not text or path == (streamed,):
-                continue
-            if (released := self._checked.get(text)) is None:
-                released = self._checked[text] = await self._windows.check_whole(text)
-            if released.block is not None:
-                self._blocked_at = key
-                return released.block, changed
-            if released.text != text:
-                set_path(value, path, released.text)
-                changed = True
-        return None, changed
+        but = (streamed,) if streamed is not None else None
+        block, changed = await rewrite_leaves(value, NOT_TEXT, self._check_once, but=but)
+        if block is not None:
+            self._blocked_at = key
+        return block, changed
+
+    async def _check_once(self, text: str) -> Released:
+        if (released := self._checked.get(text)) is None:
+            released = self._checked[text] = await self._windows.check_whole(text)
+        return released
 
     async def _replace(self, key: Key, holder: dict[str, Any], field: str, out: bytearray) -> Finding | None:
         """``holder[field]`` repeats the whole text of ``key``: it becomes the moderated text.

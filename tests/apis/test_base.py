@@ -6,7 +6,16 @@ from typing import Any
 
 import pytest
 
-from proxy.apis.base import is_token_array, schema_description_slots, string_leaves, tool_description_slots
+from proxy.apis.base import (
+    is_token_array,
+    leaf_slots,
+    rewrite_leaves,
+    schema_description_slots,
+    string_leaves,
+    tool_description_slots,
+)
+from proxy.policy.decision import Action, Finding, Phase, RuleKind
+from proxy.stream_events import Released
 
 
 @pytest.mark.parametrize(
@@ -78,3 +87,27 @@ def test_string_leaves_of_deep_nesting_do_not_recurse() -> None:
         value = [value]
     ((path, text),) = string_leaves(value, ())
     assert (len(path), text) == (5000, "deep")
+
+
+def test_leaf_slots_are_every_non_empty_string_but_under_skipped_keys() -> None:
+    item = {"id": "x", "output": "found", "error": "", "action": {"query": "q", "id": "y"}}
+    slots = leaf_slots(item, ("output", 2), frozenset({"id"}))
+    assert [(s.path, s.text) for s in slots] == [
+        (("output", 2, "output"), "found"),
+        (("output", 2, "action", "query"), "q"),
+    ]
+
+
+async def test_rewrite_leaves_rewrites_in_place_until_a_block() -> None:
+    async def check(text: str) -> Released:
+        if "bomb" in text:
+            return Released(
+                block=Finding("p", "c", Action.BLOCK, Phase.RESPONSE, RuleKind.KEYWORD, 0, 4, "bomb")
+            )
+        return Released(text.replace("darn", "***"))
+
+    value = {"a": "oh darn", "b": ["darn", ""], "code": "darn", "id": "darn"}
+    assert await rewrite_leaves(value, frozenset({"id"}), check, but=("code",)) == (None, True)
+    assert value == {"a": "oh ***", "b": ["***", ""], "code": "darn", "id": "darn"}
+    block, _ = await rewrite_leaves({"a": "fine", "b": "a bomb", "c": "darn"}, frozenset(), check)
+    assert block is not None and block.matched == "bomb"
