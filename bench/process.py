@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from proxy.server import loop_factory
+from proxy.http.server import loop_factory
 
 ROOT = Path(__file__).resolve().parents[1]
 

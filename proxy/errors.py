@@ -16,7 +16,7 @@
     └── UpstreamTimeout         504  upstream_error         (connect or read timeout)
 
 Library errors (aiohttp client errors, JSON errors) are converted where they enter;
-:func:`render_errors` in ``proxy.app`` is the one place that renders them.
+:func:`render_errors` in ``proxy.http.app`` is the one place that renders them.
 """
 
 from __future__ import annotations

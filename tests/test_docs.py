@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from proxy.settings import Settings, load_settings
+from proxy.settings.load import Settings, load_settings
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 SECTIONS = set(Settings.__dataclass_fields__)

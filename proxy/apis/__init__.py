@@ -1,8 +1,8 @@
 """Wire formats: one module per API, each knowing where its texts are and how a block looks to its SDKs.
 
 ``FORMATS`` is every path modproxy moderates and the format that reads it; ``STORED`` the answers
-an upstream keeps and gives back on a ``GET`` (moderated again on the way out). ``proxy.app``
-routes them, ``proxy.handlers`` tells the request story over any of them.
+an upstream keeps and gives back on a ``GET`` (moderated again on the way out). ``proxy.http.app``
+routes them, ``proxy.http.handlers`` tells the request story over any of them.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from proxy.apis.base import (
     tool_description_slots,
 )
 from proxy.errors import BadRequest
-from proxy.moderation import Moderation
+from proxy.moderation.moderator import Moderation
 from proxy.policy.decision import Action
 
 PATH = "/v1/messages"

@@ -18,10 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from proxy.apis.base import rewrite_leaves
-from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
-from proxy.sse import SSEEvent, encode_event
-from proxy.stream_events import TextWindows, close_opened, compact_json, json_event, same_event
+from proxy.stream.events import TextWindows, close_opened, compact_json, json_event, same_event
+from proxy.stream.json_splice import splice_string
+from proxy.stream.sse import SSEEvent, encode_event
 
 _DELTA_FIELDS = {"text_delta": "text", "input_json_delta": "partial_json", "thinking_delta": "thinking"}
 _BLOCK_DELTAS = {"text": "text_delta", "thinking": "thinking_delta"}

@@ -2,7 +2,7 @@
 
 Each module of this package describes one API: where its texts are in requests and
 responses, and how a blocked prompt, a blocked answer and a blocked stream look in that
-API's own conventions. ``proxy.handlers`` tells one request story over an :class:`ApiFormat`
+API's own conventions. ``proxy.http.handlers`` tells one request story over an :class:`ApiFormat`
 and never looks inside a body itself.
 """
 
@@ -14,12 +14,13 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass
 from typing import Any
 
-from proxy import json_limits
+from proxy.apis import json_limits
+from proxy.apis.json_limits import DEFAULT_LIMITS, JsonLimits
 from proxy.errors import BadRequest
-from proxy.json_limits import DEFAULT_LIMITS, JsonLimits
-from proxy.moderation import Moderation
+from proxy.moderation.moderator import Moderation
 from proxy.policy.decision import Action, Decision, Finding, policy_message
-from proxy.stream_events import Released, RewriterFactory
+from proxy.stream.chunks import token_counts
+from proxy.stream.events import Released, RewriterFactory
 
 JsonPath = tuple[str | int, ...]
 
@@ -55,8 +56,8 @@ class ParsedRequest:
 
 
 def sealed_mask(slots: Sequence[TextSlot]) -> tuple[bool, ...]:
-    """Which of ``slots`` are sealed, as :meth:`~proxy.moderation.Moderator.moderate` takes it; empty
-    when none is, the usual case."""
+    """Which of ``slots`` are sealed, as :meth:`~proxy.moderation.moderator.Moderator.moderate` takes
+    it; empty when none is, the usual case."""
     mask = tuple(slot.sealed for slot in slots)
     return mask if any(mask) else ()
 
@@ -302,15 +303,6 @@ def rewrites_response(moderation: Moderation) -> bool:
     return any(d.action is Action.BLOCK or d.redacted is not None for d in moderation.decisions)
 
 
-def token_counts(usage: object, prompt: str, completion: str) -> tuple[int, int] | None:
-    """``(prompt, completion)`` tokens from an answer's ``usage`` object, when it gives both as integers."""
-    if isinstance(usage, dict):
-        prompt_tokens, completion_tokens = usage.get(prompt), usage.get(completion)
-        if isinstance(prompt_tokens, int) and isinstance(completion_tokens, int):
-            return prompt_tokens, completion_tokens
-    return None
-
-
 def input_output_usage(body: Mapping[str, Any]) -> tuple[int, int] | None:
     """The token usage of a Responses or Anthropic Messages answer (``input_tokens``, ``output_tokens``)."""
     return token_counts(body.get("usage"), "input_tokens", "output_tokens")
@@ -324,7 +316,7 @@ Splicer = Callable[
 
 @dataclass(frozen=True, slots=True)
 class ApiFormat:
-    """One API's wire format, as the request story in ``proxy.handlers`` uses it."""
+    """One API's wire format, as the request story in ``proxy.http.handlers`` uses it."""
 
     endpoint: str
     """The ``route`` label of the request metrics (docs/observability.md)."""
@@ -343,7 +335,7 @@ class ApiFormat:
     add_notice: Callable[[dict[str, Any], str], None] | None = None
     """Put a flagged prompt's policy message (help resources) before the answer."""
     stream: RewriterFactory | None = None
-    """Builds a stream's event rewriter (:mod:`proxy.stream_events`); ``None``: chat-completion chunks."""
+    """Builds a stream's event rewriter (:mod:`proxy.stream.events`); ``None``: chat-completion chunks."""
     usage: Callable[[dict[str, Any]], tuple[int, int] | None] | None = None
     """Prompt and completion tokens from the answer's usage, for ``modproxy_tokens_total``."""
     decode: Callable[[bytes, str, JsonLimits], dict[str, Any]] = decode_json

@@ -3,7 +3,7 @@
 Each moderated text is a :class:`TextSlot`: where it sits in the JSON body and which
 prompt or choice it belongs to, so a redacted text is written back exactly where it came from.
 A blocked prompt is the Azure OpenAI ``content_filter`` error; a blocked choice ends with
-``finish_reason: "content_filter"``. Streams are chat chunks (:mod:`proxy.stream_choices`).
+``finish_reason: "content_filter"``. Streams are chat chunks (:mod:`proxy.stream.choices`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from proxy import json_annotate
+from proxy.apis import json_annotate
 from proxy.apis.base import (
     ApiFormat,
     JsonPath,
@@ -29,13 +29,13 @@ from proxy.apis.base import (
     require_model,
     schema_description_slots,
     set_path,
-    token_counts,
     tool_description_slots,
 )
 from proxy.errors import BadRequest
-from proxy.moderation import Moderation
+from proxy.moderation.moderator import Moderation
 from proxy.policy.decision import Action, Decision
-from proxy.stream_choices import REASONING_FIELDS
+from proxy.stream.choices import REASONING_FIELDS
+from proxy.stream.chunks import token_counts
 
 
 def parse_chat_request(body: dict[str, Any]) -> ParsedRequest:

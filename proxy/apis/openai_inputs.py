@@ -26,10 +26,10 @@ from proxy.apis.base import (
     optional_model,
     require_model,
 )
+from proxy.apis.json_limits import DEFAULT_LIMITS, JsonLimits
 from proxy.apis.openai_chat import prompt_blocked
 from proxy.errors import BadRequest
-from proxy.json_limits import DEFAULT_LIMITS, JsonLimits
-from proxy.moderation import Moderation
+from proxy.moderation.moderator import Moderation
 
 _BOUNDARY = re.compile(r'boundary=(?:"([^"]+)"|([^;\s]+))', re.IGNORECASE)
 _FIELD_NAME = re.compile(rb'name="([^"]*)"', re.IGNORECASE)

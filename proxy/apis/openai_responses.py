@@ -38,7 +38,7 @@ from proxy.apis.openai_chat import prompt_blocked
 from proxy.apis.openai_responses_items import NOT_TEXT, refusal_item
 from proxy.apis.openai_responses_stream import ResponsesEvents
 from proxy.errors import BadRequest
-from proxy.moderation import Moderation
+from proxy.moderation.moderator import Moderation
 from proxy.policy.decision import Action
 
 CONTENT_FILTER = {"reason": "content_filter"}

@@ -36,10 +36,10 @@ from proxy.apis.openai_responses_items import (
     event_key,
     refusal_item,
 )
-from proxy.json_splice import splice_string
 from proxy.policy.decision import Finding
-from proxy.sse import SSEEvent, encode_event
-from proxy.stream_events import Released, TextWindows, close_opened, compact_json, json_event, same_event
+from proxy.stream.events import Released, TextWindows, close_opened, compact_json, json_event, same_event
+from proxy.stream.json_splice import splice_string
+from proxy.stream.sse import SSEEvent, encode_event
 
 _OPENING = frozenset({"response.created", "response.in_progress", "response.queued"})
 _FINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})

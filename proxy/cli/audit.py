@@ -20,9 +20,9 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from proxy.audit_sinks import stream_key
-from proxy.cache_redis import build_clients
-from proxy.settings import Settings, SettingsError, cache_config, load_settings
+from proxy.audit.sinks import stream_key
+from proxy.cache.redis_tier import build_clients
+from proxy.settings.load import Settings, SettingsError, cache_config, load_settings
 
 _DURATION = re.compile(r"(\d+)([smhd])")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from proxy.dev_upstream import BANNER, create_dev_upstream_app
+    from proxy.dev_upstream.echo import BANNER, create_dev_upstream_app
 
     print(BANNER, file=sys.stderr)
     web.run_app(

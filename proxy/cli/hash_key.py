@@ -8,7 +8,7 @@ import secrets
 import sys
 from typing import Any
 
-from proxy.tenants import hash_key
+from proxy.settings.tenants import hash_key
 
 KEY_PREFIX = "mp-"
 

@@ -13,11 +13,11 @@ import asyncio
 from collections.abc import Sequence
 from typing import TextIO
 
-from proxy.cache import CacheConfig, DecisionCache
+from proxy.cache.decisions import CacheConfig, DecisionCache
 from proxy.classifiers.builtin import BuiltinClassifier
 from proxy.classifiers.builtin_model import load_default_model
 from proxy.classifiers.registry import BUILTIN, ClassifierSet
-from proxy.moderation import FixedPolicies, PolicyModerator, RequestContext
+from proxy.moderation.moderator import FixedPolicies, PolicyModerator, RequestContext
 from proxy.policy.decision import Decision, Phase
 from proxy.policy.engine import PolicySet
 from proxy.policy.evaluation import LabelledItem, predicted_action

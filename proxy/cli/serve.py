@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from proxy.settings import SettingsError, load_settings
+from proxy.settings.load import SettingsError, load_settings
 
 # flag dest -> setting key; a flag left out (None) does not override lower layers.
 FLAG_KEYS = {
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"modproxy: config error: {exc}", file=sys.stderr)
         return 2
-    from proxy.server import run as run_server  # aiohttp loads only when serving
+    from proxy.http.server import run as run_server  # aiohttp loads only when serving
 
     try:
         return run_server(settings)

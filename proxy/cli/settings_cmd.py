@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from proxy.settings import SettingInfo, describe
+from proxy.settings.load import SettingInfo, describe
 
 
 def register(subparsers: Any) -> None:

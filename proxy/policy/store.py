@@ -8,7 +8,7 @@ kept for ``/readyz`` and the admin API.
 
 Everything the store exposes is one immutable :class:`StoreStatus` value, swapped
 together with the set, so a reader on another thread never sees half an update.
-This module is synchronous: ``proxy.policy_watch`` runs :meth:`PolicyStore.reload`
+This module is synchronous: ``proxy.moderation.policy_watch`` runs :meth:`PolicyStore.reload`
 in a worker thread and watches the files. The store knows a set only by its
 revision and rule counts (:class:`ServingSet`); ``proxy.policy.source`` adapts the
 engine's loader to the :data:`Loader` contract.

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from proxy.sse import SSEEvent, SSEParser
-from proxy.stream_events import RewriterFactory, TextWindows
+from proxy.stream.events import RewriterFactory, TextWindows
+from proxy.stream.sse import SSEEvent, SSEParser
 from tests.apis.helpers import REFUSAL, SCANNER
 
 

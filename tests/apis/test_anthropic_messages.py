@@ -10,11 +10,11 @@ import anthropic
 import pytest
 
 from proxy.apis.anthropic_messages import apply_response, parse_request, response_slots
-from proxy.moderation import Moderation
+from proxy.moderation.moderator import Moderation
 from proxy.policy.decision import Action, Phase
 from proxy.policy.engine import decide
-from proxy.streaming import RelayOutcome, StreamMode, StreamReport
-from proxy.tenants import hash_key
+from proxy.settings.tenants import hash_key
+from proxy.stream.relay import RelayOutcome, StreamMode, StreamReport
 from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, SPLITS, TEXT, moderated_proxy
 from tests.fixtures.api_upstream import SIGNATURE, ApiUpstream, Spoken, messages_events
 from tests.fixtures.pattern_scanner import ScannerModerator

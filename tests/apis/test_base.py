@@ -15,7 +15,7 @@ from proxy.apis.base import (
     tool_description_slots,
 )
 from proxy.policy.decision import Action, Finding, Phase, RuleKind
-from proxy.stream_events import Released
+from proxy.stream.events import Released
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from proxy.apis.openai_chat import (
     prompt_blocked_body,
 )
 from proxy.errors import BadRequest
-from proxy.moderation import Moderation
+from proxy.moderation.moderator import Moderation
 from proxy.policy.decision import Action, Decision, Finding, Phase, PolicyMessage, RuleKind
 from tests.apis.helpers import REFUSAL, SCANNER
 from tests.fixtures.pattern_scanner import ScannerModerator

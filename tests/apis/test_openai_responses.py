@@ -11,9 +11,9 @@ import openai
 import pytest
 
 from proxy.apis.openai_responses import apply_response, parse_request, response_slots
-from proxy.moderation import Moderation
+from proxy.moderation.moderator import Moderation
 from proxy.policy.decision import Action, Decision, Finding, Phase, RuleKind
-from proxy.streaming import RelayOutcome, StreamReport
+from proxy.stream.relay import RelayOutcome, StreamReport
 from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, SPLITS, TEXT, moderated_proxy
 from tests.fixtures.api_upstream import ApiUpstream, Spoken
 from tests.fixtures.pattern_scanner import ScannerModerator

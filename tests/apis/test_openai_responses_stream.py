@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.apis.openai_responses_stream import ResponsesEvents
-from proxy.stream_events import TextWindows
+from proxy.stream.events import TextWindows
 from tests.apis.helpers import MODERATED, REFUSAL, SCANNER, TEXT, cut, split_keyword
 from tests.apis.stream_check import rewrite, strings
 from tests.fixtures.api_upstream import Spoken, responses_events

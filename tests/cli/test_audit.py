@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from proxy.audit import AuditRecord, IndexedFinding
-from proxy.audit_sinks import FileSink, RedisStreamSink
-from proxy.cache_config import CacheConfig
+from proxy.audit.record import AuditRecord, IndexedFinding
+from proxy.audit.sinks import FileSink, RedisStreamSink
 from proxy.cli import main
 from proxy.policy.decision import Action, Finding, Phase, RuleKind
+from proxy.settings.cache import CacheConfig
 
 HOUR = 3600.0
 

@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from proxy.tenants import hash_key
+from proxy.settings.tenants import hash_key
 
 
 def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -91,7 +91,7 @@ def test_bad_config_exits_with_one_clear_line(args: list[str], env: dict[str, st
 
 def test_flags_map_to_settings(capsys: pytest.CaptureFixture[str]) -> None:
     from proxy.cli.serve import FLAG_KEYS
-    from proxy.settings import describe
+    from proxy.settings.load import describe
 
     known = {info.key for info in describe()}
     assert set(FLAG_KEYS.values()) <= known

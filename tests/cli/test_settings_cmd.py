@@ -4,7 +4,7 @@ import pytest
 
 from proxy.cli import main
 from proxy.cli.settings_cmd import markdown_table
-from proxy.settings import describe
+from proxy.settings.load import describe
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from prometheus_client import CollectorRegistry
 
-from proxy.metrics import Metrics, render_metrics
+from proxy.metrics.exporter import Metrics, render_metrics
 from tests.deploy.promql import exposed_names
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 
 from proxy.apis import FORMATS
 from proxy.apis.base import ApiFormat, sealed_mask
+from proxy.apis.json_limits import JsonLimits
 from proxy.apis.openai_inputs import form_fields
 from proxy.errors import BadRequest
-from proxy.json_limits import JsonLimits
-from proxy.moderation import Moderation
+from proxy.moderation.moderator import Moderation
 from proxy.policy.decision import Phase
 from proxy.policy.loader import load_policy_set
-from proxy.sse import SSEEvent, SSEParser
-from proxy.stream_events import RewriterFactory, TextWindows
+from proxy.stream.events import RewriterFactory, TextWindows
+from proxy.stream.sse import SSEEvent, SSEParser
 from tests.fuzz.corpus import FUZZ
 from tests.fuzz.strategies import EVENTS, LISTS, TEXTS, VALUES
 

@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 
 from proxy.apis import openai_chat
 from proxy.apis.base import parse_json_object, with_redactions
+from proxy.apis.json_limits import JsonLimits
 from proxy.errors import BadRequest
-from proxy.json_limits import JsonLimits
-from proxy.moderation import Moderation
+from proxy.moderation.moderator import Moderation
 from proxy.policy.decision import Phase
 from proxy.policy.loader import load_policy_set
-from proxy.stream_chunks import expected_choices
+from proxy.stream.chunks import expected_choices
 from tests.fuzz.corpus import FUZZ, corpus
 
 POLICIES = load_policy_set(Path(__file__).resolve().parents[2] / "policies")

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from proxy.settings import SettingsError, describe, load_settings
+from proxy.settings.load import SettingsError, describe, load_settings
 from tests.fuzz.corpus import FUZZ
 
 SETTINGS = describe()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from proxy.sse import SSEComment, SSEError, SSEItem, SSEParser, encode_comment, encode_event
+from proxy.stream.sse import SSEComment, SSEError, SSEItem, SSEParser, encode_comment, encode_event
 from tests.fuzz.corpus import FUZZ, corpus
 
 MAX_EVENT = 256

@@ -20,10 +20,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
-from proxy.app import create_serving_apps
-from proxy.components import open_components
-from proxy.settings import load_settings
-from proxy.sse import SSEParser
+from proxy.http.app import create_serving_apps
+from proxy.http.components import open_components
+from proxy.settings.load import load_settings
+from proxy.stream.sse import SSEParser
 from tests.fixtures.raw_upstream import LAST_CHUNK, SSE_HEAD, RawRequest, RawUpstream, framed
 from tests.fuzz.corpus import FUZZ, corpus
 from tests.fuzz.strategies import EVENTS

@@ -1,0 +1,1 @@
+"""The decision cache: an in-process LRU in front of Redis, keyed by policy revision and text digest."""
