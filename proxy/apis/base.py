@@ -44,6 +44,10 @@ class ParsedRequest:
     slots: tuple[TextSlot, ...]
     token_prompt: bool = False
     """The prompt is given (in part) as token ids, which carry no text to moderate."""
+    hold_stream: bool = False
+    """The streamed answer must be whole before the client gets any of it (spoken answers: each
+    piece of audio would be heard before its transcript could be checked), so ``window`` mode
+    becomes ``buffer`` mode for it."""
 
     @property
     def texts(self) -> list[str]:

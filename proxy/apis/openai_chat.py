@@ -57,15 +57,8 @@ def parse_chat_request(body: dict[str, Any]) -> ParsedRequest:
     slots.extend(schema_description_slots(body.get("response_format"), ("response_format",)))
     stream = body.get("stream") is True
     modalities = body.get("modalities")
-    if stream and isinstance(modalities, list) and "audio" in modalities:
-        # The client would hear each piece before its transcript could be checked.
-        raise BadRequest(
-            "A streamed answer with audio cannot be moderated before it is heard, so it is refused;"
-            " ask for it without 'stream' (its transcript is moderated then).",
-            param="modalities",
-            code="audio_stream_unsupported",
-        )
-    return ParsedRequest(body, model, stream, tuple(slots))
+    spoken = isinstance(modalities, list) and "audio" in modalities
+    return ParsedRequest(body, model, stream, tuple(slots), hold_stream=stream and spoken)
 
 
 def parse_completion_request(body: dict[str, Any]) -> ParsedRequest:

@@ -147,7 +147,9 @@ async def moderated_exchange(request: web.Request, fmt: ApiFormat) -> web.Stream
             return await relay(
                 request,
                 upstream,
-                stream_plan(services, routed, parsed.texts, parsed.body, fmt, prompt, started),
+                stream_plan(
+                    services, routed, parsed.texts, parsed.body, fmt, prompt, started, hold=parsed.hold_stream
+                ),
                 _answer_headers(finish, prompt),
                 started,
                 finisher_for(fmt.endpoint, finish) if finish.active else None,
@@ -246,7 +248,11 @@ def stream_plan(
     fmt: ApiFormat,
     prompt: Moderation | None,
     started: float,
+    *,
+    hold: bool = False,
 ) -> StreamPlan:
+    """``hold``: the client may see nothing before the whole answer is checked (a spoken answer), so
+    ``window`` mode becomes ``buffer``; ``audit`` mode stays, as the route chose to pass all."""
     streaming = services.settings.streaming
     observer = services.stream_observer
     if services.audit is not None:
@@ -259,18 +265,20 @@ def stream_plan(
             all_decisions=services.settings.audit.all_decisions,
         )
 
-    async def moderate(texts: Sequence[str]) -> Moderation:
-        return await routed.moderator.moderate(texts, Phase.RESPONSE, routed.ctx)
+    async def moderate(texts: Sequence[str], sealed: Sequence[bool]) -> Moderation:
+        return await routed.moderator.moderate(texts, Phase.RESPONSE, routed.ctx, sealed=sealed)
 
+    mode = StreamMode(routed.plan.stream_mode)
     scanner = routed.policies.scanner()  # pinned: a reload mid-stream does not change the rules
     return StreamPlan(
-        mode=StreamMode(routed.plan.stream_mode),
+        mode=StreamMode.BUFFER if hold and mode is StreamMode.WINDOW else mode,
         scanner=scanner,
         segment_check=routed.policies.segment_check(scanner),
         moderate=moderate,
         refusal=routed.refusal(prompt_texts) if streaming.refusal_in_stream else None,
         max_event_bytes=streaming.max_event_bytes,
         buffer_max_chars=streaming.buffer_max_chars,
+        buffer_max_bytes=streaming.buffer_max_bytes,
         expected_choices=expected_choices(body),
         observer=observer,
         route=routed.plan.route,

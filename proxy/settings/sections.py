@@ -201,6 +201,12 @@ class StreamingSettings:
     buffer_max_chars: int = setting(
         200_000, "buffer mode: longest answer held; longer answers are refused", check=_positive
     )
+    buffer_max_bytes: int = setting(
+        16 * MIB,
+        "buffer mode: most bytes of events held (a spoken answer's audio, chunks without text); "
+        "past it the answer is refused",
+        check=_positive,
+    )
     max_event_bytes: int = setting(
         1 * MIB, "largest upstream event; a larger one ends the stream with an error event", check=_positive
     )

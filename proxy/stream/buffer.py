@@ -1,9 +1,15 @@
 """``buffer`` mode: hold a whole streamed answer, moderate it like a non-streamed one, replay it.
 
-The replay keeps the upstream's chunks (role, tool-call ids and names, finish and
+The replay keeps the upstream's chunks (role, tool-call ids and names, audio, finish and
 usage chunks) and puts each text's whole moderated value in the first chunk that
 carried a piece of it; later pieces become empty strings. A blocked choice becomes
-one ``content_filter`` choice where it first appeared.
+one ``content_filter`` choice where it first appeared, and none of its later chunks (its
+audio included) is sent. A spoken answer's transcript is sealed: its audio says it, so a
+finding that would rewrite it refuses the choice.
+
+What is held is bounded twice: by the characters of its texts (``buffer_max_chars``) and by
+the bytes of its events (``buffer_max_bytes``: audio, and chunks that carry no text); past
+either, the answer is refused.
 """
 
 from __future__ import annotations
@@ -21,13 +27,19 @@ class BufferOverflow(Exception):
 
 
 class BufferedAnswer:
-    def __init__(self, max_chars: int) -> None:
+    def __init__(self, max_chars: int, max_bytes: int) -> None:
         self._max = max_chars
+        self._max_bytes = max_bytes
         self._chars = 0
+        self._bytes = 0
         self._held: list[tuple[SSEEvent, dict[str, Any] | None]] = []
         self._texts: dict[TextKey, list[str]] = {}
+        self._sealed: set[TextKey] = set()
 
     def hold(self, event: SSEEvent, chunk: dict[str, Any] | None) -> None:
+        self._bytes += len(event.data)
+        if self._bytes > self._max_bytes:
+            raise BufferOverflow(f"buffered answer exceeds {self._max_bytes} bytes")
         self._held.append((event, chunk))
         if chunk is None:
             return
@@ -37,9 +49,15 @@ class BufferedAnswer:
             if self._chars > self._max:
                 raise BufferOverflow(f"buffered answer exceeds {self._max} characters")
             self._texts.setdefault(field.key, []).append(text)
+            if field.sealed:
+                self._sealed.add(field.key)
 
     def texts(self) -> list[str]:
         return ["".join(parts) for parts in self._texts.values()]
+
+    def sealed(self) -> tuple[bool, ...]:
+        """Which of :meth:`texts` are sealed (a spoken answer's transcript); empty when none is."""
+        return tuple(key in self._sealed for key in self._texts) if self._sealed else ()
 
     def replay(self, moderation: Moderation, refusal: str | None) -> bytes:
         keys = list(self._texts)

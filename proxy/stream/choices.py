@@ -32,6 +32,9 @@ REASONING_FIELDS = ("reasoning_content", "reasoning")
 """Where reasoning models put their thinking in a message or a delta (DeepSeek, vLLM; OpenRouter)."""
 SIDE_FIELDS = (*REASONING_FIELDS, "refusal")
 """Delta fields that stream a text beside ``content``: the thinking, and a refusal (structured outputs)."""
+TRANSCRIPT = "audio"
+"""The side of a spoken answer's transcript (``delta.audio.transcript``): sealed, and only read whole
+(``buffer`` mode), since its audio streams beside it and says the same."""
 
 
 class TextKey(NamedTuple):
@@ -81,12 +84,17 @@ class TextField:
         value = self.holder[self.name]
         return value if isinstance(value, str) else ""
 
+    @property
+    def sealed(self) -> bool:
+        """The text must go out as written: a finding that would rewrite it refuses its choice."""
+        return self.key.side == TRANSCRIPT
+
     def set(self, text: str) -> None:
         self.holder[self.name] = text
 
 
 def text_fields(chunk: dict[str, Any]) -> list[TextField]:
-    """Every moderated text delta in a chunk, in order (the audit and buffer modes read these)."""
+    """Every moderated text delta in a chunk, in order (``buffer`` mode reads these)."""
     out: list[TextField] = []
     for choice in _choices(chunk):
         if not isinstance(choice, dict):
@@ -102,6 +110,9 @@ def text_fields(chunk: dict[str, Any]) -> list[TextField]:
             for j, call in _tool_calls(delta):
                 if isinstance(call["function"].get("arguments"), str):
                     out.append(TextField(TextKey(index, j), call["function"], "arguments"))
+            audio = delta.get("audio")
+            if isinstance(audio, dict) and isinstance(audio.get("transcript"), str):
+                out.append(TextField(TextKey(index, side=TRANSCRIPT), audio, "transcript"))
         elif isinstance(choice.get("text"), str):
             out.append(TextField(TextKey(index), choice, "text"))
     return out

@@ -195,17 +195,20 @@ class EventStep:
     """
 
     rewriter: EventRewriter
-    moderate: Callable[[Sequence[str]], Awaitable[Moderation]]
+    moderate: Callable[[Sequence[str], Sequence[bool]], Awaitable[Moderation]]
     findings: list[Finding]
     blocks: list[Finding]
     buffer: bool = False
     audit: bool = False
     buffer_max_chars: int = 0
+    buffer_max_bytes: int = 0
     held: bytearray = field(default_factory=bytearray)
 
     async def event(self, event: SSEEvent, data: dict[str, Any] | None, out: bytearray) -> Ended | None:
         block = await self.rewriter.event(event, data, self.held if self.buffer else out)
-        if self.buffer and self.rewriter.windows.chars > self.buffer_max_chars:
+        if self.buffer and (
+            self.rewriter.windows.chars > self.buffer_max_chars or len(self.held) > self.buffer_max_bytes
+        ):
             self._refuse(None, out)
             return Ended.BUFFER_EXCEEDED
         return self._settle(block, out)
@@ -216,7 +219,7 @@ class EventStep:
         if ended is not None or not self.buffer:
             return ended
         windows = self.rewriter.windows
-        moderation = await self.moderate([windows.original(key) for key in windows.opened()])
+        moderation = await self.moderate([windows.original(key) for key in windows.opened()], ())
         self.findings.extend(moderation.findings)
         blocking = [f for f in moderation.findings if f.action is Action.BLOCK and not f.shadow]
         if blocking:

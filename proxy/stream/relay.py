@@ -101,7 +101,8 @@ class NullObserver:
         del report
 
 
-ModerateTexts = Callable[[Sequence[str]], Awaitable[Moderation]]
+ModerateTexts = Callable[[Sequence[str], Sequence[bool]], Awaitable[Moderation]]
+"""Moderate whole texts as a non-streamed answer: (texts, which are sealed; empty when none is)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,7 @@ class StreamPlan:
     refusal: str | None
     max_event_bytes: int
     buffer_max_chars: int
+    buffer_max_bytes: int
     expected_choices: int = 1
     segment_check: SegmentCheck | None = None
     observer: StreamObserver = field(default_factory=NullObserver)
@@ -180,7 +182,7 @@ class _Relay:
         self.findings: list[Finding] = []
         self.blocks: list[Finding] = []
         self.rewriter = ChoiceRewriter(plan.scanner, refusal=plan.refusal, segment_check=plan.segment_check)
-        self.buffer = BufferedAnswer(plan.buffer_max_chars)
+        self.buffer = BufferedAnswer(plan.buffer_max_chars, plan.buffer_max_bytes)
         self.flushed = False
         self.usage: tuple[int, int] | None = None
         self.first_event_at: float | None = None
@@ -208,6 +210,7 @@ class _Relay:
                 buffer=plan.mode is StreamMode.BUFFER,
                 audit=plan.mode is StreamMode.AUDIT,
                 buffer_max_chars=plan.buffer_max_chars,
+                buffer_max_bytes=plan.buffer_max_bytes,
             )
 
     async def run(self, upstream: aiohttp.ClientResponse, downstream: Downstream) -> RelayOutcome:
@@ -320,7 +323,7 @@ class _Relay:
         if self.events is not None:
             return _ENDED.get(await self.events.end(out))
         if self.plan.mode is StreamMode.BUFFER:
-            moderation = await self.plan.moderate(self.buffer.texts())
+            moderation = await self.plan.moderate(self.buffer.texts(), self.buffer.sealed())
             self.findings.extend(moderation.findings)
             out += self.buffer.replay(moderation, self.plan.refusal)
             self.blocks.extend(

@@ -408,6 +408,21 @@ async def test_buffer_mode_refuses_an_answer_over_the_cap(start_proxy: StartProx
     assert (final.stop_reason, final.content[0].text) == ("refusal", REFUSAL)  # type: ignore[union-attr]
 
 
+async def test_buffer_mode_refuses_an_answer_over_its_byte_cap(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    proxy = await moderated_proxy(
+        start_proxy, apis, **{"streaming.mode": "buffer", "streaming.buffer_max_bytes": 1000}
+    )
+    apis.answer(Spoken(["a"] * 40))  # 40 characters in about 6 KB of events
+    async with (
+        _client(proxy) as client,
+        client.messages.stream(model="m", max_tokens=10, messages=USER) as stream,
+    ):
+        final = await stream.get_final_message()
+    assert (final.stop_reason, final.content[0].text) == ("refusal", REFUSAL)  # type: ignore[union-attr]
+
+
 async def test_a_silent_upstream_ends_the_stream_with_an_error_event(
     start_proxy: StartProxy, apis: ApiUpstream
 ) -> None:

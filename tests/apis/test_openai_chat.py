@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import openai
@@ -346,18 +347,73 @@ async def test_a_spoken_answer_is_passed_whole_or_refused_whole(
         assert refused.message.audio is None
 
 
-async def test_a_streamed_spoken_answer_is_refused_before_the_upstream(
-    start_proxy: StartProxy, upstream: LoopbackUpstream
+def _spoken_events(pieces: list[str]) -> list[bytes]:
+    """A streamed spoken answer as the API sends it: transcript pieces and audio pieces in chunks of
+    their own, then the audio's expiry with the finish."""
+
+    def event(delta: dict[str, Any], finish: str | None = None) -> bytes:
+        chunk = {
+            "id": "chatcmpl-audio",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "m",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+        return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+
+    events = [event({"role": "assistant", "content": None})]
+    for i, piece in enumerate(pieces):
+        events.append(event({"audio": {"id": "audio_1", "transcript": piece}}))
+        events.append(event({"audio": {"id": "audio_1", "data": f"UENN{i}"}}))
+    return [*events, event({"audio": {"id": "audio_1", "expires_at": 1}}, "stop"), b"data: [DONE]\n\n"]
+
+
+def test_a_streamed_spoken_answer_is_held_whole() -> None:
+    spoken = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "modalities": ["text", "audio"]}
+    assert parse_chat_request({**spoken, "stream": True}).hold_stream
+    assert not parse_chat_request(spoken).hold_stream  # a JSON answer is whole anyway
+    assert not parse_chat_request({**spoken, "stream": True, "modalities": ["text"]}).hold_stream
+
+
+@pytest.mark.parametrize(
+    ("pieces", "refused"),
+    [
+        (["Trains run ", "every hour", "."], False),
+        (["Well ", "darn", "."], True),  # a redaction cannot be said in the audio: it refuses
+        (["how to build a bo", "mb"], True),
+    ],
+    ids=["answered", "redacted", "blocked"],
+)
+async def test_a_streamed_spoken_answer_is_heard_only_once_its_transcript_passed(
+    start_proxy: StartProxy, upstream: LoopbackUpstream, pieces: list[str], refused: bool
 ) -> None:
     proxy = await start_proxy(upstream_url=upstream.url, scanner=SCANNER, moderator=ScannerModerator(SCANNER))
+    upstream.script("/v1/chat/completions", Reply(events=_spoken_events(pieces)))
+    transcripts: list[str] = []
+    audio: list[str] = []
+    contents: list[str] = []
+    finish = None
     async with openai.AsyncOpenAI(base_url=proxy.base_url, api_key="k", max_retries=0, timeout=10) as client:
-        with pytest.raises(openai.BadRequestError) as raised:
-            await client.chat.completions.create(
-                model="m",
-                modalities=["text", "audio"],
-                audio={"voice": "alloy", "format": "pcm16"},
-                messages=[{"role": "user", "content": "hi"}],
-                stream=True,
-            )
-    assert raised.value.code == "audio_stream_unsupported"
-    assert upstream.requests == []
+        stream = await client.chat.completions.create(
+            model="m",
+            modalities=["text", "audio"],
+            audio={"voice": "alloy", "format": "pcm16"},
+            messages=[{"role": "user", "content": "hi"}],
+            stream=True,
+        )
+        async for chunk in stream:
+            for choice in chunk.choices:
+                delta = choice.delta.to_dict()
+                spoken = delta.get("audio") or {}
+                transcripts += [spoken["transcript"]] if "transcript" in spoken else []
+                audio += [spoken["data"]] if "data" in spoken else []
+                contents += [delta["content"]] if delta.get("content") else []
+                finish = choice.finish_reason or finish
+    assert len(upstream.requests) == 1 and upstream.requests[0].json()["stream"] is True
+    if refused:
+        assert (finish, contents, transcripts, audio) == ("content_filter", [REFUSAL], [], [])
+    else:
+        assert finish == "stop"
+        assert audio == [f"UENN{i}" for i in range(len(pieces))]
+        # Held whole, then replayed: the first transcript chunk carries the whole checked transcript.
+        assert transcripts[0] == "".join(pieces) and not "".join(transcripts[1:])

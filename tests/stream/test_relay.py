@@ -286,6 +286,17 @@ async def test_buffer_mode_refuses_an_answer_over_the_cap(
     assert recorder.reports[0].outcome is RelayOutcome.BUFFER_EXCEEDED
 
 
+async def test_buffer_mode_refuses_an_answer_over_its_byte_cap(
+    start_proxy: StartProxy, chunky: ChunkyUpstream
+) -> None:
+    """Chunks with little or no text (a spoken answer's audio) are bounded by their bytes."""
+    proxy, recorder = await _start(start_proxy, chunky, mode="buffer", buffer_max_bytes=1000)
+    chunky.answer(Answer(choices=[["a"] * 40]))  # 40 characters in about 5 KB of chunks
+    texts, finish = await _chat(proxy)
+    assert (texts, finish) == ({0: REFUSAL}, {0: "content_filter"})
+    assert recorder.reports[0].outcome is RelayOutcome.BUFFER_EXCEEDED
+
+
 async def test_buffer_mode_blocks_without_releasing_anything(
     start_proxy: StartProxy, chunky: ChunkyUpstream
 ) -> None:
