@@ -13,6 +13,13 @@ from types import MappingProxyType
 from proxy.apis.anthropic_messages import MESSAGES
 from proxy.apis.base import ApiFormat
 from proxy.apis.openai_chat import CHAT, COMPLETIONS
+from proxy.apis.openai_conversations import (
+    CONVERSATION_ITEM_STORED,
+    CONVERSATION_ITEMS,
+    CONVERSATION_ITEMS_STORED,
+    CONVERSATION_UPDATE,
+    CONVERSATIONS,
+)
 from proxy.apis.openai_inputs import EMBEDDINGS, IMAGE_EDITS, IMAGE_GENERATIONS, SPEECH
 from proxy.apis.openai_responses import RESPONSES
 
@@ -36,6 +43,9 @@ FORMATS: MappingProxyType[str, ApiFormat] = MappingProxyType(
         "/v1/images/generations": IMAGE_GENERATIONS,
         "/v1/images/edits": IMAGE_EDITS,
         "/v1/audio/speech": SPEECH,
+        "/v1/conversations": CONVERSATIONS,
+        "/v1/conversations/{conversation_id}": CONVERSATION_UPDATE,
+        "/v1/conversations/{conversation_id}/items": CONVERSATION_ITEMS,
     }
 )
 
@@ -43,5 +53,7 @@ STORED: MappingProxyType[str, ApiFormat] = MappingProxyType(
     {
         "/v1/responses/{id}": dataclasses.replace(RESPONSES, endpoint="responses_stored"),
         "/v1/chat/completions/{id}": dataclasses.replace(CHAT, endpoint="chat_completions_stored"),
+        "/v1/conversations/{conversation_id}/items": CONVERSATION_ITEMS_STORED,
+        "/v1/conversations/{conversation_id}/items/{item_id}": CONVERSATION_ITEM_STORED,
     }
 )

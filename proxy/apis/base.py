@@ -318,18 +318,34 @@ Splicer = Callable[
 """(upstream bytes, parsed answer, prompt slots, prompt verdict, answer slots, answer verdict) → bytes."""
 
 
+Parse = Callable[[dict[str, Any]], ParsedRequest]
+ResponseSlots = Callable[[dict[str, Any]], list[TextSlot]]
+ApplyResponse = Callable[[dict[str, Any], Sequence[TextSlot], Moderation, str, Sequence[str]], None]
+
+
+def apply_nothing(
+    body: dict[str, Any],
+    slots: Sequence[TextSlot],
+    moderation: Moderation,
+    refusal: str,
+    prompt_texts: Sequence[str],
+) -> None:
+    """The ``apply_response`` of an API whose answer carries no text to moderate."""
+    del body, slots, moderation, refusal, prompt_texts
+
+
 @dataclass(frozen=True, slots=True)
 class ApiFormat:
     """One API's wire format, as the request story in ``proxy.http.handlers`` uses it."""
 
     endpoint: str
     """The ``route`` label of the request metrics (docs/observability.md)."""
-    parse: Callable[[dict[str, Any]], ParsedRequest]
+    parse: Parse
     prompt_blocked: Callable[[Moderation, Sequence[str]], LocalReply]
     """The local reply to a blocked prompt, given the verdict and the prompt's texts (its language)."""
-    response_slots: Callable[[dict[str, Any]], list[TextSlot]] | None
+    response_slots: ResponseSlots | None
     """``None``: the answer carries no text (embeddings, images) and is relayed as it came."""
-    apply_response: Callable[[dict[str, Any], Sequence[TextSlot], Moderation, str, Sequence[str]], None]
+    apply_response: ApplyResponse
     """Write a response verdict into the answer: redactions back, a block in the API's own way
     (the route's refusal, or a blocking policy's own message in the prompt's language)."""
     annotate_prompt: Callable[[dict[str, Any], Sequence[TextSlot], Moderation], None] | None = None

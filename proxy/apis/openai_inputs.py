@@ -20,6 +20,7 @@ from proxy.apis.base import (
     ApiFormat,
     ParsedRequest,
     TextSlot,
+    apply_nothing,
     decode_json,
     encode_json,
     is_token_array,
@@ -124,12 +125,6 @@ def encode_form(raw: bytes, content_type: str, parsed: ParsedRequest, prompt: Mo
     return raw[: field.start] + redacted.encode() + raw[field.end :]
 
 
-def _nothing_to_apply(
-    body: dict[str, Any], slots: object, moderation: Moderation, refusal: str, prompt_texts: object
-) -> None:
-    del body, slots, moderation, refusal, prompt_texts
-
-
 def _prompt_only(
     endpoint: str,
     parse: Callable[[dict[str, Any]], ParsedRequest],
@@ -143,7 +138,7 @@ def _prompt_only(
         parse=parse,
         prompt_blocked=prompt_blocked(prompt_field),
         response_slots=None,
-        apply_response=_nothing_to_apply,
+        apply_response=apply_nothing,
         decode=decode,
         encode=encode,
     )

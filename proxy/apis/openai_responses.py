@@ -56,7 +56,7 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
         for i, item in enumerate(value):
             if not isinstance(item, dict):
                 raise BadRequest(f"'input[{i}]' must be an object.", param=f"input[{i}]")
-            slots.extend(_input_item_slots(item, ("input", i)))
+            slots.extend(input_item_slots(item, ("input", i)))
     elif value is not None:
         raise BadRequest("'input' must be a string or an array of input items.", param="input")
     slots.extend(
@@ -66,7 +66,8 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
     return ParsedRequest(body, optional_model(body), body.get("stream") is True, tuple(slots))
 
 
-def _input_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
+def input_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
+    """The texts of one input item (a prompt's turn, a tool's output, a stored conversation item)."""
     kind = item.get("type", "message")
     if kind == "message":
         return _parts(item.get("content"), (*at, "content"))
@@ -117,25 +118,32 @@ def _parts(content: Any, at: JsonPath) -> list[TextSlot]:
 
 
 def response_slots(body: Mapping[str, Any]) -> list[TextSlot]:
-    output = body.get("output")
+    return item_list_slots(body, "output")
+
+
+def item_list_slots(body: Mapping[str, Any], key: str) -> list[TextSlot]:
+    """The texts of the output items listed under ``key`` (a response's ``output``, a stored
+    conversation's ``data``)."""
+    items = body.get(key)
     slots: list[TextSlot] = []
-    if not isinstance(output, list):
-        return slots
-    for i, item in enumerate(output):
-        if not isinstance(item, dict):
-            continue
-        kind = item.get("type")
-        if kind == "message":
-            slots.extend(_parts(item.get("content"), ("output", i, "content")))
-        elif kind == "function_call" and isinstance(item.get("arguments"), str):
-            slots.append(TextSlot(("output", i, "arguments"), item["arguments"], 0))
-        elif kind == "custom_tool_call" and isinstance(item.get("input"), str):
-            slots.append(TextSlot(("output", i, "input"), item["input"], 0))
-        elif kind == "reasoning":  # a reasoning model's thinking and its summary, which UIs show
-            slots.extend(_reasoning_slots(item, ("output", i)))
-        else:  # a hosted tool's call and its result (MCP, code interpreter, search...), which UIs show
-            slots.extend(leaf_slots(item, ("output", i), NOT_TEXT))
+    for i, item in enumerate(items if isinstance(items, list) else ()):
+        if isinstance(item, dict):
+            slots.extend(_output_item_slots(item, (key, i)))
     return slots
+
+
+def _output_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:
+    kind = item.get("type")
+    if kind == "message":
+        return _parts(item.get("content"), (*at, "content"))
+    if kind == "function_call" and isinstance(item.get("arguments"), str):
+        return [TextSlot((*at, "arguments"), item["arguments"], 0)]
+    if kind == "custom_tool_call" and isinstance(item.get("input"), str):
+        return [TextSlot((*at, "input"), item["input"], 0)]
+    if kind == "reasoning":  # a reasoning model's thinking and its summary, which UIs show
+        return _reasoning_slots(item, at)
+    # A hosted tool's call and its result (MCP, code interpreter, search...), which UIs show.
+    return leaf_slots(item, at, NOT_TEXT)
 
 
 def apply_response(
@@ -147,6 +155,21 @@ def apply_response(
 ) -> None:
     """Flagged texts become the refusal (a blocking policy's own message first); the answer is
     ``incomplete`` for ``content_filter``."""
+    if apply_to_items(body, slots, moderation, refusal, prompt_texts):
+        body["status"] = "incomplete"
+        body["incomplete_details"] = dict(CONTENT_FILTER)
+
+
+def apply_to_items(
+    body: dict[str, Any],
+    slots: Sequence[TextSlot],
+    moderation: Moderation,
+    refusal: str,
+    prompt_texts: Sequence[str] = (),
+) -> bool:
+    """The verdict written into the listed items ``slots`` point at (``(key, index, ...)``): a flagged
+    message part becomes the refusal, any other flagged item a message holding it; whether any
+    text was blocked."""
     refusal = policy_text(moderation.findings, Action.BLOCK, prompt_texts) or refusal
     blocked = False
     replaced: set[Any] = set()
@@ -164,21 +187,19 @@ def apply_response(
         part = _holder(body, slot.path)
         if isinstance(part, dict) and part.get("logprobs"):
             part["logprobs"] = []  # their tokens spell the original text
-    if blocked:
-        body["status"] = "incomplete"
-        body["incomplete_details"] = dict(CONTENT_FILTER)
+    return blocked
 
 
 def _refuse(body: dict[str, Any], path: JsonPath, refusal: str) -> bool:
     """A flagged message part becomes the refusal; a flagged tool call or reasoning item becomes a
     refusal message (``True``: the whole item was replaced)."""
-    index = path[1]
-    assert isinstance(index, int)
-    item = body["output"][index]
+    key, index = path[0], path[1]
+    assert isinstance(key, str) and isinstance(index, int)
+    item = body[key][index]
     if path[-1] in ("text", "refusal") and item.get("type") == "message":
         set_path(body, path, refusal)
         return False
-    body["output"][index] = refusal_item(item.get("id"), refusal)
+    body[key][index] = refusal_item(item.get("id"), refusal)
     return True
 
 
