@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from proxy.apis.anthropic_messages import MESSAGES
 from proxy.apis.base import ApiFormat
+from proxy.apis.listings import listing
 from proxy.apis.openai_chat import CHAT, COMPLETIONS
 from proxy.apis.openai_conversations import (
     CONVERSATION_ITEM_STORED,
@@ -53,6 +54,7 @@ STORED: MappingProxyType[str, ApiFormat] = MappingProxyType(
     {
         "/v1/responses/{id}": dataclasses.replace(RESPONSES, endpoint="responses_stored"),
         "/v1/chat/completions/{id}": dataclasses.replace(CHAT, endpoint="chat_completions_stored"),
+        "/v1/chat/completions": listing(CHAT, "chat_completions_listed"),
         "/v1/conversations/{conversation_id}/items": CONVERSATION_ITEMS_STORED,
         "/v1/conversations/{conversation_id}/items/{item_id}": CONVERSATION_ITEM_STORED,
     }

@@ -30,6 +30,7 @@ from proxy.apis.base import (
     string_leaves,
 )
 from proxy.apis.json_limits import DEFAULT_LIMITS, JsonLimits
+from proxy.apis.listings import listing
 from proxy.apis.openai_chat import prompt_blocked
 from proxy.apis.openai_responses import apply_to_items, input_item_slots, item_list_slots
 from proxy.apis.openai_responses_items import NOT_TEXT
@@ -59,23 +60,10 @@ def parse_update(body: dict[str, Any]) -> ParsedRequest:
     return ParsedRequest(body, None, False, slots)
 
 
-def listed_slots(body: dict[str, Any]) -> list[TextSlot]:
-    return item_list_slots(body, "data")
-
-
-def apply_listed(
-    body: dict[str, Any],
-    slots: Sequence[TextSlot],
-    moderation: Moderation,
-    refusal: str,
-    prompt_texts: Sequence[str] = (),
-) -> None:
-    apply_to_items(body, slots, moderation, refusal, prompt_texts)
-
-
 def one_item_slots(body: dict[str, Any]) -> list[TextSlot]:
-    """A single item read back: its texts, at paths into a one-item list (``("data", 0, ...)``)."""
-    return listed_slots({"data": [body]})
+    """A single item read back: its texts, at paths into a one-item list (``("data", 0, ...)``), as
+    the Responses readers take an item list."""
+    return item_list_slots({"data": [body]}, "data")
 
 
 def apply_one_item(
@@ -126,5 +114,5 @@ def _read_back(endpoint: str, slots: ResponseSlots, apply: ApplyResponse) -> Api
     )
 
 
-CONVERSATION_ITEMS_STORED = _read_back("conversation_items_stored", listed_slots, apply_listed)
 CONVERSATION_ITEM_STORED = _read_back("conversation_item_stored", one_item_slots, apply_one_item)
+CONVERSATION_ITEMS_STORED = listing(CONVERSATION_ITEM_STORED, "conversation_items_stored")

@@ -39,6 +39,8 @@ def stored(fmt: ApiFormat) -> Callable[[web.Request], Awaitable[web.StreamRespon
     """The handler that reads back an answer the upstream stored (``GET /v1/responses/{id}``)."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
+        if request.can_read_body:  # a read with a body is no read: the rule for unknown paths decides
+            return await passthrough(request)
         return await stored_answer(request, fmt)
 
     return handler

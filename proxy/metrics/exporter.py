@@ -72,6 +72,7 @@ DEFAULT_ROUTES: tuple[str, ...] = (
     "responses_input_tokens",
     "responses_stored",
     "chat_completions_stored",
+    "chat_completions_listed",
     "messages",
     "messages_count_tokens",
     "embeddings",

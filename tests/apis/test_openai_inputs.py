@@ -108,6 +108,7 @@ async def test_token_prompts_are_refused_by_default_and_passed_when_configured(
     [
         *((method, "/v1/assistants") for method in ("POST", "PUT", "PATCH", "DELETE")),
         ("GET", "/v1/chat/completions"),  # a body by another method is no less a prompt
+        ("GET", "/v1/conversations/conv_1/items"),  # a read, but a read with a body is none
     ],
 )
 async def test_unknown_paths_are_refused_by_default(
