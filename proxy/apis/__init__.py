@@ -32,6 +32,9 @@ RESPONSES_INPUT_TOKENS = dataclasses.replace(
     RESPONSES, endpoint="responses_input_tokens", response_slots=None, stream=None, usage=None
 )
 
+# A stored completion's update, like a conversation's, changes metadata only, which no model reads.
+CHAT_COMPLETIONS_UPDATE = dataclasses.replace(CONVERSATION_UPDATE, endpoint="chat_completions_update")
+
 FORMATS: MappingProxyType[str, ApiFormat] = MappingProxyType(
     {
         "/v1/chat/completions": CHAT,
@@ -47,6 +50,9 @@ FORMATS: MappingProxyType[str, ApiFormat] = MappingProxyType(
         "/v1/conversations": CONVERSATIONS,
         "/v1/conversations/{conversation_id}": CONVERSATION_UPDATE,
         "/v1/conversations/{conversation_id}/items": CONVERSATION_ITEMS,
+        "/v1/chat/completions/{id}": dataclasses.replace(
+            CONVERSATION_UPDATE, endpoint="chat_completions_update"
+        ),
     }
 )
 

@@ -55,7 +55,8 @@ def parse_items(body: dict[str, Any]) -> ParsedRequest:
 
 def parse_update(body: dict[str, Any]) -> ParsedRequest:
     """An update's strings but its ``metadata`` (today there are none): a field a later API version
-    adds is moderated rather than passed unread."""
+    adds is moderated rather than passed unread. Stored chat completions are updated the same way
+    (``POST /v1/chat/completions/{id}``)."""
     slots = tuple(TextSlot(path, text, 0) for path, text in string_leaves(body, (), _METADATA) if text)
     return ParsedRequest(body, None, False, slots)
 

@@ -73,6 +73,7 @@ DEFAULT_ROUTES: tuple[str, ...] = (
     "responses_stored",
     "chat_completions_stored",
     "chat_completions_listed",
+    "chat_completions_update",
     "messages",
     "messages_count_tokens",
     "embeddings",

@@ -13,7 +13,7 @@ from proxy.apis.openai_conversations import parse_items, parse_update
 from proxy.errors import BadRequest
 from tests.apis.helpers import REFUSAL, SCANNER
 from tests.fixtures.pattern_scanner import ScannerModerator
-from tests.fixtures.upstream import LoopbackUpstream, Reply, RunningProxy, StartProxy
+from tests.fixtures.upstream import LoopbackUpstream, Reply, RunningProxy, StartProxy, chat_completion
 
 CONVERSATION = {"id": "conv_1", "object": "conversation", "created_at": 1, "metadata": {}}
 
@@ -148,3 +148,15 @@ async def test_one_item_read_back_is_moderated_as_an_answer(
     async with _client(proxy) as client:
         read = (await client.conversations.items.retrieve("item_7", conversation_id="conv_1")).to_dict()
     assert (read["id"], read["type"], read["content"][0]["text"]) == ("item_7", "message", expected)
+
+
+async def test_a_stored_chat_completion_is_updated_like_a_conversation(
+    start_proxy: StartProxy, upstream: LoopbackUpstream
+) -> None:
+    proxy = await _proxy(start_proxy, upstream)
+    stored = {**chat_completion("fine"), "id": "chatcmpl-1", "metadata": {"topic": "bomb"}}
+    upstream.script("/v1/chat/completions/chatcmpl-1", Reply(json=stored))
+    async with _client(proxy) as client:
+        updated = await client.chat.completions.update("chatcmpl-1", metadata={"topic": "bomb"})
+    assert updated.metadata == {"topic": "bomb"}
+    assert [(r.method, r.json()) for r in upstream.requests] == [("POST", {"metadata": {"topic": "bomb"}})]
