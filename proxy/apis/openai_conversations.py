@@ -15,15 +15,14 @@ message holding it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 from proxy.apis.base import (
     ApiFormat,
-    ApplyResponse,
     Parse,
     ParsedRequest,
-    ResponseSlots,
     TextSlot,
     apply_nothing,
     decode_json,
@@ -104,16 +103,11 @@ CONVERSATION_ITEMS = _stores("conversation_items", parse_items)
 CONVERSATION_UPDATE = _stores("conversation_update", parse_update)
 
 
-def _read_back(endpoint: str, slots: ResponseSlots, apply: ApplyResponse) -> ApiFormat:
-    """A read of stored items: they are moderated as answers (``GET`` only, no prompt)."""
-    return ApiFormat(
-        endpoint=endpoint,
-        parse=parse_items,
-        prompt_blocked=prompt_blocked("items"),
-        response_slots=slots,
-        apply_response=apply,
-    )
-
-
-CONVERSATION_ITEM_STORED = _read_back("conversation_item_stored", one_item_slots, apply_one_item)
+# A read of stored items (``GET``, so no prompt): each is moderated as an answer's output item.
+CONVERSATION_ITEM_STORED = dataclasses.replace(
+    CONVERSATIONS,
+    endpoint="conversation_item_stored",
+    response_slots=one_item_slots,
+    apply_response=apply_one_item,
+)
 CONVERSATION_ITEMS_STORED = listing(CONVERSATION_ITEM_STORED, "conversation_items_stored")
