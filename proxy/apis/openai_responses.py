@@ -1,8 +1,8 @@
 """The OpenAI Responses API (``POST /v1/responses``): texts in and out, and how a block looks.
 
-Prompt texts: ``instructions``; ``input`` as a string or as items (messages with string
-or ``input_text`` parts, ``function_call_output`` outputs, earlier ``function_call``
-arguments, reasoning items' text, sealed; of every other item, such as shell, MCP or code
+Prompt texts: ``instructions``; a stored prompt's ``variables``; ``input`` as a string or as
+items (messages with string or ``input_text`` parts, ``function_call_output`` outputs, earlier
+``function_call`` arguments, reasoning items' text, sealed; of every other item, such as shell, MCP or code
 interpreter calls and their outputs, each string but ids, names and encoded data); function
 tools' descriptions. A blocked prompt is the chat ``content_filter`` error with
 ``param: "input"``. Answer texts: ``output[*]`` message ``output_text`` and
@@ -59,11 +59,28 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
             slots.extend(input_item_slots(item, ("input", i)))
     elif value is not None:
         raise BadRequest("'input' must be a string or an array of input items.", param="input")
+    slots.extend(_prompt_variable_slots(body.get("prompt")))
     slots.extend(
         tool_description_slots(body.get("tools"), "tools", function_key=None, schema_key="parameters")
     )
     slots.extend(schema_description_slots(body.get("text"), ("text",)))
     return ParsedRequest(body, optional_model(body), body.get("stream") is True, tuple(slots))
+
+
+def _prompt_variable_slots(prompt: Any) -> list[TextSlot]:
+    """A stored prompt's ``variables``: the upstream writes them into the prompt the model reads, so
+    each is moderated (a string, or an ``input_text`` part; an image or file part says nothing)."""
+    variables = prompt.get("variables") if isinstance(prompt, dict) else None
+    if not isinstance(variables, dict):
+        return []
+    slots: list[TextSlot] = []
+    for name, value in variables.items():
+        at = ("prompt", "variables", name)
+        if isinstance(value, str):
+            slots.append(TextSlot(at, value, 0))
+        else:
+            slots.extend(leaf_slots(value, at, NOT_TEXT))
+    return slots
 
 
 def input_item_slots(item: Mapping[str, Any], at: JsonPath) -> list[TextSlot]:

@@ -207,6 +207,27 @@ async def test_a_tool_item_cannot_carry_a_prompt_past_moderation(
     assert apis.requests[0].json()["input"][0] == {**shell, "output": "well ***"}
 
 
+async def test_a_stored_prompts_variables_cannot_carry_a_prompt_past_moderation(
+    start_proxy: StartProxy, apis: ApiUpstream
+) -> None:
+    """The upstream writes a stored prompt's variables into what the model reads."""
+    proxy = await moderated_proxy(start_proxy, apis)
+    async with _async(proxy) as client:
+        for variables in ({"topic": "bomb"}, {"doc": {"type": "input_text", "text": "a bomb"}}):
+            with pytest.raises(openai.BadRequestError) as raised:
+                await client.responses.create(model="m", prompt={"id": "pmpt_1", "variables": variables})
+            assert raised.value.code == "content_filter"
+        assert apis.requests == []
+        image = {"type": "input_image", "image_url": "https://example.com/bomb.png", "detail": "auto"}
+        await client.responses.create(
+            model="m", prompt={"id": "pmpt_1", "variables": {"name": "well darn", "picture": image}}
+        )
+    assert apis.requests[0].json()["prompt"] == {
+        "id": "pmpt_1",
+        "variables": {"name": "well ***", "picture": image},  # an image's address says nothing
+    }
+
+
 async def test_sync_client_sees_the_block_too(start_proxy: StartProxy, apis: ApiUpstream) -> None:
     proxy = await moderated_proxy(start_proxy, apis)
 
