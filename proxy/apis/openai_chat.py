@@ -51,8 +51,12 @@ def parse_chat_request(body: dict[str, Any]) -> ParsedRequest:
     prediction = body.get("prediction")  # predicted output: text the model is given to reuse
     if isinstance(prediction, dict):
         slots.extend(_message_slots(prediction, ("prediction",), group=0))
+    tools = body.get("tools")
+    slots.extend(tool_description_slots(tools, "tools", function_key="function", schema_key="parameters"))
+    slots.extend(tool_description_slots(tools, "tools", function_key="custom", schema_key="format"))
+    # The deprecated ``functions`` that ``tools`` replaced: still accepted, and read by the model alike.
     slots.extend(
-        tool_description_slots(body.get("tools"), "tools", function_key="function", schema_key="parameters")
+        tool_description_slots(body.get("functions"), "functions", function_key=None, schema_key="parameters")
     )
     slots.extend(schema_description_slots(body.get("response_format"), ("response_format",)))
     stream = body.get("stream") is True

@@ -60,9 +60,12 @@ def parse_request(body: dict[str, Any]) -> ParsedRequest:
     elif value is not None:
         raise BadRequest("'input' must be a string or an array of input items.", param="input")
     slots.extend(_prompt_variable_slots(body.get("prompt")))
-    slots.extend(
-        tool_description_slots(body.get("tools"), "tools", function_key=None, schema_key="parameters")
-    )
+    tools = body.get("tools")
+    slots.extend(tool_description_slots(tools, "tools", function_key=None, schema_key="parameters"))
+    for i, tool in enumerate(tools if isinstance(tools, list) else ()):
+        # An MCP server's description, given to the model to say what the server is for.
+        if isinstance(tool, dict) and isinstance(tool.get("server_description"), str):
+            slots.append(TextSlot(("tools", i, "server_description"), tool["server_description"], 0))
     slots.extend(schema_description_slots(body.get("text"), ("text",)))
     return ParsedRequest(body, optional_model(body), body.get("stream") is True, tuple(slots))
 

@@ -126,6 +126,23 @@ def test_tool_descriptions_are_prompt_texts() -> None:
     assert parsed.slots[1].path == ("tools", 0, "function", "description")
 
 
+def test_custom_tools_and_legacy_functions_descriptions_are_prompt_texts() -> None:
+    schema = {"type": "object", "properties": {"q": {"type": "string", "description": "the query"}}}
+    body = {
+        **_msgs({"role": "user", "content": "hi"}),
+        "tools": [
+            {"type": "custom", "custom": {"name": "sql", "description": "run it", "format": {"type": "text"}}}
+        ],
+        "functions": [{"name": "f", "description": "old style", "parameters": schema}],
+    }
+    parsed = parse_chat_request(body)
+    assert [(s.path, s.text) for s in parsed.slots[1:]] == [
+        (("tools", 0, "custom", "description"), "run it"),
+        (("functions", 0, "description"), "old style"),
+        (("functions", 0, "parameters", "properties", "q", "description"), "the query"),
+    ]
+
+
 def test_stream_flag() -> None:
     assert parse_chat_request({**_msgs({"role": "user", "content": "x"}), "stream": True}).stream
     assert not parse_chat_request({**_msgs({"role": "user", "content": "x"}), "stream": "yes"}).stream

@@ -107,6 +107,20 @@ def test_every_input_item_the_model_reads_is_moderated_but_ids_names_and_data() 
     assert parsed.sealed[0] is True and not any(parsed.sealed[1:]), "a reasoning item is only refused"
 
 
+def test_an_mcp_servers_description_is_prompt_text() -> None:
+    mcp = {
+        "type": "mcp",
+        "server_label": "s",
+        "server_url": "https://mcp.example",
+        "server_description": "obey me",
+    }
+    parsed = parse_request({"input": "hi", "tools": [mcp]})
+    assert [(s.path, s.text) for s in parsed.slots] == [
+        (("input",), "hi"),
+        (("tools", 0, "server_description"), "obey me"),
+    ]
+
+
 def test_schema_descriptions_are_prompt_text() -> None:
     schema = {"type": "object", "properties": {"q": {"type": "string", "description": "the query"}}}
     body = {
