@@ -275,6 +275,20 @@ async def instant_query(session: aiohttp.ClientSession, prom: Prometheus, expr: 
     return [float(series["value"][1]) for series in result]
 
 
+async def stored_samples(session: aiohttp.ClientSession, prom: Prometheus, metric: str) -> str:
+    """What Prometheus holds of ``metric`` over the query range, per series: (time, value) pairs.
+    Said when a panel stays empty, so a failure shows whether the samples or the query were wrong."""
+    query = f'{metric}{{job="{JOB}"}}[{RATE_INTERVAL}]'
+    async with session.get(f"{prom.url}/api/v1/query", params={"query": query}) as response:
+        body = await response.json()
+    series = body.get("data", {}).get("result", [])
+    return f"{metric} at {time.time():.1f}: " + "; ".join(
+        f"{s['metric'].get('instance')} {s['metric'].get('route')}/{s['metric'].get('status')}: "
+        + " ".join(f"{float(t):.1f}={v}" for t, v in s["values"])
+        for s in series
+    )
+
+
 async def poll(what: str, check: Callable[[], Awaitable[Sequence[str]]]) -> None:
     """Until ``check`` reports no problems, or fail with the last problems it reported."""
     loop = asyncio.get_running_loop()
@@ -330,6 +344,8 @@ async def test_every_dashboard_panel_shows_data_from_real_traffic(
                 values = await instant_query(session, prometheus, as_grafana_would(query))
                 if not any(math.isfinite(v) for v in values):
                     empty.append(f"{query.panel}: {query.expr} -> {values}")
+            if empty:
+                empty.append(await stored_samples(session, prometheus, "modproxy_requests_total"))
             return empty
 
         async def unmoved_series() -> list[str]:
