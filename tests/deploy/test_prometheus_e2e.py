@@ -356,6 +356,13 @@ async def test_every_dashboard_panel_shows_data_from_real_traffic(
                     unmoved.append(f"{expected.expr} -> {values}")
             return unmoved
 
+        if await empty_panels():
+            # On a loaded host every rate has read zero right after the second round (in 2 of 12 full
+            # runs, never alone; the cause is not found yet). One more round of the same traffic,
+            # scraped, must then fill every panel; a panel that stays empty still fails, with the
+            # counters' stored samples in the message.
+            await round_of_traffic(replicas, 3)
+            await scraped_after(session, prometheus, time.time())
         await poll("dashboard panels without data", empty_panels)
         await poll("series the traffic did not move", unmoved_series)
         # The remote backend's breaker opened mid-test: its fail-opens still read a known reason.
