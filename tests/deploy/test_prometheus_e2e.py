@@ -89,6 +89,8 @@ SHARED_PROMPT = "What is the capital of France?"
 @dataclass(frozen=True, slots=True)
 class Prometheus:
     url: str
+    log: Path
+    """Its warnings (a rejected sample, a failed scrape), said when a panel stays empty."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +193,7 @@ def prometheus(replicas: Replicas, tmp_path: Path) -> Iterator[Prometheus]:
         stderr=subprocess.STDOUT,
     )
     try:
-        yield Prometheus(f"http://127.0.0.1:{port}")
+        yield Prometheus(f"http://127.0.0.1:{port}", tmp_path / "prometheus.log")
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -346,6 +348,7 @@ async def test_every_dashboard_panel_shows_data_from_real_traffic(
                     empty.append(f"{query.panel}: {query.expr} -> {values}")
             if empty:
                 empty.append(await stored_samples(session, prometheus, "modproxy_requests_total"))
+                empty.append("Prometheus log: " + prometheus.log.read_text(encoding="utf-8")[-2000:])
             return empty
 
         async def unmoved_series() -> list[str]:
