@@ -8,7 +8,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from proxy.http.app import create_admin_app
+from proxy.http.app import create_admin_app, create_app
+from proxy.metrics.exporter import DEFAULT_ROUTES
 from proxy.settings.load import load_settings
 
 StartAdmin = Callable[[dict[str, str]], Awaitable[str]]
@@ -51,3 +52,11 @@ async def test_admin_token(start_admin: StartAdmin, token: str | None, sent: str
         assert body["error"]["type"] == "authentication_error"
     else:
         assert body["admin"]["token"] == ("***" if token else None)
+
+
+def test_every_route_of_the_main_listener_is_a_metrics_route_label() -> None:
+    """A route missing from the metrics' list would be counted as ``other``: a new API would vanish
+    from the dashboard's per-route panels."""
+    settings = load_settings(env={"MODPROXY_UPSTREAM_URL": "http://127.0.0.1:1"})
+    names = {route.name for route in create_app(settings).router.routes() if route.name}
+    assert names == set(DEFAULT_ROUTES)
